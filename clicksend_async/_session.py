@@ -1,0 +1,216 @@
+"""The session layer: auth, rate limiting, retries, envelope decoding, models, logging.
+
+Every request goes through :meth:`Session.request`. Each attempt, retries included, first waits
+out any server-requested cool-down (a 429 pauses every concurrent request, so a campaign slows
+down instead of hammering), then passes the rate limiter, then goes to the transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal, TypeVar
+
+from aiolimiter import AsyncLimiter
+
+from ._auth import BasicAuth, BearerAuth
+from ._converter import structure
+from ._exceptions import (
+    ConfigurationError,
+    SendOutcomeUnknownError,
+    ServerError,
+    TransportError,
+)
+from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy, call_with_retry
+from ._sansio import (
+    Failure,
+    RequestKind,
+    build_url,
+    decode_envelope,
+    encode_json,
+    normalize_path,
+    request_kind,
+)
+from ._transport import Transport
+from ._version import __version__
+
+__all__ = ["DEFAULT_RATE_LIMIT", "Session"]
+
+logger = logging.getLogger("clicksend_async")
+
+T = TypeVar("T")
+
+#: Requests per second when the caller does not say. ClickSend publishes no numbers; live
+#: probes saw windows of 6000/min and, on /account, 20/min. Five a second (each send carrying up
+#: to 1000 messages) stays clear of both for ordinary use, and 429s are honoured anyway.
+DEFAULT_RATE_LIMIT = 5.0
+
+Base = Literal["api", "ctrl"]
+
+
+class Session:
+    """Send authenticated, rate-limited, retried requests and decode ClickSend's envelope."""
+
+    def __init__(
+        self,
+        *,
+        auth: BasicAuth | BearerAuth,
+        base_url: str,
+        ctrl_url: str | None,
+        transport: Transport,
+        rate_limit: float | None = DEFAULT_RATE_LIMIT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        user_agent: str | None = None,
+        on_retry: OnRetry | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.auth = auth
+        self.base_url = base_url.rstrip("/")
+        self.ctrl_url = ctrl_url.rstrip("/") if ctrl_url else None
+        self.transport = transport
+        self.retry = retry
+        self.on_retry = on_retry
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        if rate_limit is not None and rate_limit <= 0:
+            raise ConfigurationError("rate_limit must be a positive number of requests per second")
+        self.rate_limit = rate_limit
+        self._limiter = _make_limiter(rate_limit)
+        self._cooldown_until = 0.0
+        ua = f"clicksend-async/{__version__}"
+        self._headers = {
+            **auth.headers(),
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": f"{user_agent} {ua}" if user_agent else ua,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Session {self.auth.mode} {self.base_url} rate_limit={self.rate_limit}>"
+
+    async def _pace(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            delay = self._cooldown_until - loop.time()
+            if delay <= 0:
+                break
+            await self._sleep(delay)
+        if self._limiter is not None:
+            await self._limiter.acquire()
+
+    def _cool_down(self, failure: Failure, wait: float) -> None:
+        if failure is Failure.RATE_LIMITED:
+            until = asyncio.get_running_loop().time() + wait
+            self._cooldown_until = max(self._cooldown_until, until)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        base: Base = "api",
+        kind: RequestKind | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> dict[str, Any]:
+        """Perform one logical call (with retries) and return the decoded envelope."""
+        method = method.upper()
+        if base == "ctrl":
+            if self.ctrl_url is None or not isinstance(self.auth, BearerAuth):
+                raise ConfigurationError(
+                    "Maton connections need gateway mode (ClickSendClient(maton_api_key=...))"
+                )
+            root = self.ctrl_url
+        else:
+            root = self.base_url
+        url = build_url(root, path, params)
+        body = None if json is None else encode_json(json)
+        kind = kind or request_kind(method, path)
+        policy = retry or self.retry
+        log_path = normalize_path(path)
+
+        async def attempt(number: int) -> dict[str, Any]:
+            await self._pace()
+            started = time.perf_counter()
+            try:
+                raw = await self.transport.request(
+                    method, url, headers=self._headers, body=body, timeout=timeout
+                )
+            except TransportError as exc:
+                logger.info(
+                    "%s %s failed: %s (attempt %d, %.1f ms)",
+                    method,
+                    log_path,
+                    type(exc).__name__,
+                    number,
+                    (time.perf_counter() - started) * 1000,
+                )
+                raise
+            logger.debug(
+                "%s %s -> %d (attempt %d, %.1f ms)",
+                method,
+                log_path,
+                raw.status,
+                number,
+                (time.perf_counter() - started) * 1000,
+            )
+            return decode_envelope(raw.status, raw.headers, raw.body, method=method, url=url)
+
+        try:
+            return await call_with_retry(
+                attempt,
+                policy=policy,
+                kind=kind,
+                method=method,
+                path=log_path,
+                sleep=self._sleep,
+                on_retry=self.on_retry,
+                rng=self._rng,
+                on_wait=self._cool_down,
+            )
+        except (TransportError, ServerError) as exc:
+            if kind is RequestKind.SEND and getattr(exc, "request_sent", True):
+                logger.warning(
+                    "%s %s outcome unknown after %s; not re-sent",
+                    method,
+                    log_path,
+                    type(exc).__name__,
+                )
+                raise SendOutcomeUnknownError(
+                    f"send outcome unknown after {type(exc).__name__}",
+                    method=method,
+                    url=url,
+                    payload=json if isinstance(json, Mapping) else {},
+                    cause=exc,
+                ) from exc
+            raise
+
+    async def data(
+        self,
+        method: str,
+        path: str,
+        **kwargs: Any,
+    ) -> Any:
+        """Perform a call and return the envelope's ``data``."""
+        envelope = await self.request(method, path, **kwargs)
+        return envelope.get("data")
+
+    async def call(self, method: str, path: str, *, cast_to: type[T], **kwargs: Any) -> T:
+        """Perform a call and decode the envelope's ``data`` into ``cast_to``."""
+        data = await self.data(method, path, **kwargs)
+        return structure(data, cast_to, where=f"{method.upper()} {normalize_path(path)} data")
+
+
+def _make_limiter(rate_limit: float | None) -> AsyncLimiter | None:
+    if rate_limit is None:
+        return None
+    if rate_limit >= 1:
+        return AsyncLimiter(rate_limit, 1.0)
+    # Below one request a second: one request per 1/rate seconds.
+    return AsyncLimiter(1, 1.0 / rate_limit)

@@ -1,0 +1,131 @@
+"""The only module that imports aiohttp's client: one HTTP exchange in, raw bytes out.
+
+Transport errors are sorted by whether the request could have reached the server, because
+that decides whether a send may be repeated: a connection that never opened is safe to retry,
+a timeout or a reset after writing is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aiohttp
+import attrs
+
+from ._exceptions import (
+    ClientStateError,
+    ConnectError,
+    ConnectionLostError,
+    RequestTimeoutError,
+    TransportError,
+)
+
+__all__ = ["RawResponse", "Transport"]
+
+
+@attrs.frozen(slots=True)
+class RawResponse:
+    """A complete HTTP response: status, headers and the whole body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class Transport:
+    """Send HTTP requests through one aiohttp session, owned by us or by the caller."""
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        pool_size: int = 100,
+    ) -> None:
+        self._session = session
+        self._owns_session = session is None
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(connect_timeout, timeout))
+        self._pool_size = pool_size
+        self._closed = False
+
+    def __repr__(self) -> str:
+        owner = "own" if self._owns_session else "caller's"
+        return f"<Transport {owner} session, closed={self._closed}>"
+
+    @property
+    def closed(self) -> bool:
+        """Return True once close() was called."""
+        return self._closed
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientStateError("the client is closed; create a new one")
+        if self._session is None:
+            # Created lazily so that it binds to the loop that actually runs the requests.
+            connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self._timeout, raise_for_status=False
+            )
+        return self._session
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None = None,
+        timeout: float | None = None,
+    ) -> RawResponse:
+        """Perform one exchange and return the full response, or raise a TransportError."""
+        session = self._get_session()
+        req_timeout = (
+            self._timeout
+            if timeout is None
+            else aiohttp.ClientTimeout(
+                total=timeout,
+                connect=min(timeout, self._timeout.connect or timeout),
+            )
+        )
+        try:
+            async with session.request(
+                method, url, headers=headers, data=body, timeout=req_timeout, allow_redirects=False
+            ) as resp:
+                payload = await resp.read()
+                return RawResponse(resp.status, resp.headers, payload)
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise ConnectError(
+                f"timed out opening a connection: {exc}", method=method, url=url
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise ConnectError(
+                f"could not connect: {exc.os_error}", method=method, url=url
+            ) from exc
+        except TimeoutError as exc:
+            raise RequestTimeoutError(
+                "no response before the timeout", method=method, url=url
+            ) from exc
+        except aiohttp.ServerDisconnectedError as exc:
+            raise ConnectionLostError(
+                "server closed the connection before answering", method=method, url=url
+            ) from exc
+        except (
+            aiohttp.ClientOSError,
+            aiohttp.ClientPayloadError,
+            aiohttp.ClientConnectionError,
+        ) as exc:
+            raise ConnectionLostError(f"connection broke: {exc}", method=method, url=url) from exc
+        except aiohttp.InvalidURL as exc:
+            raise ConnectError(f"invalid URL: {exc}", method=method, url=url) from exc
+        except aiohttp.ClientError as exc:
+            raise TransportError(f"HTTP client error: {exc!r}", method=method, url=url) from exc
+
+    async def close(self) -> None:
+        """Close the session if we created it; a caller's session is left open."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+        self._session = None

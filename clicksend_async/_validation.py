@@ -1,0 +1,248 @@
+"""Checks every message passes before anything goes on the wire.
+
+Each failure is a :class:`ValidationError` naming the field (``messages[3].to``) and, in bulk
+sends, the 1-based input row. Pure: no I/O, no event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Sequence
+
+import attrs
+
+from ._exceptions import ValidationError
+from .models.messages import MmsMessage, SmsMessage, VoiceMessage
+from .segments import SegmentInfo, count_segments
+
+__all__ = [
+    "DEFAULT_MAX_PARTS",
+    "MAX_MESSAGES_PER_REQUEST",
+    "TRUNCATION_PARTS",
+    "Limits",
+    "is_e164",
+    "normalize_number",
+    "validate_mms",
+    "validate_sms",
+    "validate_voice",
+]
+
+logger = logging.getLogger("clicksend_async")
+
+#: ClickSend accepts at most this many messages in one ``messages[]`` request.
+MAX_MESSAGES_PER_REQUEST = 1000
+#: ClickSend's help centre: "longer than 6 message parts ... will be truncated" (account setting).
+TRUNCATION_PARTS = 6
+#: Refuse above this many parts unless configured otherwise (ClickSend's tables go to 8).
+DEFAULT_MAX_PARTS = 8
+#: A schedule this many seconds in the past still counts as "now" (clock skew, slow builds).
+SCHEDULE_GRACE = 60
+MMS_SUBJECT_MAX = 20
+MMS_BODY_MAX_GSM = 1500
+MMS_BODY_MAX_UNICODE = 500
+VOICE_BODY_MAX_GSM = 1200
+VOICE_BODY_MAX_UNICODE = 600
+VOICES = frozenset({"male", "female"})
+
+_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
+_LOCAL = re.compile(r"[0-9]{3,15}")
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
+_FORMATTING = str.maketrans("", "", " -().\u00a0\t")
+
+
+def normalize_number(number: str) -> str:
+    """Strip spaces, dashes, dots and brackets that people type into phone numbers."""
+    return number.strip().translate(_FORMATTING)
+
+
+def is_e164(number: str) -> bool:
+    """Return True for an E.164 number such as ``+61411111111`` (formatting characters allowed)."""
+    return _E164.fullmatch(normalize_number(number)) is not None
+
+
+@attrs.frozen(kw_only=True)
+class Limits:
+    """Configurable limits for message validation."""
+
+    #: Refuse SMS longer than this many parts.
+    max_parts: int = DEFAULT_MAX_PARTS
+    #: Log a warning above this many parts (ClickSend truncates above 6 by default).
+    warn_parts: int = TRUNCATION_PARTS
+    #: Seconds a schedule may lie in the past and still be accepted as "now".
+    schedule_grace: int = SCHEDULE_GRACE
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _check_recipient(
+    to: str | None, list_id: str | None, country: str | None, field: str, row: int | None
+) -> None:
+    if to is None or not str(to).strip():
+        if list_id:
+            return
+        raise ValidationError(
+            "a recipient is required (to, or list_id)", field=f"{field}.to", row=row
+        )
+    number = normalize_number(str(to))
+    if number.startswith("+"):
+        if _E164.fullmatch(number) is None:
+            raise ValidationError(
+                f"{to!r} is not an E.164 number (+ country code, then 8 to 15 digits in all)",
+                field=f"{field}.to",
+                row=row,
+            )
+        return
+    if _LOCAL.fullmatch(number) is None:
+        raise ValidationError(
+            f"{to!r} is not a phone number (use E.164 such as +61411111111)",
+            field=f"{field}.to",
+            row=row,
+        )
+    if not country:
+        raise ValidationError(
+            f"{to!r} is a local number: give its country (ISO-2) or use E.164",
+            field=f"{field}.to",
+            row=row,
+        )
+    if _COUNTRY.fullmatch(country) is None:
+        raise ValidationError(
+            f"{country!r} is not an ISO 3166-1 alpha-2 code", field=f"{field}.country", row=row
+        )
+
+
+def _check_schedule(
+    schedule: int | None, field: str, row: int | None, limits: Limits, now: float | None
+) -> None:
+    if schedule is None:
+        return
+    current = time.time() if now is None else now
+    if schedule < current - limits.schedule_grace:
+        raise ValidationError(
+            "is in the past; omit it to send now", field=f"{field}.schedule", row=row
+        )
+
+
+def _check_body(body: str | None, field: str, row: int | None) -> str:
+    if body is None or not isinstance(body, str) or not body.strip():
+        raise ValidationError("must not be empty", field=f"{field}.body", row=row)
+    return body
+
+
+def validate_sms(
+    message: SmsMessage,
+    *,
+    field: str = "message",
+    row: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    now: float | None = None,
+) -> SegmentInfo:
+    """Check one SMS and return its segment count; raise ValidationError naming the field."""
+    body = _check_body(message.body, field, row)
+    _check_recipient(message.to, message.list_id, message.country, field, row)
+    _check_schedule(message.schedule, field, row, limits, now)
+    info = count_segments(body)
+    if info.segments > limits.max_parts:
+        raise ValidationError(
+            f"is {info.segments} parts ({info.units} {info.encoding} units); "
+            f"the limit is {limits.max_parts} parts",
+            field=f"{field}.body",
+            row=row,
+        )
+    if info.segments > limits.warn_parts:
+        logger.warning(
+            "%s%s.body is %d parts: ClickSend truncates above %d parts unless the account "
+            "allows more (setting_sms_message_char_limit)",
+            f"row {row}, " if row is not None else "",
+            field,
+            info.segments,
+            limits.warn_parts,
+        )
+    return info
+
+
+def validate_mms(
+    message: MmsMessage,
+    media_file: str | None,
+    *,
+    field: str = "message",
+    row: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    now: float | None = None,
+) -> SegmentInfo:
+    """Check one MMS (subject, body length, recipient, schedule) and the media file URL."""
+    check_media_file(media_file)
+    body = _check_body(message.body, field, row)
+    subject = message.subject
+    if not subject or not subject.strip():
+        raise ValidationError("is required for MMS", field=f"{field}.subject", row=row)
+    if len(subject) > MMS_SUBJECT_MAX:
+        raise ValidationError(
+            f"is {len(subject)} characters; at most {MMS_SUBJECT_MAX}",
+            field=f"{field}.subject",
+            row=row,
+        )
+    _check_recipient(message.to, message.list_id, message.country, field, row)
+    _check_schedule(message.schedule, field, row, limits, now)
+    info = count_segments(body)
+    cap = MMS_BODY_MAX_GSM if info.encoding == "GSM-7" else MMS_BODY_MAX_UNICODE
+    if len(body) > cap:
+        raise ValidationError(
+            f"is {len(body)} characters; MMS allows {cap} ({info.encoding}) before truncating",
+            field=f"{field}.body",
+            row=row,
+        )
+    return info
+
+
+def check_media_file(media_file: str | None) -> None:
+    """Require an http(s) URL for an MMS media file."""
+    if not media_file or not isinstance(media_file, str):
+        raise ValidationError("an MMS needs a media file URL", field="media_file")
+    if not media_file.startswith(("https://", "http://")):
+        raise ValidationError(f"{media_file!r} is not an http(s) URL", field="media_file")
+
+
+def validate_voice(
+    message: VoiceMessage,
+    *,
+    field: str = "message",
+    row: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    now: float | None = None,
+) -> SegmentInfo:
+    """Check one voice message: voice male/female, lang given, body length, recipient."""
+    body = _check_body(message.body, field, row)
+    if message.voice not in VOICES:
+        raise ValidationError(
+            f"{message.voice!r} is not a voice; use 'male' or 'female'",
+            field=f"{field}.voice",
+            row=row,
+        )
+    if not message.lang or not message.lang.strip():
+        raise ValidationError("is required (for example 'en-us')", field=f"{field}.lang", row=row)
+    _check_recipient(message.to, message.list_id, message.country, field, row)
+    _check_schedule(message.schedule, field, row, limits, now)
+    info = count_segments(body)
+    cap = VOICE_BODY_MAX_GSM if info.encoding == "GSM-7" else VOICE_BODY_MAX_UNICODE
+    if len(body) > cap:
+        raise ValidationError(
+            f"is {len(body)} characters; voice allows {cap} ({info.encoding}) before truncating",
+            field=f"{field}.body",
+            row=row,
+        )
+    return info
+
+
+def check_batch_size(messages: Sequence[object]) -> None:
+    """Refuse an empty request or one over ClickSend's 1000-message limit."""
+    if not messages:
+        raise ValidationError("at least one message is required", field="messages")
+    if len(messages) > MAX_MESSAGES_PER_REQUEST:
+        raise ValidationError(
+            f"{len(messages)} messages in one request; ClickSend takes at most "
+            f"{MAX_MESSAGES_PER_REQUEST} (use send_bulk for more)",
+            field="messages",
+        )

@@ -1,0 +1,102 @@
+"""What every resource shares: the session, and coercion of caller input into models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote
+
+import cattrs
+
+from .._converter import converter, unstructure
+from .._exceptions import ValidationError
+from .._pagination import AsyncPaginator, Page, decode_page
+from .._session import Session
+from ..models._common import to_unix
+
+__all__ = ["Resource", "coerce", "coerce_many", "path_segment", "payload_of", "unix_or_none"]
+
+M = TypeVar("M")
+
+
+class Resource:
+    """Base class: a resource holds the client's session and nothing else."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    def _paginate(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        item_type: type[M],
+        page: int | None,
+        limit: int | None,
+        *,
+        base: Literal["api", "ctrl"] = "api",
+    ) -> AsyncPaginator[M]:
+        """Return a paginator over ``GET path`` decoding each item as ``item_type``."""
+        session = self._session
+        fixed = dict(params or {})
+
+        async def fetch(number: int | None, size: int | None) -> Page[M]:
+            data = await session.data(
+                "GET", path, params={**fixed, "page": number, "limit": size}, base=base
+            )
+            return decode_page(data, item_type, where=f"GET {path} data")
+
+        return AsyncPaginator(fetch, page=page, limit=limit)
+
+
+def path_segment(value: str | int) -> str:
+    """Quote one path segment (an id) so that it cannot change the path."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
+        raise ValidationError(f"expected an id, got {value!r}", field="id")
+    return quote(str(value), safe="")
+
+
+def coerce(value: M | Mapping[str, Any], cls: type[M], *, field: str) -> M:
+    """Return ``value`` as a ``cls`` instance, building it from a plain dict if needed."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return converter.structure(value, cls)
+        except ValidationError as exc:
+            raise ValidationError(
+                exc.reason, field=f"{field}.{exc.field or ''}".rstrip(".")
+            ) from None
+        except cattrs.BaseValidationError as exc:
+            details = "; ".join(cattrs.transform_error(exc, path=field))
+            raise ValidationError(details, field=field) from None
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(str(exc), field=field) from None
+    raise ValidationError(
+        f"expected {cls.__name__} or a dict, got {type(value).__name__}", field=field
+    )
+
+
+def coerce_many(
+    values: Iterable[M | Mapping[str, Any]], cls: type[M], *, field: str = "messages"
+) -> list[M]:
+    """Coerce each item of ``values`` (a single model or dict is not accepted: pass a list)."""
+    if isinstance(values, (Mapping, str, bytes, cls)):
+        raise ValidationError(f"expected a list of {cls.__name__}", field=field)
+    return [coerce(v, cls, field=f"{field}[{i}]") for i, v in enumerate(values)]
+
+
+def payload_of(models: Iterable[Any]) -> list[dict[str, Any]]:
+    """Unstructure models into the JSON-ready list ClickSend expects."""
+    return [unstructure(m) for m in models]
+
+
+def unix_or_none(value: datetime | int | None, field: str) -> int | None:
+    """Convert a datetime or Unix time query parameter into Unix seconds."""
+    try:
+        return to_unix(value)
+    except ValidationError as exc:
+        raise ValidationError(exc.reason, field=field) from None

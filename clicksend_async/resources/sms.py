@@ -1,0 +1,116 @@
+"""SMS: send, price, history, cancel (https://developers.clicksend.com/docs/rest/v3/#sms)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from .._pagination import AsyncPaginator
+from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
+from ..models.messages import MessageResult, SendResult, SmsMessage, SmsSender
+from ._base import Resource, coerce, coerce_many, path_segment, payload_of, unix_or_none
+
+__all__ = ["SmsResource"]
+
+MessagesIn = Iterable[SmsMessage | Mapping[str, Any]]
+
+
+class SmsResource(Resource):
+    """Send and price SMS, read history, cancel scheduled messages.
+
+    Sends are never repeated after the request may have reached ClickSend (timeout, reset, 5xx):
+    you get a :class:`SendOutcomeUnknownError` with the exact payload instead.
+    """
+
+    limits: Limits = DEFAULT_LIMITS
+
+    def _prepare(
+        self,
+        messages: MessagesIn,
+        *,
+        shorten_urls: bool | None,
+        senders: Iterable[SmsSender | Mapping[str, Any]] | None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        models = coerce_many(messages, SmsMessage)
+        check_batch_size(models)
+        for i, message in enumerate(models):
+            validate_sms(message, field=f"messages[{i}]", limits=self.limits)
+        payload: dict[str, Any] = {"messages": payload_of(models)}
+        if shorten_urls is not None:
+            payload["shorten_urls"] = shorten_urls
+        if senders is not None:
+            payload["senders"] = payload_of(
+                coerce(s, SmsSender, field=f"senders[{i}]") for i, s in enumerate(senders)
+            )
+        if extra:
+            payload.update(extra)
+        return payload
+
+    async def send(
+        self,
+        messages: MessagesIn,
+        *,
+        shorten_urls: bool | None = None,
+        senders: Iterable[SmsSender | Mapping[str, Any]] | None = None,
+        timeout: float | None = None,
+    ) -> SendResult:
+        """Send up to 1000 messages (``POST /sms/send``); per-message failures are on the result."""
+        payload = self._prepare(messages, shorten_urls=shorten_urls, senders=senders)
+        return await self._session.call(
+            "POST", "/sms/send", json=payload, cast_to=SendResult, timeout=timeout
+        )
+
+    async def price(
+        self,
+        messages: MessagesIn,
+        *,
+        shorten_urls: bool | None = None,
+        senders: Iterable[SmsSender | Mapping[str, Any]] | None = None,
+        show_summary: bool = False,
+    ) -> SendResult:
+        """Price up to 1000 messages without sending them (``POST /sms/price``)."""
+        payload = self._prepare(messages, shorten_urls=shorten_urls, senders=senders)
+        if show_summary:
+            for message in payload["messages"]:
+                message["show_summary"] = True
+        return await self._session.call("POST", "/sms/price", json=payload, cast_to=SendResult)
+
+    def history(
+        self,
+        *,
+        date_from: datetime | int | None = None,
+        date_to: datetime | int | None = None,
+        q: str | Mapping[str, str] | None = None,
+        order_by: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPaginator[MessageResult]:
+        """Page through sent messages (``GET /sms/history``), oldest first unless ``order_by``.
+
+        ``q`` is ClickSend's ``field:value,...`` search (status, to, from, subaccount_id,
+        message_id), as a string or a mapping.
+        """
+        params: dict[str, Any] = {
+            "date_from": unix_or_none(date_from, "date_from"),
+            "date_to": unix_or_none(date_to, "date_to"),
+            "q": _search(q),
+            "order_by": order_by,
+        }
+        return self._paginate("/sms/history", params, MessageResult, page, limit)
+
+    async def cancel(self, message_id: str) -> Any:
+        """Cancel one scheduled message (``PUT /sms/{message_id}/cancel``)."""
+        return await self._session.data("PUT", f"/sms/{path_segment(message_id)}/cancel")
+
+    async def cancel_all(self, custom_string: str | None = None) -> Any:
+        """Cancel every scheduled message, or only those carrying ``custom_string``."""
+        body = None if custom_string is None else {"custom_string": custom_string}
+        return await self._session.data("PUT", "/sms/cancel-all", json=body)
+
+
+def _search(q: str | Mapping[str, str] | None) -> str | None:
+    if q is None or isinstance(q, str):
+        return q
+    return ",".join(f"{key}:{value}" for key, value in q.items())
