@@ -8,6 +8,7 @@ down instead of hammering), then passes the rate limiter, then goes to the trans
 from __future__ import annotations
 
 import asyncio
+import json as jsonlib
 import logging
 import random
 import time
@@ -114,6 +115,7 @@ class Session:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        content: bytes | None = None,
         base: Base = "api",
         kind: RequestKind | None = None,
         timeout: float | None = None,
@@ -130,7 +132,7 @@ class Session:
         else:
             root = self.base_url
         url = build_url(root, path, params)
-        body = None if json is None else encode_json(json)
+        body = content if content is not None else (None if json is None else encode_json(json))
         kind = kind or request_kind(method, path)
         policy = retry or self.retry
         log_path = normalize_path(path)
@@ -186,7 +188,7 @@ class Session:
                     f"send outcome unknown after {type(exc).__name__}",
                     method=method,
                     url=url,
-                    payload=json if isinstance(json, Mapping) else {},
+                    payload=_payload_of(json, content),
                     cause=exc,
                 ) from exc
             raise
@@ -205,6 +207,18 @@ class Session:
         """Perform a call and decode the envelope's ``data`` into ``cast_to``."""
         data = await self.data(method, path, **kwargs)
         return structure(data, cast_to, where=f"{method.upper()} {normalize_path(path)} data")
+
+
+def _payload_of(json_body: Any, content: bytes | None) -> Mapping[str, Any]:
+    if isinstance(json_body, Mapping):
+        return json_body
+    if content is not None:
+        try:
+            decoded = jsonlib.loads(content)
+        except ValueError:
+            return {}
+        return decoded if isinstance(decoded, dict) else {}
+    return {}
 
 
 def _make_limiter(rate_limit: float | None) -> AsyncLimiter | None:

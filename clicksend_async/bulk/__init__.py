@@ -1,0 +1,24 @@
+"""The bulk-send engine: big recipient sets, concurrent chunks, preflight, exactly-once."""
+
+from ._engine import SMS, VOICE, BulkJob, Channel, mms_channel
+from ._journal import Journal
+from ._report import BulkOutcome, BulkPlan, BulkReport, InvalidRow, OutcomeState, ProgressEvent
+from ._rows import BodyTemplate, RecipientsCsv, read_recipients_csv
+
+__all__ = [
+    "SMS",
+    "VOICE",
+    "BodyTemplate",
+    "BulkJob",
+    "BulkOutcome",
+    "BulkPlan",
+    "BulkReport",
+    "Channel",
+    "InvalidRow",
+    "Journal",
+    "OutcomeState",
+    "ProgressEvent",
+    "RecipientsCsv",
+    "mms_channel",
+    "read_recipients_csv",
+]

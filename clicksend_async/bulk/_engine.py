@@ -1,0 +1,1082 @@
+"""The bulk-send engine: plan, price, send in concurrent chunks, reconcile, report.
+
+How a campaign runs:
+
+1. **Plan** (one streaming pass over the input): each row becomes a message (template filled,
+   number normalised), is validated and segment-counted, gets a unique ``custom_string``, and is
+   written to the journal in batches. With ``preflight`` the valid messages are priced through
+   ``/price`` in chunks as they stream past. Rows refused by pricing (INVALID_RECIPIENT ...) are
+   settled as rejected without being sent. The plan is checked against ``max_cost``,
+   ``max_segments`` and the account balance; ``dry_run`` stops here.
+2. **Send**: pending rows are read back from the journal in chunks of ``chunk_size`` and sent
+   with ``concurrency`` requests in flight, each through the client's rate limiter. A chunk's
+   intent is committed before its request leaves and its outcome after its answer arrives.
+3. **Answers**: accepted rows are ``sent``; per-message refusals are ``rejected``; THROTTLED rows
+   were not sent and go back to pending for a later pass; a 429 or a connection that never
+   opened puts the whole chunk back (it surely was not processed).
+4. **Unknown outcomes** (timeout, reset, 5xx, an unreadable 200): the chunk is never re-sent
+   blindly. The engine pages through the history around the chunk's send time and matches
+   ``custom_string``: rows found there are ``sent``; only the rows not found are sent again. If
+   the re-send comes back THROTTLED, an identical message went out seconds earlier, so the row is
+   ``unknown``, never sent a third time. If the history itself cannot be read, the rows stay
+   ``unknown`` and the report says so loudly.
+
+Every input row ends in exactly one state; the journal makes the whole thing resumable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .._converter import unstructure
+from .._exceptions import (
+    APIError,
+    AuthenticationError,
+    BudgetExceededError,
+    ClickSendError,
+    ConfigurationError,
+    ConnectError,
+    DecodeError,
+    JournalMismatchError,
+    PermissionDeniedError,
+    RateLimitError,
+    SendOutcomeUnknownError,
+    ValidationError,
+)
+from .._sansio import RequestKind
+from .._session import Session
+from .._validation import (
+    DEFAULT_LIMITS,
+    MAX_MESSAGES_PER_REQUEST,
+    Limits,
+    check_media_file,
+    normalize_number,
+    validate_mms,
+    validate_sms,
+    validate_voice,
+)
+from ..models.messages import MmsMessage, SmsMessage, VoiceMessage
+from ..segments import SegmentInfo
+from ._journal import Journal, RowRecord
+from ._report import BulkOutcome, BulkPlan, BulkReport, InvalidRow, OutcomeState, ProgressEvent
+from ._rows import BodyTemplate
+
+__all__ = ["SMS", "VOICE", "BulkJob", "Channel", "mms_channel"]
+
+logger = logging.getLogger("clicksend_async.bulk")
+
+Validator = Callable[[Any, int, Limits, float], SegmentInfo]
+
+
+@attrs.frozen
+class Channel:
+    """How one kind of message is built, validated, sent, priced and looked up."""
+
+    name: str
+    message_cls: type[Any]
+    send_path: str
+    price_path: str
+    history_path: str
+    validate: Validator = attrs.field(repr=False)
+
+
+SMS = Channel(
+    "sms",
+    SmsMessage,
+    "/sms/send",
+    "/sms/price",
+    "/sms/history",
+    lambda m, row, limits, now: validate_sms(m, field="message", row=row, limits=limits, now=now),
+)
+VOICE = Channel(
+    "voice",
+    VoiceMessage,
+    "/voice/send",
+    "/voice/price",
+    "/voice/history",
+    lambda m, row, limits, now: validate_voice(m, field="message", row=row, limits=limits, now=now),
+)
+
+
+def _mms_channel(media_file: str) -> Channel:
+    return Channel(
+        "mms",
+        MmsMessage,
+        "/mms/send",
+        "/mms/price",
+        "/mms/history",
+        lambda m, row, limits, now: validate_mms(
+            m, media_file, field="message", row=row, limits=limits, now=now
+        ),
+    )
+
+
+#: Per-message statuses that, at preflight pricing, settle a row as rejected without sending.
+_PRICE_KEEP_PENDING = frozenset({"SUCCESS", "THROTTLED", "INSUFFICIENT_CREDIT", "QUEUED"})
+
+Recipients = Iterable[Any] | AsyncIterable[Any]
+ProgressHook = Callable[[ProgressEvent], Awaitable[None] | None]
+
+
+async def _aiter(items: Recipients) -> AsyncIterator[Any]:
+    if isinstance(items, AsyncIterable):
+        async for item in items:
+            yield item
+    else:
+        for item in items:
+            yield item
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+class BulkJob:
+    """One campaign: ``await job.plan()``, ``await job.run()`` or ``async for o in job.stream()``.
+
+    Made by ``client.sms.bulk(...)`` (and ``mms.bulk``, ``voice.bulk``); see
+    :meth:`clicksend_async.resources.sms.SmsResource.send_bulk` for the arguments.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        channel: Channel,
+        recipients: Recipients,
+        *,
+        body: str | None = None,
+        defaults: Mapping[str, Any] | None = None,
+        request_extra: Mapping[str, Any] | None = None,
+        chunk_size: int = MAX_MESSAGES_PER_REQUEST,
+        concurrency: int = 4,
+        preflight: bool = True,
+        max_cost: Decimal | float | str | None = None,
+        max_segments: int | None = None,
+        check_balance: bool = True,
+        dry_run: bool = False,
+        dedupe: bool = False,
+        journal: str | Journal | None = None,
+        on_progress: ProgressHook | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        reconcile_settle: float = 2.0,
+        throttle_pause: float = 6.0,
+        max_attempts: int = 4,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not 1 <= chunk_size <= MAX_MESSAGES_PER_REQUEST:
+            raise ValidationError(
+                f"must be from 1 to {MAX_MESSAGES_PER_REQUEST}", field="chunk_size"
+            )
+        if concurrency < 1:
+            raise ValidationError("must be at least 1", field="concurrency")
+        if channel.name == "mms":
+            check_media_file((request_extra or {}).get("media_file"))
+        self._session = session
+        self.channel = channel
+        self._recipients = recipients
+        self._template = None if body is None else BodyTemplate.compile(body)
+        self._defaults = dict(defaults or {})
+        self._request_extra = dict(request_extra or {})
+        self.chunk_size = chunk_size
+        self.concurrency = concurrency
+        self.preflight = preflight
+        self.max_cost = None if max_cost is None else Decimal(str(max_cost))
+        self.max_segments = max_segments
+        self.check_balance = check_balance
+        self.dry_run = dry_run
+        self.dedupe = dedupe
+        self._on_progress = on_progress
+        self._limits = limits
+        self._settle = reconcile_settle
+        self._throttle_pause = throttle_pause
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+        self._clock = clock
+        if isinstance(journal, Journal):
+            self._journal = journal
+            self._owns_journal = False
+        else:
+            self._journal = Journal(journal)
+            self._owns_journal = journal is None
+        self._plan: BulkPlan | None = None
+        self._queue: asyncio.Queue[BulkOutcome | None] | None = None
+        self._resend_rows: set[int] = set()
+        self._abort: str | None = None
+        self._cancelled = False
+        self._started = 0.0
+        self._in_flight = 0
+        self._sent = self._rejected = self._unknown = 0
+        self._cost = Decimal(0)
+        self._used = False
+        self._flush_header = json.dumps(self._request_extra, separators=(",", ":"))[1:-1]
+
+    def __repr__(self) -> str:
+        return f"<BulkJob {self.channel.name} journal={self._journal!r}>"
+
+    # -- public ---------------------------------------------------------------------------
+
+    @property
+    def journal(self) -> Journal:
+        """Return the campaign journal."""
+        return self._journal
+
+    async def plan(self) -> BulkPlan:
+        """Validate, count and (with preflight) price every row; send nothing."""
+        if self._plan is None:
+            self._started = self._started or time.monotonic()
+            self._plan = await self._make_plan()
+        return self._plan
+
+    async def run(self) -> BulkReport:
+        """Plan, check the budget, send everything, and return the report.
+
+        Cancelling the task (or Ctrl-C in ``asyncio.run``) stops new chunks, lets the ones in
+        flight finish and be recorded, and still returns the report (``report.cancelled``).
+        """
+        if self._used:
+            raise ConfigurationError("a BulkJob runs once; make a new one (the journal resumes)")
+        self._used = True
+        self._started = time.monotonic()
+        try:
+            plan = await self.plan()
+            self._check_budget(plan)
+            if self.check_balance and plan.total_cost is not None and not self.dry_run:
+                await self._check_balance(plan)
+            if self.dry_run:
+                self._journal.skip_remaining("dry run: nothing was sent")
+            else:
+                await self._send_all()
+        except asyncio.CancelledError:
+            self._cancelled = True
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            self._journal.skip_remaining("cancelled before it was sent")
+        except BaseException:
+            if self._owns_journal:
+                self._journal.close()
+            raise
+        await self._progress("done")
+        await self._emit_skipped()
+        return BulkReport(
+            journal=self._journal,
+            plan=self._plan,
+            duration=time.monotonic() - self._started,
+            cancelled=self._cancelled,
+            dry_run=self.dry_run,
+            aborted=self._abort,
+            owns_journal=self._owns_journal,
+        )
+
+    async def stream(self) -> AsyncIterator[BulkOutcome]:
+        """Run the campaign and yield each row's outcome as soon as it is known."""
+        queue: asyncio.Queue[BulkOutcome | None] = asyncio.Queue(maxsize=10_000)
+        self._queue = queue
+        report_box: list[BulkReport] = []
+
+        async def runner() -> None:
+            try:
+                report_box.append(await self.run())
+            finally:
+                await queue.put(None)
+
+        task = asyncio.create_task(runner())
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    break
+                yield item
+            await task
+        finally:
+            if not task.done():
+                self._queue = None  # nobody is listening any more: emits become no-ops
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            for report in report_box:
+                report.close()
+
+    # -- planning -------------------------------------------------------------------------
+
+    def _fingerprint_seed(self) -> Any:
+        digest = hashlib.blake2b(digest_size=16)
+        head = {
+            "channel": self.channel.name,
+            "template": None if self._template is None else self._template.source,
+            "defaults": {k: str(v) for k, v in sorted(self._defaults.items())},
+            "extra": json.dumps(self._request_extra, sort_keys=True, default=str),
+            "dedupe": self.dedupe,
+        }
+        digest.update(json.dumps(head, sort_keys=True).encode())
+        return digest
+
+    def _build(self, item: Any, row: int, now: float) -> tuple[Any, SegmentInfo]:
+        cls = self.channel.message_cls
+        if isinstance(item, cls):
+            message = item
+        elif isinstance(item, Mapping):
+            template = self._template
+            if template is not None:
+                missing = template.missing(item)
+                if missing:
+                    raise ValidationError(
+                        "template field(s) missing from the row: " + ", ".join(missing),
+                        field="body",
+                        row=row,
+                    )
+                text = template.render(item)
+            else:
+                raw_body = item.get("body")
+                text = "" if raw_body is None else str(raw_body)
+            raw_to = item.get("to")
+            to = None if raw_to is None or raw_to == "" else normalize_number(str(raw_to))
+            kwargs: dict[str, Any] = dict(self._defaults)
+            kwargs["body"] = text
+            kwargs["to"] = to
+            for key, target in (("country", "country"), ("custom_string", "custom_string")):
+                value = item.get(key)
+                if value not in (None, ""):
+                    kwargs[target] = str(value)
+            try:
+                message = cls(**kwargs)
+            except ValidationError as exc:
+                raise ValidationError(exc.reason, field=exc.field, row=row) from None
+            except TypeError as exc:
+                raise ValidationError(str(exc), row=row) from None
+        else:
+            raise ValidationError(
+                f"expected a dict row or {cls.__name__}, got {type(item).__name__}", row=row
+            )
+        if getattr(message, "list_id", None):
+            raise ValidationError(
+                "list_id sends expand server-side and cannot be tracked per row; "
+                "give each recipient as its own row",
+                field="list_id",
+                row=row,
+            )
+        info = self.channel.validate(message, row, self._limits, now)
+        return message, info
+
+    async def _make_plan(self) -> BulkPlan:
+        journal = self._journal
+        stored = journal.plan_json()
+        if stored is not None:
+            return await self._verify_resume(BulkPlan.from_json(stored))
+        if journal.get_meta("fingerprint") is None and journal.row_count():
+            journal.reset_rows()  # a plan that died half way: nothing was sent from it
+        elif journal.get_meta("planned") is None:
+            journal.reset_rows()
+        campaign = secrets.token_hex(4)
+        prefix = f"cs{campaign}-"
+        digest = self._fingerprint_seed()
+        now = self._clock()
+        seen_custom: set[str] = set()
+        seen_pairs: set[int] = set()
+        batch: list[tuple[Any, ...]] = []
+        price_batch: list[tuple[int, str, dict[str, Any]]] = []
+        price_tasks: set[asyncio.Task[None]] = set()
+        price_sem = asyncio.Semaphore(self.concurrency)
+        seg_by_enc: dict[str, int] = {}
+        msg_by_enc: dict[str, int] = {}
+        invalid_rows: list[InvalidRow] = []
+        rows = valid = duplicates = long_messages = segments = 0
+        pricing = self.preflight
+        price_state = _PriceState()
+
+        async def flush_prices() -> None:
+            nonlocal price_batch
+            if not price_batch:
+                return
+            chunk, price_batch = price_batch, []
+            await price_sem.acquire()
+
+            async def price_one() -> None:
+                try:
+                    await self._price_chunk(chunk, price_state)
+                finally:
+                    price_sem.release()
+
+            task = asyncio.create_task(price_one())
+            price_tasks.add(task)
+            task.add_done_callback(price_tasks.discard)
+
+        try:
+            async for item in _aiter(self._recipients):
+                rows += 1
+                row = rows
+                try:
+                    message, info = self._build(item, row, now)
+                except ValidationError as exc:
+                    to = item.get("to") if isinstance(item, Mapping) else getattr(item, "to", None)
+                    to_text = None if to is None else str(to)
+                    reason = str(exc) if exc.row is None else str(exc).split(": ", 1)[-1]
+                    if exc.row is None:
+                        reason = f"{exc.field + ': ' if exc.field else ''}{exc.reason}"
+                    invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
+                    batch.append((row, None, to_text, None, None, None, "invalid", None, reason))
+                    digest.update(f"{row}\x1f{to_text}\x1finvalid\x1e".encode())
+                    await self._emit(
+                        BulkOutcome(row=row, to=to_text, state="invalid", reason=reason)
+                    )
+                else:
+                    payload = unstructure(message)
+                    to_text = payload.get("to")
+                    body = payload.get("body", "")
+                    digest.update(f"{row}\x1f{to_text}\x1f{body}\x1e".encode())
+                    if self.dedupe:
+                        key = hash((to_text, body))
+                        if key in seen_pairs:
+                            duplicates += 1
+                            reason = "duplicate of an earlier row (same recipient and body)"
+                            invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
+                            batch.append(
+                                (
+                                    row,
+                                    None,
+                                    to_text,
+                                    None,
+                                    None,
+                                    None,
+                                    "invalid",
+                                    "DUPLICATE",
+                                    reason,
+                                )
+                            )
+                            await self._emit(
+                                BulkOutcome(
+                                    row=row,
+                                    to=to_text,
+                                    state="invalid",
+                                    status="DUPLICATE",
+                                    reason=reason,
+                                )
+                            )
+                            continue
+                        seen_pairs.add(key)
+                    custom = payload.get("custom_string")
+                    if not custom or custom in seen_custom or custom.startswith(prefix):
+                        custom = f"{prefix}{row}"
+                        payload["custom_string"] = custom
+                    elif custom is not None:
+                        seen_custom.add(custom)
+                    valid += 1
+                    segments += info.segments
+                    seg_by_enc[info.encoding] = seg_by_enc.get(info.encoding, 0) + info.segments
+                    msg_by_enc[info.encoding] = msg_by_enc.get(info.encoding, 0) + 1
+                    if info.segments > self._limits.warn_parts:
+                        long_messages += 1
+                    encoded = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+                    batch.append(
+                        (
+                            row,
+                            custom,
+                            to_text,
+                            encoded,
+                            info.segments,
+                            info.encoding,
+                            None,
+                            None,
+                            None,
+                        )
+                    )
+                    if pricing:
+                        price_batch.append((row, custom, payload))
+                        if len(price_batch) >= self.chunk_size:
+                            journal.add_rows(batch)
+                            batch = []
+                            await flush_prices()
+                if len(batch) >= 1000:
+                    journal.add_rows(batch)
+                    batch = []
+                if rows % 10_000 == 0:
+                    await self._progress("planning", rows=rows, valid=valid, invalid=rows - valid)
+            if batch:
+                journal.add_rows(batch)
+            await flush_prices()
+            if price_tasks:
+                await asyncio.gather(*price_tasks)
+        except BaseException:
+            for task in price_tasks:
+                task.cancel()
+            raise
+        if price_state.error is not None:
+            raise price_state.error
+        plan = BulkPlan(
+            rows=rows,
+            messages=valid,
+            invalid=rows - valid,
+            duplicates=duplicates,
+            segments=segments,
+            segments_by_encoding=seg_by_enc,
+            messages_by_encoding=msg_by_enc,
+            long_messages=long_messages,
+            total_cost=price_state.cost if pricing else None,
+            currency=price_state.currency,
+            blocked=price_state.blocked,
+            priced=pricing,
+            chunks=-(-(valid - sum(price_state.rejected.values())) // self.chunk_size),
+            invalid_rows=invalid_rows,
+            rejected_statuses=dict(price_state.rejected),
+        )
+        journal.set_meta_many(
+            {
+                "campaign": campaign,
+                "fingerprint": digest.hexdigest(),
+                "rows": str(rows),
+                "channel": self.channel.name,
+                "plan": json.dumps(plan.to_json()),
+                "planned": "1",
+            }
+        )
+        await self._progress("planning", rows=rows, valid=valid, invalid=rows - valid)
+        return plan
+
+    async def _verify_resume(self, plan: BulkPlan) -> BulkPlan:
+        """Re-read the input only to prove it is the same campaign as the journal's."""
+        journal = self._journal
+        digest = self._fingerprint_seed()
+        now = self._clock()
+        rows = 0
+        seen_pairs: set[int] = set()
+        async for item in _aiter(self._recipients):
+            rows += 1
+            try:
+                message, _ = self._build(item, rows, now)
+            except ValidationError:
+                to = item.get("to") if isinstance(item, Mapping) else getattr(item, "to", None)
+                digest.update(
+                    f"{rows}\x1f{None if to is None else str(to)}\x1finvalid\x1e".encode()
+                )
+                continue
+            payload = unstructure(message)
+            digest.update(
+                f"{rows}\x1f{payload.get('to')}\x1f{payload.get('body', '')}\x1e".encode()
+            )
+            if self.dedupe:
+                seen_pairs.add(hash((payload.get("to"), payload.get("body", ""))))
+        expected_rows = journal.get_meta("rows")
+        if str(rows) != expected_rows or digest.hexdigest() != journal.get_meta("fingerprint"):
+            raise JournalMismatchError(
+                f"the journal {journal.path} belongs to another campaign (it has {expected_rows} "
+                f"rows, this input {rows}, or the recipients, template or options differ); "
+                "use a new journal file for a new campaign"
+            )
+        if journal.get_meta("channel") != self.channel.name:
+            raise JournalMismatchError(
+                f"the journal is for {journal.get_meta('channel')}, not {self.channel.name}"
+            )
+        logger.info("resuming campaign %s from %s", journal.get_meta("campaign"), journal.path)
+        return plan
+
+    async def _price_chunk(
+        self, chunk: list[tuple[int, str, dict[str, Any]]], state: _PriceState
+    ) -> None:
+        if state.error is not None:
+            return
+        payload = {**self._request_extra, "messages": [p for _, _, p in chunk]}
+        try:
+            data = await self._session.data("POST", self.channel.price_path, json=payload)
+        except ClickSendError as exc:
+            state.error = exc
+            return
+        if not isinstance(data, Mapping):
+            state.error = DecodeError(f"{self.channel.price_path}: expected an object in data")
+            return
+        messages = data.get("messages") or []
+        currency = data.get("_currency") or data.get("currency")
+        if isinstance(currency, Mapping) and state.currency is None:
+            name = currency.get("currency_name_short")
+            state.currency = None if name is None else str(name)
+        blocked = _int(data.get("blocked_count"))
+        state.blocked += blocked or 0
+        by_custom = {m.get("custom_string"): m for m in messages if isinstance(m, Mapping)}
+        updates: list[tuple[Any, ...]] = []
+        for index, (row, custom, _) in enumerate(chunk):
+            found = by_custom.get(custom)
+            if (
+                found is None
+                and len(messages) == len(chunk)
+                and isinstance(messages[index], Mapping)
+            ):
+                found = messages[index]
+            if found is None:
+                continue
+            status = str(found.get("status") or "")
+            price = _decimal(found.get("message_price"))
+            parts = _int(found.get("message_parts"))
+            if status in _PRICE_KEEP_PENDING or not status:
+                if price is not None:
+                    state.cost += price
+                updates.append(
+                    (None if price is None else str(price), parts, None, None, None, row)
+                )
+            else:
+                state.rejected[status] = state.rejected.get(status, 0) + 1
+                reason = f"refused at preflight pricing: {status}"
+                updates.append((None, parts, "rejected", status, reason, row))
+                to = found.get("to")
+                await self._emit(
+                    BulkOutcome(
+                        row=row,
+                        to=None if to is None else str(to),
+                        state="rejected",
+                        status=status,
+                        custom_string=custom,
+                        reason=reason,
+                    )
+                )
+        self._journal.set_prices(updates)
+
+    def _check_budget(self, plan: BulkPlan) -> None:
+        if (
+            self.max_cost is not None
+            and plan.total_cost is not None
+            and plan.total_cost > self.max_cost
+        ):
+            raise BudgetExceededError(
+                f"the campaign would cost {plan.total_cost} {plan.currency or ''}, over "
+                f"max_cost {self.max_cost}; nothing was sent".replace("  ", " "),
+                plan=plan,
+            )
+        if self.max_segments is not None and plan.segments > self.max_segments:
+            raise BudgetExceededError(
+                f"the campaign is {plan.segments} segments, over max_segments "
+                f"{self.max_segments}; nothing was sent",
+                plan=plan,
+            )
+
+    async def _check_balance(self, plan: BulkPlan) -> None:
+        data = await self._session.data("GET", "/account")
+        balance = _decimal(data.get("balance")) if isinstance(data, Mapping) else None
+        cost = plan.total_cost
+        if balance is None or cost is None:
+            return
+        self._plan = plan = attrs.evolve(plan, balance=balance)
+        already = self._journal.totals()[0]
+        if cost - already > balance:
+            raise BudgetExceededError(
+                f"the campaign would cost {cost - already}, more than the account "
+                f"balance {balance}; nothing was sent",
+                plan=plan,
+            )
+
+    # -- sending --------------------------------------------------------------------------
+
+    async def _send_all(self) -> None:
+        open_chunks = self._journal.open_chunks()
+        if open_chunks:
+            await self._progress("reconciling")
+            for chunk, started_at, unsettled in open_chunks:
+                await self._reconcile(chunk, started_at, list(unsettled))
+        inflight: set[asyncio.Task[None]] = set()
+        sem = asyncio.Semaphore(self.concurrency)
+        try:
+            for _ in range(self._max_attempts + 1):
+                cursor = 0
+                while not self._stopping():
+                    await sem.acquire()
+                    if self._stopping():  # an answer that arrived while we waited said stop
+                        sem.release()
+                        break
+                    rows = self._journal.pending(cursor, self.chunk_size)
+                    if not rows:
+                        sem.release()
+                        break
+                    cursor = rows[-1][0]
+                    # Rows at their attempt limit stay pending (skipped, resumable).
+                    rows = [r for r in rows if r[4] < self._max_attempts]
+                    if not rows:
+                        sem.release()
+                        continue
+                    if self.max_cost is not None and self._cost >= self.max_cost:
+                        self._abort = f"max_cost {self.max_cost} reached while sending"
+                        sem.release()
+                        break
+                    task = asyncio.create_task(self._send_chunk(rows))
+                    inflight.add(task)
+                    task.add_done_callback(inflight.discard)
+                    task.add_done_callback(lambda _: sem.release())
+                if inflight:
+                    await asyncio.gather(*inflight)
+                if self._abort is not None or not self._journal.count_pending():
+                    break
+                await self._progress("sending")
+                await self._sleep(self._throttle_pause)
+        except asyncio.CancelledError:
+            self._cancelled = True
+            if inflight:
+                # Let the requests already sent finish and be recorded: cancelling them would
+                # turn known outcomes into unknown ones.
+                await asyncio.wait(inflight)
+            raise
+        if self._abort is not None:
+            self._journal.skip_remaining(f"not sent: {self._abort}")
+        elif self._journal.count_pending():
+            self._journal.skip_remaining(
+                f"not sent after {self._max_attempts} attempts (rate limited, throttled or "
+                "connection failures)"
+            )
+
+    def _stopping(self) -> bool:
+        return self._abort is not None
+
+    def _body(self, rows: list[RowRecord]) -> bytes:
+        head = '{"messages":['
+        if self._flush_header:
+            head = "{" + self._flush_header + ',"messages":['
+        return (head + ",".join(r[3] for r in rows) + "]}").encode()
+
+    async def _send_chunk(self, rows: list[RowRecord]) -> None:
+        journal = self._journal
+        row_ids = [r[0] for r in rows]
+        resend = any(r in self._resend_rows for r in row_ids)
+        started_at = self._clock()
+        chunk = journal.start_chunk(row_ids, resend=resend, now=started_at)
+        self._in_flight += 1
+        try:
+            try:
+                envelope = await self._session.request(
+                    "POST",
+                    self.channel.send_path,
+                    content=self._body(rows),
+                    kind=RequestKind.SEND,
+                )
+            except (SendOutcomeUnknownError, DecodeError) as exc:
+                logger.warning("chunk %d (%d rows): outcome unknown (%s)", chunk, len(rows), exc)
+                await self._reconcile(chunk, started_at, [(r[0], r[1]) for r in rows])
+                return
+            except (RateLimitError, ConnectError) as exc:
+                # Surely not processed: the rows go back to pending for the next pass.
+                journal.finish_chunk(chunk, state="not_sent", release=row_ids, error=str(exc))
+                return
+            except (AuthenticationError, PermissionDeniedError) as exc:
+                self._abort = f"{type(exc).__name__}: {exc}"
+                journal.finish_chunk(chunk, state="not_sent", release=row_ids, error=str(exc))
+                return
+            except APIError as exc:
+                # The request was refused whole (400/404/422 ...): nothing of it was sent.
+                status = exc.response_code or f"HTTP_{exc.status_code}"
+                reason = f"request refused: {exc.response_msg or exc}"
+                journal.finish_chunk(
+                    chunk,
+                    state="refused",
+                    outcomes=[("rejected", status, None, None, None, reason, r) for r in row_ids],
+                    error=str(exc),
+                )
+                self._rejected += len(rows)
+                for r in rows:
+                    await self._emit(
+                        BulkOutcome(
+                            row=r[0],
+                            to=r[2],
+                            state="rejected",
+                            status=status,
+                            custom_string=r[1],
+                            reason=reason,
+                        )
+                    )
+                return
+            await self._apply_results(chunk, rows, envelope.get("data"), started_at)
+        finally:
+            self._in_flight -= 1
+            await self._progress("sending")
+
+    async def _apply_results(
+        self, chunk: int, rows: list[RowRecord], data: Any, started_at: float
+    ) -> None:
+        messages = data.get("messages") if isinstance(data, Mapping) else None
+        if not isinstance(messages, list):
+            logger.warning("chunk %d: answer without messages[]; reconciling", chunk)
+            await self._reconcile(chunk, started_at, [(r[0], r[1]) for r in rows])
+            return
+        by_custom: dict[Any, Mapping[str, Any]] = {}
+        for m in messages:
+            if isinstance(m, Mapping):
+                by_custom.setdefault(m.get("custom_string"), m)
+        same_length = len(messages) == len(rows)
+        outcomes: list[tuple[Any, ...]] = []
+        release: list[int] = []
+        missing: list[tuple[int, str]] = []
+        emitted: list[BulkOutcome] = []
+        for index, (row, custom, to, _, _) in enumerate(rows):
+            found = by_custom.get(custom)
+            if found is None and same_length and isinstance(messages[index], Mapping):
+                found = messages[index]
+            if found is None:
+                missing.append((row, custom))
+                continue
+            status = str(found.get("status") or "")
+            if status == "SUCCESS" or status == "QUEUED":
+                price = _decimal(found.get("message_price"))
+                parts = _int(found.get("message_parts"))
+                message_id = found.get("message_id")
+                outcomes.append(
+                    (
+                        "sent",
+                        status,
+                        message_id,
+                        None if price is None else str(price),
+                        parts,
+                        None,
+                        row,
+                    )
+                )
+                self._sent += 1
+                if price is not None:
+                    self._cost += price
+                emitted.append(
+                    BulkOutcome(
+                        row=row,
+                        to=to,
+                        state="sent",
+                        status=status,
+                        message_id=message_id,
+                        parts=parts,
+                        price=price,
+                        custom_string=custom,
+                    )
+                )
+            elif status == "THROTTLED":
+                if row in self._resend_rows:
+                    reason = (
+                        "THROTTLED on re-send after an unknown outcome: an identical message "
+                        "went out seconds earlier, so it was probably sent already"
+                    )
+                    outcomes.append(("unknown", status, None, None, None, reason, row))
+                    self._unknown += 1
+                    emitted.append(
+                        BulkOutcome(
+                            row=row,
+                            to=to,
+                            state="unknown",
+                            status=status,
+                            custom_string=custom,
+                            reason=reason,
+                        )
+                    )
+                else:
+                    release.append(row)
+            else:
+                if status == "INSUFFICIENT_CREDIT" and self._abort is None:
+                    self._abort = "the account ran out of credit (INSUFFICIENT_CREDIT)"
+                reason = f"ClickSend refused it: {status or 'no status'}"
+                outcomes.append(
+                    ("rejected", status, found.get("message_id"), None, None, reason, row)
+                )
+                self._rejected += 1
+                emitted.append(
+                    BulkOutcome(
+                        row=row,
+                        to=to,
+                        state="rejected",
+                        status=status,
+                        message_id=found.get("message_id"),
+                        custom_string=custom,
+                        reason=reason,
+                    )
+                )
+        self._journal.finish_chunk(
+            chunk, state="done" if not missing else "partial", outcomes=outcomes, release=release
+        )
+        for outcome in emitted:
+            await self._emit(outcome)
+        if missing:
+            await self._reconcile(chunk, started_at, missing)
+
+    async def _reconcile(self, chunk: int, started_at: float, rows: list[tuple[int, str]]) -> None:
+        """Settle rows whose send outcome is unknown by looking for them in the history."""
+        if not rows:
+            self._journal.finish_chunk(chunk, state="done")
+            return
+        if self._settle:
+            await self._sleep(self._settle)
+        want = {custom: row for row, custom in rows}
+        found: dict[int, Mapping[str, Any]] = {}
+        date_from = int(started_at) - 300
+        date_to = int(self._clock()) + 300
+        page = 1
+        try:
+            while want:
+                data = await self._session.data(
+                    "GET",
+                    self.channel.history_path,
+                    params={"date_from": date_from, "date_to": date_to, "page": page, "limit": 100},
+                )
+                items = data.get("data") if isinstance(data, Mapping) else data
+                if not isinstance(items, list):
+                    raise DecodeError(f"{self.channel.history_path}: expected a list of messages")
+                for record in items:
+                    if not isinstance(record, Mapping):
+                        continue
+                    row = want.pop(str(record.get("custom_string")), None)
+                    if row is not None:
+                        found[row] = record
+                current = _int(data.get("current_page")) if isinstance(data, Mapping) else None
+                last = _int(data.get("last_page")) if isinstance(data, Mapping) else None
+                if not items or current is None or last is None or current >= last:
+                    break
+                page = current + 1
+        except ClickSendError as exc:
+            reason = f"outcome unknown and the history could not be read: {exc}"
+            logger.error("chunk %d: %d row(s) left UNKNOWN: %s", chunk, len(rows), exc)
+            self._journal.finish_chunk(
+                chunk,
+                state="unknown",
+                outcomes=[("unknown", None, None, None, None, reason, row) for row, _ in rows],
+                error=str(exc),
+            )
+            self._unknown += len(rows)
+            for row, custom in rows:
+                await self._emit(
+                    BulkOutcome(
+                        row=row, to=None, state="unknown", custom_string=custom, reason=reason
+                    )
+                )
+            return
+        outcomes = []
+        for row, record in found.items():
+            price = _decimal(record.get("message_price"))
+            parts = _int(record.get("message_parts"))
+            status = str(record.get("status") or "SUCCESS")
+            outcomes.append(
+                (
+                    "sent",
+                    status,
+                    record.get("message_id"),
+                    None if price is None else str(price),
+                    parts,
+                    "confirmed through the history after an unknown outcome",
+                    row,
+                )
+            )
+            self._sent += 1
+            if price is not None:
+                self._cost += price
+        release = list(want.values())
+        self._resend_rows.update(release)
+        self._journal.finish_chunk(chunk, state="reconciled", outcomes=outcomes, release=release)
+        logger.warning(
+            "chunk %d reconciled: %d found in the history (sent), %d not found (will be re-sent)",
+            chunk,
+            len(found),
+            len(release),
+        )
+        for row, record in found.items():
+            await self._emit(
+                BulkOutcome(
+                    row=row,
+                    to=None if record.get("to") is None else str(record.get("to")),
+                    state="sent",
+                    status=str(record.get("status") or ""),
+                    message_id=record.get("message_id"),
+                    parts=_int(record.get("message_parts")),
+                    price=_decimal(record.get("message_price")),
+                    custom_string=str(record.get("custom_string")),
+                    reason="confirmed through the history after an unknown outcome",
+                )
+            )
+
+    # -- events ---------------------------------------------------------------------------
+
+    async def _emit(self, outcome: BulkOutcome) -> None:
+        if self._queue is not None:
+            await self._queue.put(outcome)
+
+    async def _emit_skipped(self) -> None:
+        if self._queue is None:
+            return
+        for row, to, state, status, _, _, _, custom, reason, _, _ in self._journal.iter_rows():
+            if state is None:
+                await self._queue.put(
+                    BulkOutcome(
+                        row=row,
+                        to=to,
+                        state=OutcomeState.SKIPPED,
+                        status=status,
+                        custom_string=custom,
+                        reason=reason,
+                    )
+                )
+
+    def _pending_estimate(self, plan: BulkPlan | None) -> int:
+        if plan is None:
+            return 0
+        sendable = plan.messages - sum(plan.rejected_statuses.values())
+        return max(0, sendable - self._sent - self._rejected - self._unknown)
+
+    async def _progress(
+        self,
+        phase: str,
+        *,
+        rows: int | None = None,
+        valid: int | None = None,
+        invalid: int | None = None,
+    ) -> None:
+        hook = self._on_progress
+        if hook is None:
+            return
+        plan = self._plan
+        event = ProgressEvent(
+            phase=phase,
+            rows=rows if rows is not None else (plan.rows if plan else 0),
+            valid=valid if valid is not None else (plan.messages if plan else 0),
+            invalid=invalid if invalid is not None else (plan.invalid if plan else 0),
+            sent=self._sent,
+            rejected=self._rejected,
+            unknown=self._unknown,
+            in_flight=self._in_flight,
+            pending=self._pending_estimate(plan) if phase != "planning" else 0,
+            cost=self._cost,
+            elapsed=time.monotonic() - self._started,
+        )
+        result = hook(event)
+        if result is not None:
+            await result
+
+
+@attrs.define
+class _PriceState:
+    """Totals gathered while preflight pricing streams past."""
+
+    cost: Decimal = Decimal(0)
+    currency: str | None = None
+    blocked: int = 0
+    rejected: dict[str, int] = attrs.field(factory=dict)
+    error: ClickSendError | None = None
+
+
+def make_job(session: Session, channel: Channel, recipients: Recipients, **kwargs: Any) -> BulkJob:
+    """Build a BulkJob (used by the resources)."""
+    return BulkJob(session, channel, recipients, **kwargs)
+
+
+def mms_channel(media_file: str) -> Channel:
+    """Return the MMS channel for one media file."""
+    return _mms_channel(media_file)

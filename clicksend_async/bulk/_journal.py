@@ -1,0 +1,338 @@
+"""The campaign journal: a SQLite file the bulk engine writes through, so a campaign resumes.
+
+What it holds:
+
+- ``meta``: the campaign id, its fingerprint (channel, template, defaults, every row's
+  recipient and body), the row count and, once preflight is done, the plan;
+- ``rows``: one line per input row: its custom_string, the exact message payload, its segment
+  count and, when known, its final state (sent / rejected / invalid / unknown);
+- ``chunks``: each ``messages[]`` request, written *before* it is sent (intent) and updated
+  after (outcome). A chunk still ``in_flight`` at start-up is one a dead process may or may not
+  have sent: it is reconciled through the history before anything is re-sent.
+
+Writes are batched: one transaction per input batch during planning and one per chunk while
+sending. WAL mode with ``synchronous=NORMAL``: a crash of the process loses nothing committed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .._exceptions import ConfigurationError
+
+__all__ = ["Journal", "RowRecord"]
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (
+    row INTEGER PRIMARY KEY,
+    custom_string TEXT,
+    recipient TEXT,
+    payload TEXT,
+    parts INTEGER,
+    encoding TEXT,
+    est_price TEXT,
+    state TEXT,
+    status TEXT,
+    message_id TEXT,
+    price TEXT,
+    reason TEXT,
+    chunk INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    delivery TEXT,
+    delivery_status TEXT
+);
+CREATE INDEX IF NOT EXISTS rows_custom_string ON rows (custom_string);
+CREATE INDEX IF NOT EXISTS rows_message_id ON rows (message_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    size INTEGER NOT NULL,
+    resend INTEGER NOT NULL DEFAULT 0,
+    error TEXT
+);
+"""
+
+#: One row as the engine reads it back: (row, custom_string, recipient, payload JSON, attempts).
+RowRecord = tuple[int, str, str | None, str, int]
+
+
+class Journal:
+    """A campaign journal in a SQLite file (``path=None``: a private temporary file)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = None if path is None else Path(path)
+        self.temporary = path is None
+        target = "" if path is None else str(path)
+        try:
+            self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise ConfigurationError(f"cannot open the journal {path}: {exc}") from None
+        db = self._db
+        if not self.temporary:
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise ConfigurationError(f"{path} is not a campaign journal: {exc}") from None
+        version = self.get_meta("schema")
+        if version is None:
+            self.set_meta("schema", SCHEMA_VERSION)
+        elif version != SCHEMA_VERSION:
+            db.close()
+            raise ConfigurationError(
+                f"{path} has journal schema {version}, expected {SCHEMA_VERSION}"
+            )
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path) if self.path else '<temporary>'!r})"
+
+    def close(self) -> None:
+        """Close the database (a temporary journal disappears)."""
+        if not self._closed:
+            self._closed = True
+            self._db.close()
+
+    @property
+    def closed(self) -> bool:
+        """Return True once closed."""
+        return self._closed
+
+    # -- meta -----------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """Return one meta value."""
+        found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if found is None else str(found[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set one meta value."""
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def set_meta_many(self, values: dict[str, str]) -> None:
+        """Set several meta values in one transaction."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items())
+            )
+
+    # -- planning -------------------------------------------------------------------------
+
+    def reset_rows(self) -> None:
+        """Forget rows and chunks (an unfinished plan, before anything was sent)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM rows")
+            self._db.execute("DELETE FROM chunks")
+            self._db.execute("DELETE FROM meta WHERE key NOT IN ('schema')")
+
+    def add_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert planned rows: (row, custom_string, recipient, payload, parts, encoding,
+        state, status, reason)."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO rows (row, custom_string, recipient, payload, parts, encoding, "
+                "state, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def set_prices(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Record preflight results: (est_price, parts, state, status, reason, row)."""
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE rows SET est_price = ?, parts = COALESCE(?, parts), state = ?, "
+                "status = ?, reason = ? WHERE row = ?",
+                rows,
+            )
+
+    # -- sending --------------------------------------------------------------------------
+
+    def pending(self, after_row: int, limit: int) -> list[RowRecord]:
+        """Return up to ``limit`` unsent rows after ``after_row``, in row order."""
+        cur = self._db.execute(
+            "SELECT row, custom_string, recipient, payload, attempts FROM rows "
+            "WHERE state IS NULL AND chunk IS NULL AND row > ? ORDER BY row LIMIT ?",
+            (after_row, limit),
+        )
+        return list(cur.fetchall())
+
+    def count_pending(self) -> int:
+        """Return how many rows still wait to be sent."""
+        found = self._db.execute(
+            "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NULL"
+        ).fetchone()
+        return int(found[0])
+
+    def start_chunk(self, rows: Sequence[int], *, resend: bool, now: float) -> int:
+        """Record the intent to send ``rows`` as one request; return the chunk id."""
+        with self._transaction():
+            cur = self._db.execute(
+                "INSERT INTO chunks (state, started_at, size, resend) "
+                "VALUES ('in_flight', ?, ?, ?)",
+                (now, len(rows), int(resend)),
+            )
+            chunk = cur.lastrowid
+            assert chunk is not None
+            self._db.executemany(
+                "UPDATE rows SET chunk = ?, attempts = attempts + 1 WHERE row = ?",
+                [(chunk, row) for row in rows],
+            )
+        return chunk
+
+    def finish_chunk(
+        self,
+        chunk: int,
+        *,
+        state: str,
+        outcomes: Iterable[tuple[Any, ...]] = (),
+        release: Iterable[int] = (),
+        error: str | None = None,
+        now: float | None = None,
+    ) -> None:
+        """Record a chunk's outcome in one transaction.
+
+        ``outcomes`` are (state, status, message_id, price, parts, reason, row); ``release``
+        rows go back to pending (they surely were not sent and will be tried again).
+        """
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE rows SET state = ?, status = ?, message_id = ?, price = ?, "
+                "parts = COALESCE(?, parts), reason = ? WHERE row = ?",
+                list(outcomes),
+            )
+            self._db.executemany(
+                "UPDATE rows SET chunk = NULL, state = NULL WHERE row = ?",
+                [(row,) for row in release],
+            )
+            self._db.execute(
+                "UPDATE chunks SET state = ?, finished_at = ?, error = ? WHERE chunk = ?",
+                (state, time.time() if now is None else now, error, chunk),
+            )
+
+    def open_chunks(self) -> list[tuple[int, float, list[tuple[int, str]]]]:
+        """Return chunks a previous run left in flight or unknown, with their unsettled rows."""
+        chunks = self._db.execute(
+            "SELECT chunk, started_at FROM chunks WHERE state IN ('in_flight', 'unknown') "
+            "ORDER BY chunk"
+        ).fetchall()
+        out = []
+        for chunk, started_at in chunks:
+            rows = self._db.execute(
+                "SELECT row, custom_string FROM rows WHERE chunk = ? "
+                "AND (state IS NULL OR state = 'unknown') ORDER BY row",
+                (chunk,),
+            ).fetchall()
+            out.append((int(chunk), float(started_at), [(int(r), str(c)) for r, c in rows]))
+        return out
+
+    def skip_remaining(self, reason: str) -> None:
+        """Note why rows that were never sent are left pending (they stay resumable)."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE rows SET reason = ? WHERE state IS NULL AND chunk IS NULL", (reason,)
+            )
+
+    # -- reading --------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Return row counts by state ("skipped" for rows never settled)."""
+        out: dict[str, int] = {}
+        for state, count in self._db.execute("SELECT state, COUNT(*) FROM rows GROUP BY state"):
+            out[state or "skipped"] = int(count)
+        return out
+
+    def totals(self) -> tuple[Decimal, int]:
+        """Return the cost and segments of the rows actually sent."""
+        cost = Decimal(0)
+        parts = 0
+        for price, part in self._db.execute("SELECT price, parts FROM rows WHERE state = 'sent'"):
+            if price:
+                cost += Decimal(price)
+            parts += int(part or 0)
+        return cost, parts
+
+    def row_count(self) -> int:
+        """Return how many rows the journal holds."""
+        return int(self._db.execute("SELECT COUNT(*) FROM rows").fetchone()[0])
+
+    def iter_rows(self) -> Iterator[tuple[Any, ...]]:
+        """Yield (row, recipient, state, status, message_id, parts, price, custom_string,
+        reason, delivery, delivery_status) in row order."""
+        yield from self._db.execute(
+            "SELECT row, recipient, state, status, message_id, parts, price, custom_string, "
+            "reason, delivery, delivery_status FROM rows ORDER BY row"
+        )
+
+    def rows_by_custom_string(self, custom_strings: Sequence[str]) -> dict[str, int]:
+        """Map custom strings to row numbers."""
+        out: dict[str, int] = {}
+        for start in range(0, len(custom_strings), 500):
+            batch = custom_strings[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for row, custom in self._db.execute(
+                f"SELECT row, custom_string FROM rows WHERE custom_string IN ({marks})", batch
+            ):
+                out[str(custom)] = int(row)
+        return out
+
+    # -- delivery receipts ----------------------------------------------------------------
+
+    def record_deliveries(
+        self, updates: Iterable[tuple[str, str | None, str | None, str | None]]
+    ) -> int:
+        """Store delivery states: (delivery, status_code, custom_string, message_id); return
+        how many rows matched."""
+        matched = 0
+        with self._transaction():
+            for delivery, status_code, custom_string, message_id in updates:
+                cur = None
+                if custom_string:
+                    cur = self._db.execute(
+                        "UPDATE rows SET delivery = ?, delivery_status = ? WHERE custom_string = ?",
+                        (delivery, status_code, custom_string),
+                    )
+                if (cur is None or cur.rowcount == 0) and message_id:
+                    cur = self._db.execute(
+                        "UPDATE rows SET delivery = ?, delivery_status = ? WHERE message_id = ?",
+                        (delivery, status_code, message_id),
+                    )
+                if cur is not None:
+                    matched += max(cur.rowcount, 0)
+        return matched
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _transaction(self) -> _Tx:
+        return _Tx(self._db)
+
+    def plan_json(self) -> dict[str, Any] | None:
+        """Return the stored plan, if preflight completed."""
+        raw = self.get_meta("plan")
+        return None if raw is None else dict(json.loads(raw))
+
+
+class _Tx:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self._db.execute("COMMIT")
+        else:
+            self._db.execute("ROLLBACK")

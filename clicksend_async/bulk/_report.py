@@ -1,0 +1,306 @@
+"""What the bulk engine tells you: the plan before sending, outcomes, progress, the report."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from ._journal import Journal
+
+__all__ = ["BulkOutcome", "BulkPlan", "BulkReport", "InvalidRow", "OutcomeState", "ProgressEvent"]
+
+
+class OutcomeState:
+    """The one final state each input row ends in."""
+
+    #: Accepted by ClickSend (message_id, parts, price known).
+    SENT: Final = "sent"
+    #: Refused by ClickSend per message (``status`` says why: INVALID_RECIPIENT ...); not sent.
+    REJECTED: Final = "rejected"
+    #: Failed local validation; never sent (``reason`` says why).
+    INVALID: Final = "invalid"
+    #: The request may have gone out but neither its answer nor the history could tell.
+    UNKNOWN: Final = "unknown"
+    #: Never attempted (dry run, cancelled, budget or abort); safe to send later (resume).
+    SKIPPED: Final = "skipped"
+
+    ALL: Final = ("sent", "rejected", "invalid", "unknown", "skipped")
+    FINAL: Final = frozenset({"sent", "rejected", "invalid"})
+
+
+@attrs.frozen(kw_only=True)
+class InvalidRow:
+    """A row refused before sending: its 1-based input row, recipient and reason."""
+
+    row: int
+    to: str | None
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class BulkOutcome:
+    """The final state of one input row."""
+
+    row: int
+    to: str | None
+    state: str
+    status: str | None = None
+    message_id: str | None = None
+    parts: int | None = None
+    price: Decimal | None = None
+    custom_string: str | None = None
+    reason: str | None = None
+    delivery: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BulkPlan:
+    """What a campaign will send and cost, computed before the first send."""
+
+    rows: int
+    messages: int
+    invalid: int
+    duplicates: int
+    segments: int
+    segments_by_encoding: Mapping[str, int]
+    messages_by_encoding: Mapping[str, int]
+    long_messages: int
+    total_cost: Decimal | None
+    currency: str | None
+    blocked: int
+    priced: bool
+    chunks: int
+    invalid_rows: list[InvalidRow] = attrs.field(factory=list, repr=False)
+    rejected_statuses: Mapping[str, int] = attrs.field(factory=dict)
+    balance: Decimal | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (the journal stores this)."""
+        return {
+            "rows": self.rows,
+            "messages": self.messages,
+            "invalid": self.invalid,
+            "duplicates": self.duplicates,
+            "segments": self.segments,
+            "segments_by_encoding": dict(self.segments_by_encoding),
+            "messages_by_encoding": dict(self.messages_by_encoding),
+            "long_messages": self.long_messages,
+            "total_cost": None if self.total_cost is None else str(self.total_cost),
+            "currency": self.currency,
+            "blocked": self.blocked,
+            "priced": self.priced,
+            "chunks": self.chunks,
+            "invalid_rows": [[r.row, r.to, r.reason] for r in self.invalid_rows],
+            "rejected_statuses": dict(self.rejected_statuses),
+            "balance": None if self.balance is None else str(self.balance),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> BulkPlan:
+        """Rebuild a plan stored by :meth:`to_json`."""
+        cost = data.get("total_cost")
+        balance = data.get("balance")
+        return cls(
+            rows=int(data["rows"]),
+            messages=int(data["messages"]),
+            invalid=int(data["invalid"]),
+            duplicates=int(data.get("duplicates", 0)),
+            segments=int(data["segments"]),
+            segments_by_encoding=dict(data["segments_by_encoding"]),
+            messages_by_encoding=dict(data["messages_by_encoding"]),
+            long_messages=int(data.get("long_messages", 0)),
+            total_cost=None if cost is None else Decimal(cost),
+            currency=data.get("currency"),
+            blocked=int(data.get("blocked", 0)),
+            priced=bool(data.get("priced")),
+            chunks=int(data.get("chunks", 0)),
+            invalid_rows=[InvalidRow(row=r, to=t, reason=w) for r, t, w in data["invalid_rows"]],
+            rejected_statuses=dict(data.get("rejected_statuses", {})),
+            balance=None if balance is None else Decimal(balance),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ProgressEvent:
+    """A snapshot of a running campaign, for progress bars and metrics."""
+
+    phase: str  # "planning", "pricing", "sending", "reconciling", "done"
+    rows: int
+    valid: int
+    invalid: int
+    sent: int
+    rejected: int
+    unknown: int
+    in_flight: int
+    pending: int
+    cost: Decimal
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        """Return messages settled per second so far."""
+        return (self.sent + self.rejected) / self.elapsed if self.elapsed > 0 else 0.0
+
+
+REPORT_COLUMNS = (
+    "row",
+    "to",
+    "state",
+    "status",
+    "message_id",
+    "parts",
+    "price",
+    "custom_string",
+    "reason",
+    "delivery",
+)
+
+
+class BulkReport:
+    """Counts, cost and timing of a campaign, with every row's outcome (read from the journal).
+
+    The outcomes live in the campaign journal, not in memory: iterate :meth:`outcomes` or
+    write them with :meth:`to_csv`. Close the report (or use it as a context manager) to
+    release a temporary journal.
+    """
+
+    def __init__(
+        self,
+        *,
+        journal: Journal,
+        plan: BulkPlan | None,
+        duration: float,
+        cancelled: bool = False,
+        dry_run: bool = False,
+        aborted: str | None = None,
+        owns_journal: bool = False,
+    ) -> None:
+        self._journal = journal
+        self._owns_journal = owns_journal
+        self.plan = plan
+        self.duration = duration
+        self.cancelled = cancelled
+        self.dry_run = dry_run
+        self.aborted = aborted
+        counts = journal.counts()
+        self.counts: dict[str, int] = {state: counts.get(state, 0) for state in OutcomeState.ALL}
+        self.total_cost, self.segments = journal.totals()
+        self.currency = plan.currency if plan else None
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.counts.items())
+        return f"<BulkReport {counts} cost={self.total_cost} duration={self.duration:.1f}s>"
+
+    def __enter__(self) -> BulkReport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the journal if the report owns it (a temporary one)."""
+        if self._owns_journal:
+            self._journal.close()
+
+    @property
+    def sent(self) -> int:
+        """Return how many rows were accepted by ClickSend."""
+        return self.counts["sent"]
+
+    @property
+    def rejected(self) -> int:
+        """Return how many rows ClickSend refused."""
+        return self.counts["rejected"]
+
+    @property
+    def invalid(self) -> int:
+        """Return how many rows failed validation."""
+        return self.counts["invalid"]
+
+    @property
+    def unknown(self) -> int:
+        """Return how many rows may or may not have been sent."""
+        return self.counts["unknown"]
+
+    @property
+    def skipped(self) -> int:
+        """Return how many rows were never attempted."""
+        return self.counts["skipped"]
+
+    @property
+    def rows(self) -> int:
+        """Return how many input rows the campaign had."""
+        return sum(self.counts.values())
+
+    @property
+    def complete(self) -> bool:
+        """Return True when every row reached a final state (nothing unknown or skipped)."""
+        return self.unknown == 0 and self.skipped == 0
+
+    @property
+    def throughput(self) -> float:
+        """Return rows settled by ClickSend per second of the run."""
+        settled = self.sent + self.rejected
+        return settled / self.duration if self.duration > 0 else 0.0
+
+    def outcomes(self) -> Iterator[BulkOutcome]:
+        """Yield every row's outcome in row order."""
+        for (
+            row,
+            to,
+            state,
+            status,
+            message_id,
+            parts,
+            price,
+            custom,
+            reason,
+            delivery,
+            _,
+        ) in self._journal.iter_rows():
+            yield BulkOutcome(
+                row=row,
+                to=to,
+                state=state or OutcomeState.SKIPPED,
+                status=status,
+                message_id=message_id,
+                parts=parts,
+                price=None if price is None else Decimal(price),
+                custom_string=custom,
+                reason=reason,
+                delivery=delivery,
+            )
+
+    def to_csv(self, path: str | os.PathLike[str]) -> Path:
+        """Write one line per row (row, to, state, status, message_id, parts, price, ...)."""
+        target = Path(path)
+        with target.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(REPORT_COLUMNS)
+            for row in self._journal.iter_rows():
+                values = list(row[:10])
+                values[2] = values[2] or OutcomeState.SKIPPED
+                writer.writerow(["" if v is None else v for v in values])
+        return target
+
+    def summary(self) -> str:
+        """Return a short human summary."""
+        parts = [f"{k} {v}" for k, v in self.counts.items() if v]
+        money = f"{self.total_cost} {self.currency or ''}".strip()
+        text = f"{', '.join(parts) or 'nothing'}; cost {money}; {self.duration:.1f}s"
+        if self.unknown:
+            text += (
+                f"\nWARNING: {self.unknown} row(s) in state 'unknown': they may or may not have"
+                " been sent. Check the history before sending them again."
+            )
+        if self.cancelled:
+            text += "\nThe campaign was cancelled; skipped rows can be resumed with the journal."
+        if self.aborted:
+            text += f"\nThe campaign stopped early: {self.aborted}"
+        return text
