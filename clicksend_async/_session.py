@@ -93,13 +93,12 @@ class Session:
     def __repr__(self) -> str:
         return f"<Session {self.auth.mode} {self.base_url} rate_limit={self.rate_limit}>"
 
-    async def _pace(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            delay = self._cooldown_until - loop.time()
-            if delay <= 0:
-                break
-            await self._sleep(delay)
+    async def _pace(self, *, after_retry_wait: bool) -> None:
+        # A retry has just waited out its own 429; everyone else waits for the cool-down.
+        if not after_retry_wait:
+            delay = self._cooldown_until - asyncio.get_running_loop().time()
+            if delay > 0:
+                await self._sleep(delay)
         if self._limiter is not None:
             await self._limiter.acquire()
 
@@ -138,7 +137,7 @@ class Session:
         log_path = normalize_path(path)
 
         async def attempt(number: int) -> dict[str, Any]:
-            await self._pace()
+            await self._pace(after_retry_wait=number > 1)
             started = time.perf_counter()
             try:
                 raw = await self.transport.request(

@@ -537,13 +537,14 @@ class BulkJob:
             segments_by_encoding=seg_by_enc,
             messages_by_encoding=msg_by_enc,
             long_messages=long_messages,
-            total_cost=price_state.cost if pricing else None,
+            total_cost=price_state.total() if pricing else None,
             currency=price_state.currency,
             blocked=price_state.blocked,
             priced=pricing,
             chunks=-(-(valid - sum(price_state.rejected.values())) // self.chunk_size),
             invalid_rows=invalid_rows,
             rejected_statuses=dict(price_state.rejected),
+            short_of_credit=price_state.short_of_credit,
         )
         journal.set_meta_many(
             {
@@ -634,6 +635,13 @@ class BulkJob:
             if status in _PRICE_KEEP_PENDING or not status:
                 if price is not None:
                     state.cost += price
+                    state.priced_parts += parts or 0
+                else:
+                    # Priced without a price (INSUFFICIENT_CREDIT ...): estimated later.
+                    state.unpriced += 1
+                    state.unpriced_parts += parts or 1
+                if status == "INSUFFICIENT_CREDIT":
+                    state.short_of_credit += 1
                 updates.append(
                     (None if price is None else str(price), parts, None, None, None, row)
                 )
@@ -680,6 +688,12 @@ class BulkJob:
             return
         self._plan = plan = attrs.evolve(plan, balance=balance)
         already = self._journal.totals()[0]
+        if plan.short_of_credit and not already:
+            raise BudgetExceededError(
+                f"ClickSend priced {plan.short_of_credit} message(s) as INSUFFICIENT_CREDIT: the "
+                f"balance {balance} does not cover the campaign (about {cost}); nothing was sent",
+                plan=plan,
+            )
         if cost - already > balance:
             raise BudgetExceededError(
                 f"the campaign would cost {cost - already}, more than the account "
@@ -1070,6 +1084,17 @@ class _PriceState:
     blocked: int = 0
     rejected: dict[str, int] = attrs.field(factory=dict)
     error: ClickSendError | None = None
+    priced_parts: int = 0
+    unpriced: int = 0
+    unpriced_parts: int = 0
+    short_of_credit: int = 0
+
+    def total(self) -> Decimal:
+        """Return the priced cost plus an estimate (mean price per part) for unpriced rows."""
+        if not self.unpriced_parts or not self.priced_parts:
+            return self.cost
+        per_part = self.cost / self.priced_parts
+        return (self.cost + per_part * self.unpriced_parts).quantize(Decimal("0.0001"))
 
 
 def make_job(session: Session, channel: Channel, recipients: Recipients, **kwargs: Any) -> BulkJob:

@@ -80,10 +80,10 @@ class Journal:
         except sqlite3.Error as exc:
             raise ConfigurationError(f"cannot open the journal {path}: {exc}") from None
         db = self._db
-        if not self.temporary:
-            db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
         try:
+            if not self.temporary:
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             db.close()

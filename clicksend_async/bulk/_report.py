@@ -79,6 +79,8 @@ class BulkPlan:
     invalid_rows: list[InvalidRow] = attrs.field(factory=list, repr=False)
     rejected_statuses: Mapping[str, int] = attrs.field(factory=dict)
     balance: Decimal | None = None
+    #: Messages that preflight pricing said the balance cannot cover.
+    short_of_credit: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict (the journal stores this)."""
@@ -99,6 +101,7 @@ class BulkPlan:
             "invalid_rows": [[r.row, r.to, r.reason] for r in self.invalid_rows],
             "rejected_statuses": dict(self.rejected_statuses),
             "balance": None if self.balance is None else str(self.balance),
+            "short_of_credit": self.short_of_credit,
         }
 
     @classmethod
@@ -123,6 +126,7 @@ class BulkPlan:
             invalid_rows=[InvalidRow(row=r, to=t, reason=w) for r, t, w in data["invalid_rows"]],
             rejected_statuses=dict(data.get("rejected_statuses", {})),
             balance=None if balance is None else Decimal(balance),
+            short_of_credit=int(data.get("short_of_credit", 0)),
         )
 
 
