@@ -31,6 +31,16 @@ from ._exceptions import (
 from ._pagination import AsyncPaginator, Page
 from ._retry import RetryEvent, RetryPolicy
 from ._validation import Limits
+from .bulk import (
+    BulkJob,
+    BulkOutcome,
+    BulkPlan,
+    BulkReport,
+    Journal,
+    OutcomeState,
+    ProgressEvent,
+    read_recipients_csv,
+)
 from ._version import __version__
 from .models import (
     Account,
@@ -53,6 +63,10 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BudgetExceededError",
+    "BulkJob",
+    "BulkOutcome",
+    "BulkPlan",
+    "BulkReport",
     "ClickSendClient",
     "ClickSendError",
     "ClientStateError",
@@ -61,6 +75,7 @@ __all__ = [
     "ConnectionLostError",
     "Currency",
     "DecodeError",
+    "Journal",
     "JournalMismatchError",
     "Limits",
     "MessageResult",
@@ -68,8 +83,10 @@ __all__ = [
     "MethodNotAllowedError",
     "MmsMessage",
     "NotFoundError",
+    "OutcomeState",
     "Page",
     "PermissionDeniedError",
+    "ProgressEvent",
     "RateLimitError",
     "RequestTimeoutError",
     "RetryEvent",
@@ -87,6 +104,7 @@ __all__ = [
     "VoiceMessage",
     "__version__",
     "count_segments",
+    "read_recipients_csv",
     "split_segments",
     "to_gsm",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from .._pagination import AsyncPaginator
+from ..bulk._api import sms_job
+from ..bulk._engine import BulkJob, Recipients
+from ..bulk._report import BulkOutcome, BulkReport
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
 from ..models.messages import MessageResult, SendResult, SmsMessage, SmsSender
 from ._base import Resource, coerce, coerce_many, path_segment, payload_of, unix_or_none
@@ -108,6 +111,64 @@ class SmsResource(Resource):
         """Cancel every scheduled message, or only those carrying ``custom_string``."""
         body = None if custom_string is None else {"custom_string": custom_string}
         return await self._session.data("PUT", "/sms/cancel-all", json=body)
+
+    def bulk(
+        self,
+        recipients: Recipients,
+        *,
+        body: str | None = None,
+        from_: str | None = None,
+        schedule: datetime | int | None = None,
+        country: str | None = None,
+        source: str | None = None,
+        shorten_urls: bool | None = None,
+        senders: Iterable[SmsSender | Mapping[str, Any]] | None = None,
+        **options: Any,
+    ) -> BulkJob:
+        """Prepare a campaign without starting it: ``await job.plan()``, ``await job.run()``.
+
+        Takes the same arguments as :meth:`send_bulk`.
+        """
+        return sms_job(
+            self._session,
+            recipients,
+            body=body,
+            from_=from_,
+            schedule=schedule,
+            country=country,
+            source=source,
+            shorten_urls=shorten_urls,
+            senders=senders,
+            **options,
+        )
+
+    async def send_bulk(self, recipients: Recipients, **kwargs: Any) -> BulkReport:
+        """Send a campaign of any size and return its report.
+
+        Args:
+            recipients: a list, iterable or async iterable of ``SmsMessage``s or of rows (dicts
+                with ``to`` plus personalisation fields), e.g. ``read_recipients_csv(path)``.
+            body: a template such as ``"Hi {first_name}"`` filled from each row (a missing
+                field makes that row invalid); rows may instead carry their own ``body``.
+            from_, schedule, country, source, shorten_urls, senders: applied to every message.
+            chunk_size: messages per request (at most 1000); concurrency: requests in flight.
+            preflight: price every chunk through ``/sms/price`` before sending (default True).
+            max_cost, max_segments: refuse to start when the plan exceeds them.
+            check_balance: refuse to start when the plan costs more than the balance.
+            dry_run: stop after the plan; nothing is sent.
+            dedupe: report repeated (to, body) pairs as invalid instead of sending them twice.
+            journal: a SQLite file path that makes the campaign resumable.
+            on_progress: called (sync or async) with a ProgressEvent after each chunk.
+
+        Raises:
+            BudgetExceededError: the plan is over a budget; nothing was sent.
+            JournalMismatchError: the journal belongs to another campaign.
+        """
+        return await self.bulk(recipients, **kwargs).run()
+
+    def stream_bulk(self, recipients: Recipients, **kwargs: Any) -> AsyncIterator[BulkOutcome]:
+        """Send a campaign and yield each row's outcome as soon as it is known."""
+        return self.bulk(recipients, **kwargs).stream()
 
 
 def _search(q: str | Mapping[str, str] | None) -> str | None:

@@ -1,0 +1,132 @@
+"""Builders behind ``client.sms.bulk`` / ``mms.bulk`` / ``voice.bulk``: options to a BulkJob."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypedDict
+
+from .._converter import unstructure
+from .._session import Session
+from ..models.messages import SmsSender
+from ._engine import SMS, VOICE, BulkJob, Recipients, mms_channel
+from ._journal import Journal
+
+__all__ = ["BulkOptions", "mms_job", "sms_job", "voice_job"]
+
+
+class BulkOptions(TypedDict, total=False):
+    """Engine options shared by every channel (see ``SmsResource.send_bulk``)."""
+
+    chunk_size: int
+    concurrency: int
+    preflight: bool
+    max_cost: Decimal | float | str | None
+    max_segments: int | None
+    check_balance: bool
+    dry_run: bool
+    dedupe: bool
+    journal: str | Journal | None
+    on_progress: Any
+    reconcile_settle: float
+    throttle_pause: float
+    max_attempts: int
+
+
+def _defaults(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def sms_job(
+    session: Session,
+    recipients: Recipients,
+    *,
+    body: str | None = None,
+    from_: str | None = None,
+    schedule: datetime | int | None = None,
+    country: str | None = None,
+    source: str | None = None,
+    shorten_urls: bool | None = None,
+    senders: Iterable[SmsSender | Mapping[str, Any]] | None = None,
+    **options: Any,
+) -> BulkJob:
+    """Build an SMS campaign job."""
+    extra: dict[str, Any] = {}
+    if shorten_urls is not None:
+        extra["shorten_urls"] = shorten_urls
+    if senders is not None:
+        extra["senders"] = [
+            s if isinstance(s, Mapping) else unstructure(s) for s in senders
+        ]
+    return BulkJob(
+        session,
+        SMS,
+        recipients,
+        body=body,
+        defaults=_defaults(from_=from_, schedule=schedule, country=country, source=source),
+        request_extra=extra,
+        **options,
+    )
+
+
+def mms_job(
+    session: Session,
+    media_file: str,
+    recipients: Recipients,
+    *,
+    subject: str | None = None,
+    body: str | None = None,
+    from_: str | None = None,
+    schedule: datetime | int | None = None,
+    country: str | None = None,
+    source: str | None = None,
+    **options: Any,
+) -> BulkJob:
+    """Build an MMS campaign job (one media file for every message)."""
+    return BulkJob(
+        session,
+        mms_channel(media_file),
+        recipients,
+        body=body,
+        defaults=_defaults(
+            subject=subject, from_=from_, schedule=schedule, country=country, source=source
+        ),
+        request_extra={"media_file": media_file},
+        **options,
+    )
+
+
+def voice_job(
+    session: Session,
+    recipients: Recipients,
+    *,
+    body: str | None = None,
+    voice: str = "female",
+    lang: str = "en-us",
+    from_: str | None = None,
+    schedule: datetime | int | None = None,
+    country: str | None = None,
+    source: str | None = None,
+    require_input: int | None = None,
+    machine_detection: int | None = None,
+    **options: Any,
+) -> BulkJob:
+    """Build a voice (text-to-speech) campaign job."""
+    return BulkJob(
+        session,
+        VOICE,
+        recipients,
+        body=body,
+        defaults=_defaults(
+            voice=voice,
+            lang=lang,
+            from_=from_,
+            schedule=schedule,
+            country=country,
+            source=source,
+            require_input=require_input,
+            machine_detection=machine_detection,
+        ),
+        **options,
+    )
