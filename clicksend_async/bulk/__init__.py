@@ -1,5 +1,6 @@
 """The bulk-send engine: big recipient sets, concurrent chunks, preflight, exactly-once."""
 
+from ._delivery import ReceiptRecorder, poll_receipts, record_receipts
 from ._engine import SMS, VOICE, BulkJob, Channel, mms_channel
 from ._journal import Journal
 from ._report import BulkOutcome, BulkPlan, BulkReport, InvalidRow, OutcomeState, ProgressEvent
@@ -18,7 +19,10 @@ __all__ = [
     "Journal",
     "OutcomeState",
     "ProgressEvent",
+    "ReceiptRecorder",
     "RecipientsCsv",
     "mms_channel",
+    "poll_receipts",
     "read_recipients_csv",
+    "record_receipts",
 ]

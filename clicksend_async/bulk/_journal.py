@@ -293,25 +293,42 @@ class Journal:
     def record_deliveries(
         self, updates: Iterable[tuple[str, str | None, str | None, str | None]]
     ) -> int:
-        """Store delivery states: (delivery, status_code, custom_string, message_id); return
-        how many rows matched."""
+        """Store delivery states: (delivery, status_code, custom_string, message_id).
+
+        Matches by custom_string, then by message_id. A final state (delivered / failed) is
+        never overwritten by a later "pending" receipt (receipts can arrive out of order).
+        Returns how many rows matched.
+        """
         matched = 0
+        keep_final = "AND (delivery IS NULL OR delivery = 'pending' OR ? != 'pending')"
         with self._transaction():
             for delivery, status_code, custom_string, message_id in updates:
-                cur = None
+                count = 0
                 if custom_string:
                     cur = self._db.execute(
-                        "UPDATE rows SET delivery = ?, delivery_status = ? WHERE custom_string = ?",
-                        (delivery, status_code, custom_string),
+                        "UPDATE rows SET delivery = ?, delivery_status = ? "
+                        f"WHERE custom_string = ? {keep_final}",
+                        (delivery, status_code, custom_string, delivery),
                     )
-                if (cur is None or cur.rowcount == 0) and message_id:
+                    count = cur.rowcount
+                if count <= 0 and message_id:
                     cur = self._db.execute(
-                        "UPDATE rows SET delivery = ?, delivery_status = ? WHERE message_id = ?",
-                        (delivery, status_code, message_id),
+                        "UPDATE rows SET delivery = ?, delivery_status = ? "
+                        f"WHERE message_id = ? {keep_final}",
+                        (delivery, status_code, message_id, delivery),
                     )
-                if cur is not None:
-                    matched += max(cur.rowcount, 0)
+                    count = cur.rowcount
+                matched += max(count, 0)
         return matched
+
+    def delivery_counts(self) -> dict[str, int]:
+        """Return sent rows by delivery state ("unreported" when no receipt came yet)."""
+        out: dict[str, int] = {}
+        for delivery, count in self._db.execute(
+            "SELECT delivery, COUNT(*) FROM rows WHERE state = 'sent' GROUP BY delivery"
+        ):
+            out[delivery or "unreported"] = int(count)
+        return out
 
     # -- helpers --------------------------------------------------------------------------
 

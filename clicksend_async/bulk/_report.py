@@ -195,6 +195,8 @@ class BulkReport:
         counts = journal.counts()
         self.counts: dict[str, int] = {state: counts.get(state, 0) for state in OutcomeState.ALL}
         self.total_cost, self.segments = journal.totals()
+        #: Sent rows by delivery state, from receipts recorded in the journal.
+        self.deliveries: dict[str, int] = journal.delivery_counts()
         self.currency = plan.currency if plan else None
 
     def __repr__(self) -> str:
