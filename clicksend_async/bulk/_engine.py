@@ -436,9 +436,8 @@ class BulkJob:
                 except ValidationError as exc:
                     to = item.get("to") if isinstance(item, Mapping) else getattr(item, "to", None)
                     to_text = None if to is None else str(to)
-                    reason = str(exc) if exc.row is None else str(exc).split(": ", 1)[-1]
-                    if exc.row is None:
-                        reason = f"{exc.field + ': ' if exc.field else ''}{exc.reason}"
+                    field = (exc.field or "").removeprefix("message.")
+                    reason = f"{field}: {exc.reason}" if field else exc.reason
                     invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
                     batch.append((row, None, to_text, None, None, None, "invalid", None, reason))
                     digest.update(f"{row}\x1f{to_text}\x1finvalid\x1e".encode())

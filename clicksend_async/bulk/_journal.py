@@ -16,6 +16,7 @@ sending. WAL mode with ``synchronous=NORMAL``: a crash of the process loses noth
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -271,10 +272,17 @@ class Journal:
     def iter_rows(self) -> Iterator[tuple[Any, ...]]:
         """Yield (row, recipient, state, status, message_id, parts, price, custom_string,
         reason, delivery, delivery_status) in row order."""
-        yield from self._db.execute(
+        cur = self._db.execute(
             "SELECT row, recipient, state, status, message_id, parts, price, custom_string, "
             "reason, delivery, delivery_status FROM rows ORDER BY row"
         )
+        try:
+            while batch := cur.fetchmany(1000):
+                yield from batch
+        finally:
+            # An abandoned iteration may be finalised after the journal was closed.
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                cur.close()
 
     def rows_by_custom_string(self, custom_strings: Sequence[str]) -> dict[str, int]:
         """Map custom strings to row numbers."""
