@@ -56,9 +56,7 @@ def sms_job(
     if shorten_urls is not None:
         extra["shorten_urls"] = shorten_urls
     if senders is not None:
-        extra["senders"] = [
-            s if isinstance(s, Mapping) else unstructure(s) for s in senders
-        ]
+        extra["senders"] = [s if isinstance(s, Mapping) else unstructure(s) for s in senders]
     return BulkJob(
         session,
         SMS,

@@ -738,7 +738,7 @@ class BulkJob:
                     task.add_done_callback(lambda _: sem.release())
                 if inflight:
                     await asyncio.gather(*inflight)
-                if self._abort is not None or not self._journal.count_pending():
+                if self._abort is not None or not self._journal.count_pending(self._max_attempts):
                     break
                 await self._progress("sending")
                 await self._sleep(self._throttle_pause)

@@ -170,12 +170,12 @@ class Journal:
         )
         return list(cur.fetchall())
 
-    def count_pending(self) -> int:
-        """Return how many rows still wait to be sent."""
-        found = self._db.execute(
-            "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NULL"
-        ).fetchone()
-        return int(found[0])
+    def count_pending(self, max_attempts: int | None = None) -> int:
+        """Return how many rows still wait to be sent (below ``max_attempts``, if given)."""
+        sql = "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NULL"
+        if max_attempts is None:
+            return int(self._db.execute(sql).fetchone()[0])
+        return int(self._db.execute(sql + " AND attempts < ?", (max_attempts,)).fetchone()[0])
 
     def start_chunk(self, rows: Sequence[int], *, resend: bool, now: float) -> int:
         """Record the intent to send ``rows`` as one request; return the chunk id."""

@@ -456,3 +456,27 @@ def emu_now() -> float:
     import time
 
     return time.time()
+
+
+class TestGivingUp:
+    async def test_endless_429s_leave_rows_skipped_and_resumable(self, clock: Clock) -> None:
+        async with ClickSendEmulator(clock=clock) as emu:
+            emu.inject("429", path="/sms/send", times=10_000)
+            async with emu.client(rate_limit=None, sleep=clock.sleep) as cs:
+                bulk = job(cs, rows(20), clock, max_attempts=2)
+                with await bulk.run() as report:
+                    assert report.skipped == 20
+                    assert not report.complete
+                    reasons = {o.reason for o in report.outcomes()}
+            assert not emu.sent
+        assert reasons == {"not sent after 2 attempts (rate limited, throttled or connection failures)"}
+
+    async def test_revoked_credentials_abort_the_campaign(self, clock: Clock) -> None:
+        async with ClickSendEmulator(clock=clock) as emu:
+            async with emu.client(rate_limit=None, api_key="wrong") as cs:
+                bulk = job(cs, rows(20), clock, preflight=False, check_balance=False)
+                with await bulk.run() as report:
+                    assert report.aborted is not None
+                    assert "AuthenticationError" in report.aborted
+                    assert report.skipped == 20
+            assert not emu.sent
