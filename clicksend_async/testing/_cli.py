@@ -1,0 +1,151 @@
+"""``python -m clicksend_async.testing``: run the emulator until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from decimal import Decimal, InvalidOperation
+
+from ._emulator import ClickSendEmulator
+from ._faults import parse_faults
+
+__all__ = ["build_parser", "main"]
+
+LISTENING = "ClickSend emulator listening on {base}"
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a decimal amount: {text!r}") from None
+
+
+def _faults(text: str) -> str:
+    try:
+        parse_faults(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _seed(text: str) -> int | str:
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser of the standalone emulator."""
+    p = argparse.ArgumentParser(
+        prog=prog or "python -m clicksend_async.testing",
+        description="Run a local, stateful ClickSend REST v3 emulator (and Maton gateway).",
+    )
+    add = p.add_argument
+    add("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
+    add("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
+    add("--username", default="emulator", help="API username (default: %(default)s)")
+    add("--api-key", default="emulator-api-key", help="API key (default: %(default)s)")
+    add(
+        "--maton-api-key",
+        default="emulator-maton-key",
+        help="Maton gateway key (default: %(default)s)",
+    )
+    add("--balance", type=_decimal, default=Decimal("100.00"), help="starting balance")
+    add("--currency", default="AUD", help="account currency (default: %(default)s)")
+    add("--latency-ms", type=float, default=0.0, help="added latency per request")
+    add("--rate-limit", type=int, default=None, help="requests allowed per window")
+    add("--rate-window", type=float, default=1.0, help="rate-limit window in seconds")
+    add(
+        "--faults",
+        type=_faults,
+        default=None,
+        metavar="SPEC",
+        help='fault probabilities, e.g. "429=0.1,commit-500=0.02,/sms/send:commit-drop=0.01"',
+    )
+    add("--seed", type=_seed, default=None, help="seed for faults and ids (reproducible runs)")
+    add("--log", default=None, metavar="FILE", help="append each accepted message as JSON")
+    add("--throttle-window", type=float, default=5.0, help="THROTTLED window in seconds")
+    add("--hang-seconds", type=float, default=60.0, help="how long commit-hang holds a request")
+    add("--receipt-url", default=None, help="POST delivery receipts to this URL")
+    add("--inbound-url", default=None, help="POST inbound replies to this URL")
+    add("--inbound-format", choices=("form", "json"), default="form")
+    add("--receipt-delay", type=float, default=0.5, help="seconds until a receipt exists")
+    add("--auto-reply", default=None, metavar="TEXT", help="reply TEXT to every delivered SMS")
+    add(
+        "--enabled-countries",
+        default=None,
+        metavar="CODES",
+        help="comma-separated ISO codes; others get COUNTRY_NOT_ENABLED (default: all)",
+    )
+    add(
+        "--no-free-test-numbers",
+        action="store_true",
+        help="charge ClickSend's documented test numbers like any other number",
+    )
+    add("--verbose", action="store_true", help="log every request to stderr")
+    return p
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    emulator = ClickSendEmulator(
+        host=args.host,
+        port=args.port,
+        username=args.username,
+        api_key=args.api_key,
+        maton_api_key=args.maton_api_key,
+        balance=args.balance,
+        currency=args.currency,
+        latency_ms=args.latency_ms,
+        rate_limit=args.rate_limit,
+        rate_window=args.rate_window,
+        faults=args.faults,
+        seed=args.seed,
+        log=args.log,
+        throttle_window=args.throttle_window,
+        hang_seconds=args.hang_seconds,
+        receipt_url=args.receipt_url,
+        inbound_url=args.inbound_url,
+        inbound_format=args.inbound_format,
+        receipt_delay=args.receipt_delay,
+        auto_reply=args.auto_reply,
+        enabled_countries=(
+            None
+            if args.enabled_countries is None
+            else [c.strip() for c in args.enabled_countries.split(",") if c.strip()]
+        ),
+        free_test_numbers=not args.no_free_test_numbers,
+        quiet=not args.verbose,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    await emulator.start()
+    try:
+        print(LISTENING.format(base=emulator.base), flush=True)
+        await stop.wait()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        await emulator.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator from command-line arguments; return the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.verbose:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:
+        pass
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
