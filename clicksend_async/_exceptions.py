@@ -22,7 +22,8 @@ The tree::
     │   ├── RateLimitError            429 (carries retry_after)
     │   └── ServerError               5xx
     ├── SendOutcomeUnknownError       a send may or may not have gone out; carries the exact payload
-    └── JournalMismatchError          a campaign journal belongs to another campaign
+    ├── JournalMismatchError          a campaign journal belongs to another campaign
+    └── WebhookPayloadError           a webhook payload is not a usable receipt or message
 
 Per-message failures inside a successful ``messages[]`` response (``INVALID_RECIPIENT``,
 ``INSUFFICIENT_CREDIT`` ...) are data on the result, never exceptions.
@@ -58,6 +59,7 @@ __all__ = [
     "TransportError",
     "UnprocessableEntityError",
     "ValidationError",
+    "WebhookPayloadError",
 ]
 
 
@@ -243,3 +245,15 @@ class SendOutcomeUnknownError(ClickSendError):
         self.messages: Sequence[Mapping[str, Any]] = list(raw) if isinstance(raw, list) else []
         self.custom_strings: list[str | None] = [m.get("custom_string") for m in self.messages]
         self.cause = cause
+
+
+class WebhookPayloadError(ClickSendError, ValueError):
+    """A webhook payload is not a usable receipt or inbound message.
+
+    ``field`` names the offending field when there is one. The message never contains payload
+    values, so it is safe to log and to send back in a 400 answer.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

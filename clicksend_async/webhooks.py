@@ -55,7 +55,7 @@ from urllib.parse import parse_qsl
 import attrs
 from aiohttp import web
 
-from clicksend_async._exceptions import ClickSendError
+from clicksend_async._exceptions import WebhookPayloadError
 
 __all__ = [
     "DeliveryReceipt",
@@ -75,18 +75,6 @@ logger = logging.getLogger(__name__)
 
 Payload = bytes | str | Mapping[str, Any]
 """What the parsers accept: a raw body, a query string, or a decoded mapping."""
-
-
-class WebhookPayloadError(ClickSendError, ValueError):
-    """Signal a webhook payload that is not a usable receipt or inbound message.
-
-    ``field`` names the offending field when there is one. The message never contains payload
-    values, so it is safe to log and to send back in a 400 answer.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class DeliveryState(enum.StrEnum):
