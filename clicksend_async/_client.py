@@ -20,7 +20,15 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .resources.account import AccountResource
+    from .resources.connections import ConnectionsResource
+    from .resources.contacts import ContactsResource
+    from .resources.countries import CountriesResource
+    from .resources.email_addresses import EmailAddressesResource
+    from .resources.lists import ListsResource
+    from .resources.mms import MmsResource
     from .resources.sms import SmsResource
+    from .resources.templates import SmsTemplatesResource
+    from .resources.voice import VoiceResource
 
 __all__ = [
     "DIRECT_BASE_URL",
@@ -224,3 +232,57 @@ class ClickSendClient:
         from .resources.sms import SmsResource
 
         return SmsResource(self.session)
+
+    @cached_property
+    def templates(self) -> SmsTemplatesResource:
+        """SMS templates (the same object as ``sms.templates``)."""
+        return self.sms.templates
+
+    @cached_property
+    def mms(self) -> MmsResource:
+        """MMS: send, price, history, receipts, bulk."""
+        from .resources.mms import MmsResource
+
+        return MmsResource(self.session)
+
+    @cached_property
+    def voice(self) -> VoiceResource:
+        """Voice (text-to-speech) calls: send, price, languages, history, receipts, cancel."""
+        from .resources.voice import VoiceResource
+
+        return VoiceResource(self.session)
+
+    @cached_property
+    def lists(self) -> ListsResource:
+        """Contact lists: list, get, create, update, delete, import, remove duplicates."""
+        from .resources.lists import ListsResource
+
+        return ListsResource(self.session)
+
+    @cached_property
+    def contacts(self) -> ContactsResource:
+        """Contacts in lists: list, get, create, update, delete, copy, transfer."""
+        from .resources.contacts import ContactsResource
+
+        return ContactsResource(self.session)
+
+    @cached_property
+    def email_addresses(self) -> EmailAddressesResource:
+        """Allowed email addresses: list, get, create, delete, verify."""
+        from .resources.email_addresses import EmailAddressesResource
+
+        return EmailAddressesResource(self.session)
+
+    @cached_property
+    def countries(self) -> CountriesResource:
+        """Countries and their ISO codes."""
+        from .resources.countries import CountriesResource
+
+        return CountriesResource(self.session)
+
+    @cached_property
+    def connections(self) -> ConnectionsResource:
+        """Maton gateway connections (gateway mode only)."""
+        from .resources.connections import ConnectionsResource
+
+        return ConnectionsResource(self.session)

@@ -9,7 +9,11 @@
 - Timestamps are aware UTC datetimes, parsed from ``int``, numeric ``str``, ISO-8601 ``str`` and
   ``""`` (which means "none", as in ``schedule: ""`` of unscheduled messages).
 - Integers accept numeric strings (``"1"``, ``"1.00"``); booleans accept 0/1 and "true"/"false".
-- Requests omit fields that are None.
+- ``tuple[str, ...]`` accepts a bare string as a one-item tuple (``/voice/lang`` sends
+  ``"gender": "female"`` for one voice and ``["female", "male"]`` for two).
+- Requests omit fields that are None or at their default, except fields marked
+  ``metadata={"send_default": True}`` (a voice message's ``voice`` and ``lang``: ClickSend's own
+  default language need not be ours).
 
 Decoding failures become one DecodeError that says which field of which model failed.
 """
@@ -132,6 +136,16 @@ def _str_hook(value: Any, _: Any) -> str:
     return str(value)
 
 
+def _str_tuple_hook(value: Any, _: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(_str_hook(item, None) for item in value)
+    raise ValueError(f"expected a string or a list of strings, got {type(value).__name__}")
+
+
 converter.register_structure_hook(Decimal, _required(parse_decimal, "an amount"))
 converter.register_structure_hook(Decimal | None, _optional(parse_decimal))
 converter.register_structure_hook(datetime, _required(parse_datetime, "a timestamp"))
@@ -144,6 +158,7 @@ converter.register_structure_hook(str, _str_hook)
 converter.register_structure_hook(
     str | None, lambda value, _: None if value is None else _str_hook(value, None)
 )
+converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _str_tuple_hook)
 converter.register_unstructure_hook(Decimal, str)
 converter.register_unstructure_hook(datetime, lambda value: int(value.timestamp()))
 
@@ -195,7 +210,12 @@ def _structure_factory(cls: Any) -> Callable[[Mapping[str, Any], Any], Any]:
 def _unstructure_factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     fields = attrs.fields(cls)
     overrides: dict[str, Any] = {
-        f.name: override(rename=_wire_name(f)) for f in fields if _wire_name(f) != f.name
+        f.name: override(
+            rename=_wire_name(f) if _wire_name(f) != f.name else None,
+            omit_if_default=False if f.metadata.get("send_default") else None,
+        )
+        for f in fields
+        if _wire_name(f) != f.name or f.metadata.get("send_default")
     }
     keeps_extra = _has_extra(cls)
     if keeps_extra:

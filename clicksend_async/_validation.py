@@ -10,10 +10,12 @@ import logging
 import re
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
 from ._exceptions import ValidationError
+from .models.contacts import NewContact
 from .models.messages import MmsMessage, SmsMessage, VoiceMessage
 from .segments import SegmentInfo, count_segments
 
@@ -22,9 +24,15 @@ __all__ = [
     "MAX_MESSAGES_PER_REQUEST",
     "TRUNCATION_PARTS",
     "Limits",
+    "check_contact_update",
+    "check_email_address",
+    "check_field_names",
+    "check_text",
+    "check_url",
     "is_e164",
     "normalize_number",
     "validate_mms",
+    "validate_new_contact",
     "validate_sms",
     "validate_voice",
 ]
@@ -50,6 +58,7 @@ _E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 _LOCAL = re.compile(r"[0-9]{3,15}")
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
 _FORMATTING = str.maketrans("", "", " -().\u00a0\t")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def normalize_number(number: str) -> str:
@@ -246,3 +255,61 @@ def check_batch_size(messages: Sequence[object]) -> None:
             f"{MAX_MESSAGES_PER_REQUEST} (use send_bulk for more)",
             field="messages",
         )
+
+
+def check_text(value: Any, field: str) -> str:
+    """Require a non-empty string (a list name, a template name or body)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("must be a non-empty string", field=field)
+    return value
+
+
+def check_url(value: Any, field: str) -> str:
+    """Require an http(s) URL."""
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ValidationError(f"{value!r} is not an http(s) URL", field=field)
+    return value
+
+
+def check_email_address(value: Any, field: str = "email_address") -> str:
+    """Require something shaped like an email address (``name@example.com``)."""
+    if not isinstance(value, str) or _EMAIL.fullmatch(value.strip()) is None:
+        raise ValidationError(f"{value!r} is not an email address", field=field)
+    return value.strip()
+
+
+def check_field_names(value: Any, field: str) -> list[str]:
+    """Require a non-empty list of field names (a bare string is refused, not split)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or not value:
+        raise ValidationError("must be a non-empty list of field names", field=field)
+    for i, name in enumerate(value):
+        check_text(name, f"{field}[{i}]")
+    return list(value)
+
+
+def validate_new_contact(contact: NewContact, *, field: str = "contact") -> None:
+    """Check a contact to create: a phone number, email or fax number is required."""
+    phone, email, fax = contact.phone_number, contact.email, contact.fax_number
+    if not any(isinstance(v, str) and v.strip() for v in (phone, email, fax)):
+        raise ValidationError("a contact needs a phone_number, email or fax_number", field=field)
+    _check_contact_fields(contact, field)
+
+
+def check_contact_update(contact: NewContact, *, field: str = "contact") -> None:
+    """Check a contact update: at least one field, and well-formed phone number and email."""
+    if not contact.extra and all(
+        getattr(contact, a.name) is None for a in attrs.fields(NewContact) if a.name != "extra"
+    ):
+        raise ValidationError("nothing to update: give at least one field", field=field)
+    _check_contact_fields(contact, field)
+
+
+def _check_contact_fields(contact: NewContact, field: str) -> None:
+    phone = contact.phone_number
+    if isinstance(phone, str) and phone.strip().startswith("+") and not is_e164(phone):
+        raise ValidationError(
+            f"{phone!r} is not an E.164 number (+ country code, then 8 to 15 digits in all)",
+            field=f"{field}.phone_number",
+        )
+    if isinstance(contact.email, str) and contact.email.strip():
+        check_email_address(contact.email, f"{field}.email")

@@ -9,7 +9,9 @@ from clicksend_async._pagination import decode_page
 from clicksend_async.models import Currency
 
 
-def paginator_over(items: list[int], per_page_default: int = 15) -> tuple[AsyncPaginator[int], list[tuple[int | None, int | None]]]:
+def paginator_over(
+    items: list[int], per_page_default: int = 15
+) -> tuple[AsyncPaginator[int], list[tuple[int | None, int | None]]]:
     calls: list[tuple[int | None, int | None]] = []
 
     async def fetch(page: int | None, limit: int | None) -> Page[int]:
@@ -18,7 +20,9 @@ def paginator_over(items: list[int], per_page_default: int = 15) -> tuple[AsyncP
         number = page or 1
         last = max(1, -(-len(items) // size)) if items else 0
         chunk = items[(number - 1) * size : number * size]
-        return Page(items=chunk, total=len(items), per_page=size, current_page=number, last_page=last)
+        return Page(
+            items=chunk, total=len(items), per_page=size, current_page=number, last_page=last
+        )
 
     return AsyncPaginator(fetch), calls
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
 import pytest
 
@@ -114,7 +114,7 @@ class TestDecodeEnvelope:
 
     def test_non_utf8_body_is_a_decode_error(self) -> None:
         with pytest.raises(DecodeError, match="UTF-8"):
-            decode(200, b"{\"x\": \"\xff\"}")
+            decode(200, b'{"x": "\xff"}')
 
     def test_json_array_envelope_is_a_decode_error(self) -> None:
         with pytest.raises(DecodeError, match="envelope"):

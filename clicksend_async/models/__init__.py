@@ -2,6 +2,11 @@
 
 from ._common import Currency, MessageStatus
 from .account import Account, Subaccount
+from .connections import Connection, ConnectionStatus
+from .contacts import Contact, ContactFields, NewContact
+from .countries import Country
+from .email_addresses import EmailAddress
+from .lists import ContactImport, ContactList
 from .messages import (
     MessageResult,
     MmsMessage,
@@ -10,16 +15,33 @@ from .messages import (
     SmsSender,
     VoiceMessage,
 )
+from .sms import InboundSms, ReceiptStatus, SmsReceipt, SmsTemplate
+from .voice import VoiceLanguage, VoiceReceipt
 
 __all__ = [
     "Account",
+    "Connection",
+    "ConnectionStatus",
+    "Contact",
+    "ContactFields",
+    "ContactImport",
+    "ContactList",
+    "Country",
     "Currency",
+    "EmailAddress",
+    "InboundSms",
     "MessageResult",
     "MessageStatus",
     "MmsMessage",
+    "NewContact",
+    "ReceiptStatus",
     "SendResult",
     "SmsMessage",
+    "SmsReceipt",
     "SmsSender",
+    "SmsTemplate",
     "Subaccount",
+    "VoiceLanguage",
     "VoiceMessage",
+    "VoiceReceipt",
 ]

@@ -70,8 +70,8 @@ class VoiceMessage:
 
     body: str
     to: str | None = None
-    voice: str = "female"
-    lang: str = "en-us"
+    voice: str = attrs.field(default="female", metadata={"send_default": True})
+    lang: str = attrs.field(default="en-us", metadata={"send_default": True})
     from_: str | None = None
     list_id: str | None = attrs.field(default=None, converter=_opt_str)
     schedule: int | None = attrs.field(default=None, converter=to_unix)

@@ -9,13 +9,21 @@ from urllib.parse import quote
 
 import cattrs
 
-from .._converter import converter, unstructure
+from .._converter import converter, structure, unstructure
 from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator, Page, decode_page
 from .._session import Session
 from ..models._common import to_unix
 
-__all__ = ["Resource", "coerce", "coerce_many", "path_segment", "payload_of", "unix_or_none"]
+__all__ = [
+    "Resource",
+    "coerce",
+    "coerce_many",
+    "count_in",
+    "path_segment",
+    "payload_of",
+    "unix_or_none",
+]
 
 M = TypeVar("M")
 
@@ -100,3 +108,18 @@ def unix_or_none(value: datetime | int | None, field: str) -> int | None:
         return to_unix(value)
     except ValidationError as exc:
         raise ValidationError(exc.reason, field=field) from None
+
+
+def count_in(data: Any, key: str | None, *, where: str) -> int | None:
+    """Return the count ClickSend reports in ``data[key]`` (or ``data`` itself when key is None).
+
+    None when the response carries no count (``null``, ``[]``, ``"{}"``): the call succeeded but
+    ClickSend did not say how many.
+    """
+    if key is not None:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    if data is None or isinstance(data, Mapping | list) or data in ("", "{}"):
+        return None
+    return structure(data, int, where=f"{where}.{key}" if key else where)

@@ -1,18 +1,32 @@
-"""SMS: send, price, history, cancel (https://developers.clicksend.com/docs/rest/v3/#sms)."""
+"""SMS: send, price, history, inbound, receipts, cancel, templates, bulk.
+
+https://developers.clicksend.com/docs/rest/v3/#sms
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from .._pagination import AsyncPaginator
+from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
 from ..bulk._api import sms_job
 from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
-from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
 from ..models.messages import MessageResult, SendResult, SmsMessage, SmsSender
-from ._base import Resource, coerce, coerce_many, path_segment, payload_of, unix_or_none
+from ..models.sms import InboundSms, SmsReceipt
+from ._base import (
+    Resource,
+    coerce,
+    coerce_many,
+    count_in,
+    path_segment,
+    payload_of,
+    unix_or_none,
+)
+from .templates import SmsTemplatesResource
 
 __all__ = ["SmsResource"]
 
@@ -20,10 +34,11 @@ MessagesIn = Iterable[SmsMessage | Mapping[str, Any]]
 
 
 class SmsResource(Resource):
-    """Send and price SMS, read history, cancel scheduled messages.
+    """Send and price SMS, read history, poll inbound messages and receipts, cancel scheduled ones.
 
     Sends are never repeated after the request may have reached ClickSend (timeout, reset, 5xx):
     you get a :class:`SendOutcomeUnknownError` with the exact payload instead.
+    See https://developers.clicksend.com/docs/rest/v3/#sms.
     """
 
     limits: Limits = DEFAULT_LIMITS
@@ -103,14 +118,69 @@ class SmsResource(Resource):
         }
         return self._paginate("/sms/history", params, MessageResult, page, limit)
 
-    async def cancel(self, message_id: str) -> Any:
+    async def cancel(self, message_id: str) -> None:
         """Cancel one scheduled message (``PUT /sms/{message_id}/cancel``)."""
-        return await self._session.data("PUT", f"/sms/{path_segment(message_id)}/cancel")
+        await self._session.data("PUT", f"/sms/{path_segment(message_id)}/cancel")
 
-    async def cancel_all(self, custom_string: str | None = None) -> Any:
-        """Cancel every scheduled message, or only those carrying ``custom_string``."""
+    async def cancel_all(self, custom_string: str | None = None) -> int | None:
+        """Cancel every scheduled message, or only those carrying ``custom_string``.
+
+        Returns how many were cancelled (None if ClickSend does not say).
+        """
         body = None if custom_string is None else {"custom_string": custom_string}
-        return await self._session.data("PUT", "/sms/cancel-all", json=body)
+        data = await self._session.data("PUT", "/sms/cancel-all", json=body)
+        return count_in(data, "count", where="PUT /sms/cancel-all data")
+
+    def inbound(
+        self, *, page: int | None = None, limit: int | None = None
+    ) -> AsyncPaginator[InboundSms]:
+        """Page through unread inbound messages (``GET /sms/inbound``).
+
+        Only messages kept by a POLL inbound rule show up, and only until marked read.
+        """
+        return self._paginate("/sms/inbound", None, InboundSms, page, limit)
+
+    async def inbound_message(self, original_message_id: str) -> InboundSms:
+        """Return the first reply to one of your messages, read or not.
+
+        ``GET /sms/inbound/{original_message_id}``: the id is that of *your* outbound message.
+        """
+        return await self._session.call(
+            "GET", f"/sms/inbound/{path_segment(original_message_id)}", cast_to=InboundSms
+        )
+
+    async def mark_inbound_read(self, *, date_before: datetime | int | None = None) -> None:
+        """Mark every inbound message (or those before ``date_before``) read."""
+        await self._session.data("PUT", "/sms/inbound-read", json=_date_before(date_before))
+
+    async def mark_inbound_message_read(self, message_id: str) -> int | None:
+        """Mark one inbound message read by its own ``message_id``; return how many were marked."""
+        data = await self._session.data("PUT", f"/sms/inbound-read/{path_segment(message_id)}")
+        return count_in(data, None, where="PUT /sms/inbound-read/{message_id} data")
+
+    def receipts(
+        self, *, page: int | None = None, limit: int | None = None
+    ) -> AsyncPaginator[SmsReceipt]:
+        """Page through unread delivery receipts (``GET /sms/receipts``).
+
+        Only receipts kept by a POLL delivery-report rule show up, and only until marked read.
+        """
+        return self._paginate("/sms/receipts", None, SmsReceipt, page, limit)
+
+    async def receipt(self, message_id: str) -> SmsReceipt:
+        """Return the delivery receipt of one message, read or not."""
+        return await self._session.call(
+            "GET", f"/sms/receipts/{path_segment(message_id)}", cast_to=SmsReceipt
+        )
+
+    async def mark_receipts_read(self, *, date_before: datetime | int | None = None) -> None:
+        """Mark every delivery receipt (or those before ``date_before``) read."""
+        await self._session.data("PUT", "/sms/receipts-read", json=_date_before(date_before))
+
+    @cached_property
+    def templates(self) -> SmsTemplatesResource:
+        """Saved SMS templates."""
+        return SmsTemplatesResource(self._session)
 
     def bulk(
         self,
@@ -169,6 +239,11 @@ class SmsResource(Resource):
     def stream_bulk(self, recipients: Recipients, **kwargs: Any) -> AsyncIterator[BulkOutcome]:
         """Send a campaign and yield each row's outcome as soon as it is known."""
         return self.bulk(recipients, **kwargs).stream()
+
+
+def _date_before(value: datetime | int | None) -> dict[str, int] | None:
+    unix = unix_or_none(value, "date_before")
+    return None if unix is None else {"date_before": unix}
 
 
 def _search(q: str | Mapping[str, str] | None) -> str | None:

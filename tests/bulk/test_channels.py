@@ -16,8 +16,15 @@ MEDIA = "https://example.com/picture.jpg"
 
 async def test_mms_campaign_puts_media_file_at_the_top_level() -> None:
     async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
-        job = mms_job(cs.session, MEDIA, ROWS, subject="Sale", body="Hi {name}", chunk_size=10,
-                      reconcile_settle=0)
+        job = mms_job(
+            cs.session,
+            MEDIA,
+            ROWS,
+            subject="Sale",
+            body="Hi {name}",
+            chunk_size=10,
+            reconcile_settle=0,
+        )
         with await job.run() as report:
             assert report.sent == 25
         sends = [r for r in emu.requests if r.path == "/mms/send"]
@@ -45,8 +52,9 @@ def test_mms_without_an_http_media_url_is_refused_up_front() -> None:
 
 async def test_voice_campaign() -> None:
     async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
-        job = voice_job(cs.session, ROWS, body="Hello {name}", voice="male", lang="en-au",
-                        reconcile_settle=0)
+        job = voice_job(
+            cs.session, ROWS, body="Hello {name}", voice="male", lang="en-au", reconcile_settle=0
+        )
         with await job.run() as report:
             assert report.sent == 25
         sends = [r for r in emu.requests if r.path == "/voice/send"]

@@ -55,7 +55,11 @@ async def test_pushed_receipts_update_the_journal(tmp_path: Path) -> None:
             assert len(emu.sent) == 3
     finally:
         await runner.cleanup()
-    assert states == {"+61411000001": "delivered", "+61411000002": "delivered", "+61411110000": "failed"}
+    assert states == {
+        "+61411000001": "delivered",
+        "+61411000002": "delivered",
+        "+61411110000": "failed",
+    }
 
 
 async def test_polled_receipts_update_the_journal(tmp_path: Path) -> None:
@@ -75,8 +79,12 @@ def test_a_late_pending_receipt_does_not_undo_a_final_one(tmp_path: Path) -> Non
 
     journal = Journal(str(tmp_path / "j.db"))
     journal.add_rows([(1, "cs-1", "+61411000001", "{}", 1, "GSM-7", "sent", "SUCCESS", None)])
-    delivered = parse_receipt(None, {"message_id": "M", "status_code": "201", "custom_string": "cs-1"})
-    pending = parse_receipt(None, {"message_id": "M", "status_code": "200", "custom_string": "cs-1"})
+    delivered = parse_receipt(
+        None, {"message_id": "M", "status_code": "201", "custom_string": "cs-1"}
+    )
+    pending = parse_receipt(
+        None, {"message_id": "M", "status_code": "200", "custom_string": "cs-1"}
+    )
     assert record_receipts(journal, [delivered]) == 1
     assert record_receipts(journal, [pending]) == 0
     assert journal.delivery_counts() == {"delivered": 1}

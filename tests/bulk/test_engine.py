@@ -469,7 +469,9 @@ class TestGivingUp:
                     assert not report.complete
                     reasons = {o.reason for o in report.outcomes()}
             assert not emu.sent
-        assert reasons == {"not sent after 2 attempts (rate limited, throttled or connection failures)"}
+        assert reasons == {
+            "not sent after 2 attempts (rate limited, throttled or connection failures)"
+        }
 
     async def test_revoked_credentials_abort_the_campaign(self, clock: Clock) -> None:
         async with ClickSendEmulator(clock=clock) as emu:

@@ -1,0 +1,63 @@
+"""SMS templates (https://developers.clicksend.com/docs/rest/v3/#sms-templates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._exceptions import ValidationError
+from .._pagination import AsyncPaginator
+from .._validation import check_text
+from ..models.sms import SmsTemplate
+from ._base import Resource, path_segment
+
+__all__ = ["SmsTemplatesResource"]
+
+
+class SmsTemplatesResource(Resource):
+    """List, read, create, update and delete saved SMS templates.
+
+    Reached as ``client.sms.templates`` (also ``client.templates``).
+    See https://developers.clicksend.com/docs/rest/v3/#sms-templates.
+    """
+
+    def list(
+        self, *, page: int | None = None, limit: int | None = None
+    ) -> AsyncPaginator[SmsTemplate]:
+        """Page through your templates (``GET /sms/templates``)."""
+        return self._paginate("/sms/templates", None, SmsTemplate, page, limit)
+
+    async def get(self, template_id: int | str) -> SmsTemplate:
+        """Return one template (``GET /sms/templates/{template_id}``)."""
+        return await self._session.call(
+            "GET", f"/sms/templates/{path_segment(template_id)}", cast_to=SmsTemplate
+        )
+
+    async def create(self, *, template_name: str, body: str) -> SmsTemplate:
+        """Save a new template (``POST /sms/templates``)."""
+        payload = {
+            "template_name": check_text(template_name, "template_name"),
+            "body": check_text(body, "body"),
+        }
+        return await self._session.call("POST", "/sms/templates", json=payload, cast_to=SmsTemplate)
+
+    async def update(
+        self,
+        template_id: int | str,
+        *,
+        template_name: str | None = None,
+        body: str | None = None,
+    ) -> SmsTemplate:
+        """Change a template's name, body or both (``PUT /sms/templates/{template_id}``)."""
+        path = f"/sms/templates/{path_segment(template_id)}"
+        payload: dict[str, Any] = {}
+        if template_name is not None:
+            payload["template_name"] = check_text(template_name, "template_name")
+        if body is not None:
+            payload["body"] = check_text(body, "body")
+        if not payload:
+            raise ValidationError("nothing to update: give template_name, body or both")
+        return await self._session.call("PUT", path, json=payload, cast_to=SmsTemplate)
+
+    async def delete(self, template_id: int | str) -> None:
+        """Delete a template (``DELETE /sms/templates/{template_id}``)."""
+        await self._session.data("DELETE", f"/sms/templates/{path_segment(template_id)}")

@@ -1,0 +1,132 @@
+"""Helpers for the resource tests: the official spec's request schemas, and a stub server.
+
+The stub stands in for endpoints the emulator does not serve; everything else runs against
+``clicksend_async.testing.ClickSendEmulator``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import yaml
+from aiohttp import web
+from openapi_schema_validator import OAS30Validator
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SPEC_PATH = REPO_ROOT.parent / "shared" / "reference" / "clicksend-openapi.yaml"
+
+
+@functools.cache
+def _spec() -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with SPEC_PATH.open(encoding="utf-8") as handle:
+        document: dict[str, Any] = yaml.load(handle, Loader=loader)
+    return document
+
+
+def spec() -> dict[str, Any]:
+    """Return the official OpenAPI document, or skip the test when it is not checked out."""
+    if not SPEC_PATH.exists():
+        pytest.skip(f"official spec not found at {SPEC_PATH}")
+    return _spec()
+
+
+def resolve(node: Any, document: Mapping[str, Any] | None = None) -> Any:
+    """Return ``node`` with every ``$ref`` inlined (the request schemas are not recursive)."""
+    root = spec() if document is None else document
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target: Any = root
+            for key in node["$ref"].removeprefix("#/").split("/"):
+                target = target[key]
+            return resolve(target, root)
+        return {key: resolve(value, root) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve(value, root) for value in node]
+    return node
+
+
+def operation(method: str, path: str) -> dict[str, Any]:
+    """Return the spec's operation for ``method`` and a ``/v3`` path template."""
+    op: dict[str, Any] = spec()["paths"][path][method.lower()]
+    return op
+
+
+def request_schema(method: str, path: str) -> dict[str, Any]:
+    """Return the resolved JSON request schema of an operation."""
+    body = operation(method, path)["requestBody"]["content"]["application/json"]["schema"]
+    schema: dict[str, Any] = resolve(body)
+    return schema
+
+
+def assert_valid_request(
+    method: str, path: str, body: Any, *, patch: Mapping[str, Any] | None = None
+) -> None:
+    """Validate a request body against the official request schema of ``method path``.
+
+    ``patch`` replaces top-level properties of the schema, for the spec's documented bugs.
+    """
+    schema = copy.deepcopy(request_schema(method, path))
+    for name, replacement in (patch or {}).items():
+        schema["properties"][name] = replacement
+    OAS30Validator(schema).validate(body)
+
+
+@attrs.frozen
+class StubRequest:
+    """One request the stub server received."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+
+
+class Stub:
+    """A tiny server answering every request with one canned JSON body."""
+
+    def __init__(self) -> None:
+        self.requests: list[StubRequest] = []
+        self.reply: Any = {"http_code": 200, "response_code": "SUCCESS", "data": None}
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        self.requests.append(
+            StubRequest(
+                request.method,
+                request.path.removeprefix("/v3"),
+                dict(request.query),
+                json.loads(raw) if raw else None,
+            )
+        )
+        return web.json_response(self.reply)
+
+    async def start(self) -> None:
+        """Start serving on a free local port."""
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}/v3"
+
+    async def close(self) -> None:
+        """Stop serving."""
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+
+def response_example(method: str, path: str) -> Any:
+    """Return the example envelope of an operation's 200 response."""
+    content = operation(method, path)["responses"]["200"]["content"]["application/json"]
+    return resolve(content["schema"])["example"]

@@ -1,0 +1,151 @@
+"""client.voice: send, price, languages, history, receipts, cancel, bulk."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from resource_support import assert_valid_request
+
+from clicksend_async import (
+    ClickSendClient,
+    MessageStatus,
+    ValidationError,
+    VoiceLanguage,
+    VoiceMessage,
+    VoiceReceipt,
+)
+from clicksend_async.testing import ClickSendEmulator
+
+DELIVERABLE = "+61412345678"
+
+
+class TestSend:
+    async def test_send_body_and_result(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        result = await client.voice.send(
+            [
+                VoiceMessage(
+                    to=DELIVERABLE,
+                    body="Your code is 1 2 3",
+                    voice="male",
+                    lang="en-au",
+                    machine_detection=1,
+                    custom_string="otp-1",
+                )
+            ]
+        )
+        request = emulator.requests[-1]
+        assert (request.method, request.path) == ("POST", "/voice/send")
+        assert request.json == {
+            "messages": [
+                {
+                    "body": "Your code is 1 2 3",
+                    "to": DELIVERABLE,
+                    "voice": "male",
+                    "lang": "en-au",
+                    "custom_string": "otp-1",
+                    "machine_detection": 1,
+                }
+            ]
+        }
+        assert_valid_request("POST", "/v3/voice/send", request.json)
+        (message,) = result.messages
+        assert message.status == MessageStatus.SUCCESS
+        assert (message.voice, message.lang) == ("male", "en-au")
+        assert emulator.sent[0].kind == "voice"
+
+    async def test_price(self, client: ClickSendClient, emulator: ClickSendEmulator) -> None:
+        result = await client.voice.price([{"to": DELIVERABLE, "body": "Hello"}])
+        request = emulator.requests[-1]
+        assert (request.method, request.path) == ("POST", "/voice/price")
+        assert request.json["messages"][0]["voice"] == "female"
+        assert request.json["messages"][0]["lang"] == "en-us"
+        assert_valid_request("POST", "/v3/voice/price", request.json)
+        assert result.total_price > 0
+        assert emulator.sent == []
+
+    @pytest.mark.parametrize(
+        ("message", "field"),
+        [
+            ({"to": DELIVERABLE, "body": "Hi", "voice": "robot"}, "messages[0].voice"),
+            ({"to": DELIVERABLE, "body": "Hi", "lang": ""}, "messages[0].lang"),
+            ({"to": DELIVERABLE, "body": "x" * 1201}, "messages[0].body"),
+        ],
+    )
+    async def test_invalid_input_is_refused_before_any_request(
+        self,
+        client: ClickSendClient,
+        emulator: ClickSendEmulator,
+        message: dict[str, str],
+        field: str,
+    ) -> None:
+        with pytest.raises(ValidationError) as info:
+            await client.voice.send([message])
+        assert info.value.field == field
+        assert emulator.requests == []
+
+
+class TestLanguages:
+    async def test_languages_normalise_gender_to_a_tuple(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        languages = await client.voice.languages()
+        assert (emulator.requests[-1].method, emulator.requests[-1].path) == ("GET", "/voice/lang")
+        by_code = {lang.code: lang for lang in languages}
+        assert isinstance(by_code["en-au"], VoiceLanguage)
+        assert by_code["en-au"].genders == ("female", "male")
+        assert by_code["en-au"].country == "English, Australia"
+        assert by_code["en-in"].genders == ("female",)
+        assert not by_code["en-in"].supports("male")
+
+
+class TestHistoryReceiptsCancel:
+    async def test_history_and_receipts(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        await client.voice.send([VoiceMessage(to=DELIVERABLE, body="Hello", custom_string="c1")])
+        (call,) = [m async for m in client.voice.history()]
+        assert emulator.requests[-1].path == "/voice/history"
+        assert (call.custom_string, call.voice) == ("c1", "female")
+        page = await client.voice.receipts(limit=15)
+        assert emulator.requests[-1].query == {"limit": "15"}
+        (receipt,) = page.items
+        assert isinstance(receipt, VoiceReceipt)
+        assert (receipt.message_type, receipt.custom_string) == ("voice", "c1")
+        assert receipt.delivered
+
+    async def test_cancel_and_cancel_all(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        later = int(time.time()) + 3600
+        result = await client.voice.send(
+            [
+                VoiceMessage(to=DELIVERABLE, body="one", schedule=later),
+                VoiceMessage(to=DELIVERABLE, body="two", schedule=later),
+                VoiceMessage(to=DELIVERABLE, body="three", schedule=later),
+            ]
+        )
+        first = result.messages[0].message_id
+        assert first is not None
+        assert await client.voice.cancel(first) is None
+        assert (emulator.requests[-1].method, emulator.requests[-1].path) == (
+            "PUT",
+            f"/voice/{first}/cancel",
+        )
+        assert await client.voice.cancel_all() == 2
+        assert (emulator.requests[-1].method, emulator.requests[-1].path) == (
+            "PUT",
+            "/voice/cancel-all",
+        )
+
+
+class TestBulk:
+    async def test_send_bulk(self, client: ClickSendClient, emulator: ClickSendEmulator) -> None:
+        report = await client.voice.send_bulk(
+            [{"to": DELIVERABLE, "code": "4 2"}], body="Your code is {code}", voice="male"
+        )
+        assert report.sent == 1
+        (sent,) = emulator.sent
+        assert (sent.body, sent.voice, sent.lang) == ("Your code is 4 2", "male", "en-us")
