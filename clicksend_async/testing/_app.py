@@ -710,6 +710,15 @@ def _inbound(s: Service, c: Ctx) -> Reply:
     return ok("Here are your data.", data)
 
 
+def _inbound_one(s: Service, c: Ctx) -> Reply:
+    # By the id of YOUR outbound message: the reply to it, read or not.
+    wanted = c.params["original_message_id"].upper()
+    for r in s.world.inbound:
+        if r.time <= c.now and str(r.data.get("original_message_id", "")).upper() == wanted:
+            return ok("Here is your inbound message.", dict(r.data))
+    return not_found("Inbound message not found.")
+
+
 def _inbound_read(s: Service, c: Ctx) -> Reply:
     before = _date_before(c)
     for r in s.world.inbound:
@@ -1144,6 +1153,7 @@ def _api_router() -> _Router:
     r.add("GET", "/mms/history", _history("mms", "Here are your data."))
     r.add("GET", "/voice/history", _history("voice", "Here is your history."))
     r.add("GET", "/sms/inbound", _inbound)
+    r.add("GET", "/sms/inbound/{original_message_id}", _inbound_one)
     r.add("PUT", "/sms/inbound-read", _inbound_read)
     r.add("PUT", "/sms/inbound-read/{message_id}", _inbound_read_one)
     r.add("GET", "/sms/receipts/{message_id}", _receipt_one)

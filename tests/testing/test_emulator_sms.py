@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 from emulator_helpers import Api, EmulatorFactory, FakeClock, basic, sms
 
+from clicksend_async import NotFoundError
 from clicksend_async.testing import ClickSendEmulator
 
 AU_RATE = Decimal("0.0792")
@@ -465,3 +466,16 @@ class TestInbound:
             "+61412345678",
             message["message_id"],
         )
+
+
+async def test_inbound_by_original_message_id() -> None:
+    async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+        sent = await cs.sms.send([{"to": "+61411000123", "body": "Reply YES"}])
+        original = sent.messages[0].message_id
+        assert original is not None
+        emu.simulate_inbound("+61411000123", "YES", original_message_id=original)
+        reply = await cs.sms.inbound_message(original)
+        assert reply.body == "YES"
+        assert reply.original_message_id == original
+        with pytest.raises(NotFoundError):
+            await cs.sms.inbound_message("00000000-0000-0000-0000-000000000000")
