@@ -1,4 +1,4 @@
-"""The programs in docs/resources.md run, against the emulator instead of the real service."""
+"""The complete programs in README.md run, against the emulator instead of the real service."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from clicksend_async import ClickSendClient
 from clicksend_async.testing import ClickSendEmulator
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "resources.md"
-_BLOCK = re.compile(r"^## (?P<title>.+?)$|^```python\n(?P<code>.*?)^```$", re.M | re.S)
+DOC = Path(__file__).resolve().parents[2] / "README.md"
+_BLOCK = re.compile(r"^#{2,3} (?P<title>.+?)$|^```python\n(?P<code>.*?)^```$", re.M | re.S)
 
 
 def _programs() -> list[tuple[str, str]]:
