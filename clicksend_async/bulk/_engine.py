@@ -2,11 +2,12 @@
 
 How a campaign runs:
 
-1. **Plan** (one streaming pass over the input): each row becomes a message (template filled,
-   number normalised), is validated and segment-counted, gets a unique ``custom_string``, and is
-   written to the journal in batches. With ``preflight`` the valid messages are priced through
-   ``/price`` in chunks as they stream past. Rows refused by pricing (INVALID_RECIPIENT ...) are
-   settled as rejected without being sent. The plan is checked against ``max_cost``,
+1. **Plan** (one streaming pass over the input, no network): each row becomes a message
+   (template filled, number normalised), is validated and segment-counted, gets a unique
+   ``custom_string``, and is written to the journal in batches. A bad file surfaces here, before
+   any request. With ``preflight`` the valid messages are then read back and priced through
+   ``/price`` in chunks. Rows refused by pricing (INVALID_RECIPIENT ...) are settled as rejected
+   without being sent. The plan is checked against ``max_cost``,
    ``max_segments`` and the account balance; ``dry_run`` stops here.
 2. **Send**: pending rows are read back from the journal in chunks of ``chunk_size`` and sent
    with ``concurrency`` requests in flight, each through the client's rate limiter. A chunk's
@@ -400,9 +401,6 @@ class BulkJob:
         seen_custom: set[str] = set()
         seen_pairs: set[int] = set()
         batch: list[tuple[Any, ...]] = []
-        price_batch: list[tuple[int, str, dict[str, Any]]] = []
-        price_tasks: set[asyncio.Task[None]] = set()
-        price_sem = asyncio.Semaphore(self.concurrency)
         seg_by_enc: dict[str, int] = {}
         msg_by_enc: dict[str, int] = {}
         invalid_rows: list[InvalidRow] = []
@@ -410,123 +408,93 @@ class BulkJob:
         pricing = self.preflight
         price_state = _PriceState()
 
-        async def flush_prices() -> None:
-            nonlocal price_batch
-            if not price_batch:
-                return
-            chunk, price_batch = price_batch, []
-            await price_sem.acquire()
-
-            async def price_one() -> None:
-                try:
-                    await self._price_chunk(chunk, price_state)
-                finally:
-                    price_sem.release()
-
-            task = asyncio.create_task(price_one())
-            price_tasks.add(task)
-            task.add_done_callback(price_tasks.discard)
-
-        try:
-            async for item in _aiter(self._recipients):
-                rows += 1
-                row = rows
-                try:
-                    message, info = self._build(item, row, now)
-                except ValidationError as exc:
-                    to = item.get("to") if isinstance(item, Mapping) else getattr(item, "to", None)
-                    to_text = None if to is None else str(to)
-                    field = (exc.field or "").removeprefix("message.")
-                    reason = f"{field}: {exc.reason}" if field else exc.reason
-                    invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
-                    batch.append((row, None, to_text, None, None, None, "invalid", None, reason))
-                    digest.update(f"{row}\x1f{to_text}\x1finvalid\x1e".encode())
-                    await self._emit(
-                        BulkOutcome(row=row, to=to_text, state="invalid", reason=reason)
-                    )
-                else:
-                    payload = unstructure(message)
-                    to_text = payload.get("to")
-                    body = payload.get("body", "")
-                    digest.update(f"{row}\x1f{to_text}\x1f{body}\x1e".encode())
-                    if self.dedupe:
-                        key = hash((to_text, body))
-                        if key in seen_pairs:
-                            duplicates += 1
-                            reason = "duplicate of an earlier row (same recipient and body)"
-                            invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
-                            batch.append(
-                                (
-                                    row,
-                                    None,
-                                    to_text,
-                                    None,
-                                    None,
-                                    None,
-                                    "invalid",
-                                    "DUPLICATE",
-                                    reason,
-                                )
+        # The whole input is read and validated before the first request: a bad file or row
+        # is reported before anything touches the network.
+        async for item in _aiter(self._recipients):
+            rows += 1
+            row = rows
+            try:
+                message, info = self._build(item, row, now)
+            except ValidationError as exc:
+                to = item.get("to") if isinstance(item, Mapping) else getattr(item, "to", None)
+                to_text = None if to is None else str(to)
+                field = (exc.field or "").removeprefix("message.")
+                reason = f"{field}: {exc.reason}" if field else exc.reason
+                invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
+                batch.append((row, None, to_text, None, None, None, "invalid", None, reason))
+                digest.update(f"{row}\x1f{to_text}\x1finvalid\x1e".encode())
+                await self._emit(BulkOutcome(row=row, to=to_text, state="invalid", reason=reason))
+            else:
+                payload = unstructure(message)
+                to_text = payload.get("to")
+                body = payload.get("body", "")
+                digest.update(f"{row}\x1f{to_text}\x1f{body}\x1e".encode())
+                if self.dedupe:
+                    key = hash((to_text, body))
+                    if key in seen_pairs:
+                        duplicates += 1
+                        reason = "duplicate of an earlier row (same recipient and body)"
+                        invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
+                        batch.append(
+                            (
+                                row,
+                                None,
+                                to_text,
+                                None,
+                                None,
+                                None,
+                                "invalid",
+                                "DUPLICATE",
+                                reason,
                             )
-                            await self._emit(
-                                BulkOutcome(
-                                    row=row,
-                                    to=to_text,
-                                    state="invalid",
-                                    status="DUPLICATE",
-                                    reason=reason,
-                                )
-                            )
-                            continue
-                        seen_pairs.add(key)
-                    custom = payload.get("custom_string")
-                    if not custom or custom in seen_custom or custom.startswith(prefix):
-                        custom = f"{prefix}{row}"
-                        payload["custom_string"] = custom
-                    elif custom is not None:
-                        seen_custom.add(custom)
-                    valid += 1
-                    segments += info.segments
-                    seg_by_enc[info.encoding] = seg_by_enc.get(info.encoding, 0) + info.segments
-                    msg_by_enc[info.encoding] = msg_by_enc.get(info.encoding, 0) + 1
-                    if info.segments > self._limits.warn_parts:
-                        long_messages += 1
-                    encoded = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-                    batch.append(
-                        (
-                            row,
-                            custom,
-                            to_text,
-                            encoded,
-                            info.segments,
-                            info.encoding,
-                            None,
-                            None,
-                            None,
                         )
+                        await self._emit(
+                            BulkOutcome(
+                                row=row,
+                                to=to_text,
+                                state="invalid",
+                                status="DUPLICATE",
+                                reason=reason,
+                            )
+                        )
+                        continue
+                    seen_pairs.add(key)
+                custom = payload.get("custom_string")
+                if not custom or custom in seen_custom or custom.startswith(prefix):
+                    custom = f"{prefix}{row}"
+                    payload["custom_string"] = custom
+                elif custom is not None:
+                    seen_custom.add(custom)
+                valid += 1
+                segments += info.segments
+                seg_by_enc[info.encoding] = seg_by_enc.get(info.encoding, 0) + info.segments
+                msg_by_enc[info.encoding] = msg_by_enc.get(info.encoding, 0) + 1
+                if info.segments > self._limits.warn_parts:
+                    long_messages += 1
+                encoded = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+                batch.append(
+                    (
+                        row,
+                        custom,
+                        to_text,
+                        encoded,
+                        info.segments,
+                        info.encoding,
+                        None,
+                        None,
+                        None,
                     )
-                    if pricing:
-                        price_batch.append((row, custom, payload))
-                        if len(price_batch) >= self.chunk_size:
-                            journal.add_rows(batch)
-                            batch = []
-                            await flush_prices()
-                if len(batch) >= 1000:
-                    journal.add_rows(batch)
-                    batch = []
-                if rows % 10_000 == 0:
-                    await self._progress("planning", rows=rows, valid=valid, invalid=rows - valid)
-            if batch:
+                )
+            if len(batch) >= 1000:
                 journal.add_rows(batch)
-            await flush_prices()
-            if price_tasks:
-                await asyncio.gather(*price_tasks)
-        except BaseException:
-            for task in price_tasks:
-                task.cancel()
-            raise
-        if price_state.error is not None:
-            raise price_state.error
+                batch = []
+            if rows % 10_000 == 0:
+                await self._progress("planning", rows=rows, valid=valid, invalid=rows - valid)
+        if batch:
+            journal.add_rows(batch)
+        if pricing:
+            await self._progress("pricing", rows=rows, valid=valid, invalid=rows - valid)
+            await self._price_all(price_state)
         plan = BulkPlan(
             rows=rows,
             messages=valid,
@@ -595,14 +563,45 @@ class BulkJob:
         logger.info("resuming campaign %s from %s", journal.get_meta("campaign"), journal.path)
         return plan
 
-    async def _price_chunk(
-        self, chunk: list[tuple[int, str, dict[str, Any]]], state: _PriceState
-    ) -> None:
+    async def _price_all(self, state: _PriceState) -> None:
+        """Price every valid row through ``/price``, chunk by chunk, ``concurrency`` at a time."""
+        sem = asyncio.Semaphore(self.concurrency)
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def price(rows: list[RowRecord]) -> None:
+            try:
+                await self._price_chunk(rows, state)
+            finally:
+                sem.release()
+
+        cursor = 0
+        try:
+            while state.error is None:
+                await sem.acquire()
+                rows = self._journal.pending(cursor, self.chunk_size)
+                if not rows:
+                    sem.release()
+                    break
+                cursor = rows[-1][0]
+                task = asyncio.create_task(price(rows))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            if tasks:
+                await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            raise
+        if state.error is not None:
+            raise state.error
+
+    async def _price_chunk(self, chunk: list[RowRecord], state: _PriceState) -> None:
         if state.error is not None:
             return
-        payload = {**self._request_extra, "messages": [p for _, _, p in chunk]}
         try:
-            data = await self._session.data("POST", self.channel.price_path, json=payload)
+            data = await self._session.data(
+                "POST", self.channel.price_path, content=self._body(chunk)
+            )
         except ClickSendError as exc:
             state.error = exc
             return
@@ -618,7 +617,7 @@ class BulkJob:
         state.blocked += blocked or 0
         by_custom = {m.get("custom_string"): m for m in messages if isinstance(m, Mapping)}
         updates: list[tuple[Any, ...]] = []
-        for index, (row, custom, _) in enumerate(chunk):
+        for index, (row, custom, _, _, _) in enumerate(chunk):
             found = by_custom.get(custom)
             if (
                 found is None

@@ -482,3 +482,18 @@ class TestGivingUp:
                     assert "AuthenticationError" in report.aborted
                     assert report.skipped == 20
             assert not emu.sent
+
+
+class TestBadInputBeforeNetwork:
+    async def test_a_broken_csv_row_fails_before_any_request(self, tmp_path: Path) -> None:
+        from clicksend_async import ValidationError, read_recipients_csv
+
+        path = tmp_path / "broken.csv"
+        lines = ["phone,first_name"] + [f"+6141100{i:04d},N{i}" for i in range(3000)]
+        lines.append("+61411999999,Too,Many,Fields")
+        path.write_text("\n".join(lines) + "\n")
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            with pytest.raises(ValidationError) as info:
+                await cs.sms.send_bulk(read_recipients_csv(path), body="Hi {first_name}")
+            assert not emu.requests  # not even a price request
+        assert info.value.row == 3001
