@@ -54,7 +54,7 @@ VOICE_BODY_MAX_GSM = 1200
 VOICE_BODY_MAX_UNICODE = 600
 VOICES = frozenset({"male", "female"})
 
-_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _LOCAL = re.compile(r"[0-9]{3,15}")
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
 _FORMATTING = str.maketrans("", "", " -().\u00a0\t")
@@ -99,7 +99,7 @@ def _check_recipient(
     if number.startswith("+"):
         if _E164.fullmatch(number) is None:
             raise ValidationError(
-                f"{to!r} is not an E.164 number (+ country code, then 8 to 15 digits in all)",
+                f"{to!r} is not an E.164 number (+ country code, then 7 to 15 digits in all)",
                 field=f"{field}.to",
                 row=row,
             )
@@ -308,7 +308,7 @@ def _check_contact_fields(contact: NewContact, field: str) -> None:
     phone = contact.phone_number
     if isinstance(phone, str) and phone.strip().startswith("+") and not is_e164(phone):
         raise ValidationError(
-            f"{phone!r} is not an E.164 number (+ country code, then 8 to 15 digits in all)",
+            f"{phone!r} is not an E.164 number (+ country code, then 7 to 15 digits in all)",
             field=f"{field}.phone_number",
         )
     if isinstance(contact.email, str) and contact.email.strip():

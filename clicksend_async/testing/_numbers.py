@@ -200,7 +200,7 @@ def country_of(digits: str) -> str | None:
 def normalize(to: object, country: object = None) -> tuple[str, str] | None:
     """Return ``(e164, iso2)`` for a recipient, or None when ClickSend would reject it.
 
-    Accepted: ``+`` followed by 8 to 15 digits, the first not 0, with a known calling code; or a
+    Accepted: ``+`` followed by 7 to 15 digits, the first not 0, with a known calling code; or a
     local number (leading trunk ``0`` dropped) together with a known ISO-2 ``country``.
     Spaces, dashes, dots and parentheses are ignored.
     """
@@ -223,9 +223,9 @@ def normalize(to: object, country: object = None) -> tuple[str, str] | None:
             digits = local if international else entry[1] + local
         else:
             return None
-    if not (8 <= len(digits) <= 15) or not digits.isdigit() or not digits.isascii():
+    if not (7 <= len(digits) <= 15) or not digits.isdigit() or not digits.isascii():
         return None
-    if digits[0] == "0":
+    if digits[0] == "0" or (digits[0] == "1" and len(digits) != 11):  # NANP is always 1+10
         return None
     iso = country_of(digits)
     if iso is None:
