@@ -8,6 +8,7 @@ down instead of hammering), then passes the rate limiter, then goes to the trans
 from __future__ import annotations
 
 import asyncio
+import collections
 import json as jsonlib
 import logging
 import random
@@ -15,12 +16,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar
 
-from aiolimiter import AsyncLimiter
-
 from ._auth import BasicAuth, BearerAuth
 from ._converter import structure
 from ._exceptions import (
     ConfigurationError,
+    DecodeError,
     SendOutcomeUnknownError,
     ServerError,
     TransportError,
@@ -175,7 +175,8 @@ class Session:
                 rng=self._rng,
                 on_wait=self._cool_down,
             )
-        except (TransportError, ServerError) as exc:
+        except (TransportError, ServerError, DecodeError) as exc:
+            # An unreadable 2xx to a send was most likely processed: its outcome is unknown too.
             if kind is RequestKind.SEND and getattr(exc, "request_sent", True):
                 logger.warning(
                     "%s %s outcome unknown after %s; not re-sent",
@@ -220,10 +221,56 @@ def _payload_of(json_body: Any, content: bytes | None) -> Mapping[str, Any]:
     return {}
 
 
-def _make_limiter(rate_limit: float | None) -> AsyncLimiter | None:
+class WindowLimiter:
+    """Let at most ``count`` requests start in any ``window`` seconds (a sliding log).
+
+    Servers count requests in windows (ClickSend answers with ``ratelimit-reset`` and
+    ``x-ratelimit-remaining``). A leaky bucket of the same rate lets up to ``2 * count - 1``
+    requests into the first window (its burst, then its refill) and so earns 429s from a
+    fixed-window server; the log never puts more than ``count`` into any window of that length.
+    ``guard`` widens the window a little, because the server sees each request later than we
+    send it, by an amount that varies (network, its own queue). Waiters go in FIFO order.
+    """
+
+    def __init__(self, count: int, window: float, *, guard: float = 0.0) -> None:
+        if count < 1 or window <= 0:
+            raise ConfigurationError("a rate limit needs count >= 1 and window > 0")
+        self.count = count
+        self.window = window
+        self.span = window + guard
+        self._starts: collections.deque[float] = collections.deque(maxlen=count)
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"<WindowLimiter {self.count} per {self.window:g} s>"
+
+    async def acquire(self) -> None:
+        """Wait until one more request may start, and count it."""
+        async with self._lock:
+            starts = self._starts
+            loop = asyncio.get_running_loop()
+            if len(starts) == self.count:
+                # Real time on purpose: the injected sleep is for retries (tests fake it).
+                delay = starts[0] + self.span - loop.time()
+                while delay > 0:
+                    await asyncio.sleep(delay)
+                    delay = starts[0] + self.span - loop.time()
+            starts.append(loop.time())
+
+
+#: Extra seconds (per second of window) between a request and the one ``count`` places later.
+RATE_GUARD = 0.02
+
+
+def _make_limiter(rate_limit: float | None) -> WindowLimiter | None:
     if rate_limit is None:
         return None
     if rate_limit >= 1:
-        return AsyncLimiter(rate_limit, 1.0)
-    # Below one request a second: one request per 1/rate seconds.
-    return AsyncLimiter(1, 1.0 / rate_limit)
+        # ``count`` whole requests per ``count / rate`` seconds: 10 -> 10 per 1 s, 2.5 -> 2 per
+        # 0.8 s. The long-run rate is exactly ``rate_limit`` and no burst is larger than it.
+        count = int(rate_limit)
+        window = count / rate_limit
+    else:
+        # Below one request a second: one request per 1/rate seconds.
+        count, window = 1, 1.0 / rate_limit
+    return WindowLimiter(count, window, guard=window * RATE_GUARD)

@@ -416,3 +416,16 @@ class TestNoCredentialLeaks:
         assert SECRET not in blob
         assert MATON_SECRET not in blob
         assert base64.b64encode(f"emulator:{SECRET}".encode()).decode() not in blob
+
+
+class TestUnreadableAnswers:
+    async def test_unreadable_200_to_a_send_is_an_unknown_outcome(self, capture: Any) -> None:
+        async def handler(request: web.Request) -> web.Response:
+            return web.Response(status=200, text="<html>proxy ate it</html>")
+
+        base = await capture(handler)
+        async with ClickSendClient(username="u", api_key="k", base_url=base, rate_limit=None) as cs:
+            with pytest.raises(SendOutcomeUnknownError) as info:
+                await cs.sms.send([SmsMessage(to="+61411111111", body="x", custom_string="r")])
+        assert info.value.custom_strings == ["r"]
+        assert "not JSON" in str(info.value.cause)
