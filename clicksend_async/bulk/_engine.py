@@ -521,6 +521,7 @@ class BulkJob:
                 "channel": self.channel.name,
                 "plan": json.dumps(plan.to_json()),
                 "planned": "1",
+                "planned_at": repr(now),
             }
         )
         await self._progress("planning", rows=rows, valid=valid, invalid=rows - valid)
@@ -530,7 +531,9 @@ class BulkJob:
         """Re-read the input only to prove it is the same campaign as the journal's."""
         journal = self._journal
         digest = self._fingerprint_seed()
-        now = self._clock()
+        # Validate as of the planning time: a schedule that has since passed is the same campaign.
+        planned_at = journal.get_meta("planned_at")
+        now = float(planned_at) if planned_at is not None else self._clock()
         rows = 0
         seen_pairs: set[int] = set()
         async for item in _aiter(self._recipients):
@@ -915,7 +918,12 @@ class BulkJob:
                     )
                 )
         self._journal.finish_chunk(
-            chunk, state="done" if not missing else "partial", outcomes=outcomes, release=release
+            # Rows missing from the answer keep the chunk in flight until they are reconciled,
+            # so a process that dies first reconciles them on resume.
+            chunk,
+            state="done" if not missing else "in_flight",
+            outcomes=outcomes,
+            release=release,
         )
         for outcome in emitted:
             await self._emit(outcome)
