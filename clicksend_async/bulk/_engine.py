@@ -708,8 +708,10 @@ class BulkJob:
         open_chunks = self._journal.open_chunks()
         if open_chunks:
             await self._progress("reconciling")
+            if self._settle:
+                await self._sleep(self._settle)  # once for all of them
             for chunk, started_at, unsettled in open_chunks:
-                await self._reconcile(chunk, started_at, list(unsettled))
+                await self._reconcile(chunk, started_at, list(unsettled), settle=False)
         inflight: set[asyncio.Task[None]] = set()
         sem = asyncio.Semaphore(self.concurrency)
         try:
@@ -930,12 +932,14 @@ class BulkJob:
         if missing:
             await self._reconcile(chunk, started_at, missing)
 
-    async def _reconcile(self, chunk: int, started_at: float, rows: list[tuple[int, str]]) -> None:
+    async def _reconcile(
+        self, chunk: int, started_at: float, rows: list[tuple[int, str]], *, settle: bool = True
+    ) -> None:
         """Settle rows whose send outcome is unknown by looking for them in the history."""
         if not rows:
             self._journal.finish_chunk(chunk, state="done")
             return
-        if self._settle:
+        if settle and self._settle:
             await self._sleep(self._settle)
         want = {custom: row for row, custom in rows}
         found: dict[int, Mapping[str, Any]] = {}

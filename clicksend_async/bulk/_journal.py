@@ -53,7 +53,6 @@ CREATE TABLE IF NOT EXISTS rows (
     delivery_status TEXT
 );
 CREATE INDEX IF NOT EXISTS rows_custom_string ON rows (custom_string);
-CREATE INDEX IF NOT EXISTS rows_message_id ON rows (message_id);
 CREATE TABLE IF NOT EXISTS chunks (
     chunk INTEGER PRIMARY KEY,
     state TEXT NOT NULL,
@@ -64,6 +63,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     error TEXT
 );
 """
+
+#: Made on the first lookup by message_id (a delivery receipt without a known custom_string),
+#: not up front: message ids are random, so keeping this index while sending costs a random
+#: B-tree insert per row, which was 3/4 of the journal's time per message.
+_MESSAGE_ID_INDEX = "CREATE INDEX IF NOT EXISTS rows_message_id ON rows (message_id)"
 
 #: One row as the engine reads it back: (row, custom_string, recipient, payload JSON, attempts).
 RowRecord = tuple[int, str, str | None, str, int]
@@ -84,6 +88,10 @@ class Journal:
         try:
             if not self.temporary:
                 db.execute("PRAGMA journal_mode=WAL")
+            else:
+                # A temporary journal dies with its connection, so its rollback journal may
+                # as well live in memory (ROLLBACK still works; nothing is there to recover).
+                db.execute("PRAGMA journal_mode=MEMORY")
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
@@ -187,10 +195,20 @@ class Journal:
             )
             chunk = cur.lastrowid
             assert chunk is not None
-            self._db.executemany(
-                "UPDATE rows SET chunk = ?, attempts = attempts + 1 WHERE row = ?",
-                [(chunk, row) for row in rows],
-            )
+            if len(set(rows)) == len(rows):
+                # One statement per 500 rows instead of one per row: half the time.
+                for start in range(0, len(rows), 500):
+                    part = rows[start : start + 500]
+                    self._db.execute(
+                        "UPDATE rows SET chunk = ?, attempts = attempts + 1 "
+                        f"WHERE row IN ({','.join('?' * len(part))})",
+                        (chunk, *part),
+                    )
+            else:  # a row listed twice counts two attempts, as it always did
+                self._db.executemany(
+                    "UPDATE rows SET chunk = ?, attempts = attempts + 1 WHERE row = ?",
+                    [(chunk, row) for row in rows],
+                )
         return chunk
 
     def finish_chunk(
@@ -308,6 +326,7 @@ class Journal:
         Returns how many rows matched.
         """
         matched = 0
+        indexed = False
         keep_final = "AND (delivery IS NULL OR delivery = 'pending' OR ? != 'pending')"
         with self._transaction():
             for delivery, status_code, custom_string, message_id in updates:
@@ -320,6 +339,9 @@ class Journal:
                     )
                     count = cur.rowcount
                 if count <= 0 and message_id:
+                    if not indexed:  # inside the transaction: a rollback takes it back too
+                        self._db.execute(_MESSAGE_ID_INDEX)
+                        indexed = True
                     cur = self._db.execute(
                         "UPDATE rows SET delivery = ?, delivery_status = ? "
                         f"WHERE message_id = ? {keep_final}",

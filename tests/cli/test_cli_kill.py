@@ -1,0 +1,397 @@
+"""Kill the campaign process at the worst moments, resume it, and count the texts.
+
+Each test starts the standalone emulator (``python -m clicksend_async.testing``) and a
+``python -m clicksend_async campaign`` process, watches the campaign journal through a read-only
+SQLite connection, and SIGKILLs the campaign at one point:
+
+(a) the plan is stored but no chunk was started;
+(b) a chunk is in flight: its request is still in the emulator's latency, or (with a commit-hang
+    fault) it was processed but its answer has not arrived;
+(c) between chunks: some chunks done, none in flight, one row still waiting (a THROTTLED row
+    waiting out the engine's pause before its next pass).
+
+To kill at exactly the observed state the process is first stopped (SIGSTOP), the journal read
+again, and only then killed; otherwise it is let go (SIGCONT) and watched further. The same command
+is then run with ``--resume`` to completion, and the emulator's ``--log`` (one JSON line per
+accepted message) must show every valid row texted exactly once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="needs POSIX signals"),
+]
+
+BODY = "Hi {first_name}, your order is ready"
+ROWS = 400
+INVALID_ROWS = {37: "+61 4 2x", 150: "12345", 222: None}  # row -> bad phone (None: no name)
+FINAL = {"sent", "rejected", "invalid"}
+
+
+# -- processes -------------------------------------------------------------------------------
+
+
+@dataclass
+class Emulator:
+    url: str
+    log: Path
+
+
+@contextmanager
+def emulator_process(tmp_path: Path, *options: str) -> Iterator[Emulator]:
+    """Run the standalone emulator; yield its API URL and log path; always stop it."""
+    log = tmp_path / "emulator.log"
+    command = [sys.executable, "-m", "clicksend_async.testing", "--port", "0"]
+    command += ["--log", str(log), "--balance", "100000", *options]
+    stderr = (tmp_path / "emulator.err").open("w")
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 15)
+        assert ready, "the emulator did not start in 15 s"
+        line = proc.stdout.readline()
+        prefix = "ClickSend emulator listening on "
+        assert line.startswith(prefix), line
+        yield Emulator(url=line[len(prefix) :].strip() + "/v3", log=log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+        stderr.close()
+
+
+def write_csv(path: Path, *, twin_first_row: bool = False) -> dict[int, str]:
+    """Write ROWS recipients; return row -> phone for the valid rows."""
+    valid: dict[int, str] = {}
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["phone", "first_name"])
+        for row in range(1, ROWS + 1):
+            phone, name = f"+6142{row:07d}", f"Name{row}"
+            if twin_first_row and row == 2:
+                phone, name = "+6142" + f"{1:07d}", "Name1"  # the same message as row 1
+            if row in INVALID_ROWS:
+                bad = INVALID_ROWS[row]
+                if bad is None:
+                    name = ""
+                else:
+                    phone = bad
+            else:
+                valid[row] = phone
+            writer.writerow([phone, name])
+    return valid
+
+
+@dataclass
+class Campaign:
+    """One campaign command line, run with and without --resume."""
+
+    tmp_path: Path
+    url: str
+    csv_path: Path
+    journal: Path
+    options: tuple[str, ...] = ()
+    runs: int = 0
+    outputs: list[str] = field(default_factory=list)
+
+    def command(self, *extra: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "clicksend_async",
+            "--base-url",
+            self.url,
+            "--rate",
+            "0",
+            "campaign",
+            str(self.csv_path),
+            "--body",
+            BODY,
+            "--journal",
+            str(self.journal),
+            "--yes",
+            "--chunk-size",
+            "20",
+            "--concurrency",
+            "2",
+            *self.options,
+            *extra,
+        ]
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MATON_", "CLICKSEND_"))}
+        env.update(CLICKSEND_USERNAME="emulator", CLICKSEND_API_KEY="emulator-api-key")
+        env["COLUMNS"] = "80"
+        return env
+
+    @contextmanager
+    def start(self, *extra: str) -> Iterator[subprocess.Popen[bytes]]:
+        """Start the campaign in the background; kill it on the way out whatever happens."""
+        self.runs += 1
+        out = self.tmp_path / f"run{self.runs}.out"
+        with out.open("wb") as sink:
+            proc = subprocess.Popen(
+                self.command(*extra), stdout=sink, stderr=subprocess.STDOUT, env=self.env()
+            )
+            try:
+                yield proc
+            finally:
+                if proc.poll() is None:
+                    proc.kill()  # also ends a stopped process
+                proc.wait(10)
+        self.outputs.append(out.read_text(encoding="utf-8", errors="replace"))
+
+    def run(self, *extra: str, timeout: float = 30) -> tuple[int, str]:
+        """Run the campaign to its end; return (exit status, output)."""
+        with self.start(*extra) as proc:
+            code = proc.wait(timeout)
+        return code, self.outputs[-1]
+
+
+# -- watching the journal --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalState:
+    planned: bool
+    chunks: Counter[str]
+    waiting: int  # rows neither settled nor in a chunk
+    in_flight: list[list[str]]  # custom_strings of each chunk in flight
+
+
+def read_journal(path: Path) -> JournalState | None:
+    """Read one consistent snapshot of the journal (read-only); None before it exists."""
+    if not path.exists():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        db.execute("BEGIN")
+        planned = db.execute("SELECT 1 FROM meta WHERE key = 'planned'").fetchone() is not None
+        chunks = Counter(
+            {str(s): int(n) for s, n in db.execute("SELECT state, COUNT(*) FROM chunks GROUP BY 1")}
+        )
+        waiting = db.execute(
+            "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NULL"
+        ).fetchone()[0]
+        in_flight = [
+            [str(c) for (c,) in db.execute("SELECT custom_string FROM rows WHERE chunk = ?", (k,))]
+            for (k,) in db.execute("SELECT chunk FROM chunks WHERE state = 'in_flight'").fetchall()
+        ]
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        return None  # the schema is not there yet
+    finally:
+        db.close()
+    return JournalState(planned, chunks, int(waiting), in_flight)
+
+
+def kill_when(
+    proc: subprocess.Popen[bytes],
+    journal: Path,
+    condition: Callable[[JournalState], bool],
+    *,
+    timeout: float = 15,
+) -> JournalState:
+    """SIGKILL ``proc`` at the first journal state meeting ``condition``; return that state."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the campaign ended before reaching the kill point"
+        state = read_journal(journal)
+        if state is not None and condition(state):
+            os.kill(proc.pid, signal.SIGSTOP)  # freeze it, then make sure
+            state = read_journal(journal)
+            if state is not None and condition(state):
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+                return state
+            os.kill(proc.pid, signal.SIGCONT)
+        time.sleep(0.003)
+    raise AssertionError(f"kill point not reached in {timeout} s: {read_journal(journal)}")
+
+
+# -- checking the outcome --------------------------------------------------------------------
+
+
+def logged(emulator: Emulator) -> list[dict[str, object]]:
+    """Return the emulator's accepted messages (complete lines only)."""
+    if not emulator.log.exists():
+        return []
+    text = emulator.log.read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines(keepends=True) if line.endswith("\n")]
+
+
+def assert_everyone_texted_once(
+    emulator: Emulator, report: Path, valid: dict[int, str]
+) -> list[dict[str, str]]:
+    """Check the log and the report: one message per valid row, none twice, all rows final."""
+    with report.open(newline="", encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    assert [int(line["row"]) for line in lines] == list(range(1, ROWS + 1))
+    states = Counter(line["state"] for line in lines)
+    assert set(states) <= FINAL, states
+    assert states == {"sent": len(valid), "invalid": ROWS - len(valid)}
+    assert {int(line["row"]) for line in lines if line["state"] == "invalid"} == set(INVALID_ROWS)
+
+    messages = logged(emulator)
+    per_custom = Counter(str(m["custom_string"]) for m in messages)
+    twice = {c: n for c, n in per_custom.items() if n > 1}
+    assert not twice, f"rows texted more than once: {twice}"
+    sent_rows = {line["custom_string"]: line for line in lines if line["state"] == "sent"}
+    assert set(per_custom) == set(sent_rows), "the log and the report disagree"
+    for message in messages:
+        line = sent_rows[str(message["custom_string"])]
+        assert message["to"] == line["to"] == valid[int(line["row"])]
+        assert message["message_id"] == line["message_id"]
+    # Per recipient: exactly as many texts as valid rows for them (one, but for twin rows).
+    assert Counter(str(m["to"]) for m in messages) == Counter(valid.values())
+    return lines
+
+
+def resume_to_the_end(
+    campaign: Campaign, emulator: Emulator, valid: dict[int, str]
+) -> list[dict[str, str]]:
+    report = campaign.tmp_path / "report.csv"
+    code, output = campaign.run("--resume", "--report", str(report))
+    assert code == 0, output
+    assert f"resuming from {campaign.journal}" in output
+    return assert_everyone_texted_once(emulator, report, valid)
+
+
+@pytest.fixture
+def csv_path(tmp_path: Path) -> Path:
+    return tmp_path / "recipients.csv"
+
+
+# -- the kill points -------------------------------------------------------------------------
+
+
+def test_killed_after_the_plan_before_any_chunk(tmp_path: Path, csv_path: Path) -> None:
+    valid = write_csv(csv_path)
+    with emulator_process(tmp_path, "--latency-ms", "150") as emu:
+        campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db")
+        with campaign.start() as proc:
+            state = kill_when(proc, campaign.journal, lambda s: s.planned and not s.chunks)
+        assert state.waiting == len(valid)
+        assert logged(emu) == []
+        # Without --resume the journal is not silently reused or overwritten.
+        code, output = campaign.run()
+        assert code == 1 and "--resume" in output
+        resume_to_the_end(campaign, emu, valid)
+
+
+def test_killed_with_a_chunk_in_flight(tmp_path: Path, csv_path: Path) -> None:
+    valid = write_csv(csv_path)
+    with emulator_process(tmp_path, "--latency-ms", "150") as emu:
+        campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db")
+        with campaign.start() as proc:
+            state = kill_when(
+                proc, campaign.journal, lambda s: s.chunks["done"] >= 3 and bool(s.in_flight)
+            )
+        in_doubt = [c for chunk in state.in_flight for c in chunk]
+        assert in_doubt
+        time.sleep(0.4)  # the emulator finishes what it received; the answers go nowhere
+        reached = {str(m["custom_string"]) for m in logged(emu)}
+        lines = resume_to_the_end(campaign, emu, valid)
+        by_custom = {line["custom_string"]: line for line in lines}
+        for custom in in_doubt:
+            # What the dead process had got through was found in the history, not sent again;
+            # the rest was sent by the resumed run.
+            reason = by_custom[custom]["reason"]
+            assert ("history" in reason) == (custom in reached), (custom, reason)
+
+
+def test_killed_after_the_server_committed_a_chunk_but_before_its_answer(
+    tmp_path: Path, csv_path: Path
+) -> None:
+    valid = write_csv(csv_path)
+    faults = ("--faults", "/sms/send:commit-hang=0.2", "--hang-seconds", "1.5", "--seed", "7")
+    with emulator_process(tmp_path, *faults) as emu:
+        campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db")
+
+        def committed_in_flight(state: JournalState) -> bool:
+            if not state.in_flight:
+                return False
+            reached = {str(m["custom_string"]) for m in logged(emu)}
+            return any(set(chunk) <= reached for chunk in state.in_flight)
+
+        with campaign.start() as proc:
+            state = kill_when(proc, campaign.journal, committed_in_flight)
+        reached = {str(m["custom_string"]) for m in logged(emu)}
+        committed = [c for chunk in state.in_flight if set(chunk) <= reached for c in chunk]
+        assert committed
+        lines = resume_to_the_end(campaign, emu, valid)
+        by_custom = {line["custom_string"]: line for line in lines}
+        for custom in committed:
+            assert by_custom[custom]["state"] == "sent"
+            assert "history" in by_custom[custom]["reason"], by_custom[custom]
+
+
+def test_killed_between_chunks(tmp_path: Path, csv_path: Path) -> None:
+    # Rows 1 and 2 are the same message to the same person: the emulator answers THROTTLED to
+    # the second, the engine puts it back and, once every chunk is done, pauses before another
+    # pass. That pause is a wide "between chunks" point: chunks done, none in flight, one waiting.
+    valid = write_csv(csv_path, twin_first_row=True)
+    with emulator_process(tmp_path, "--throttle-window", "0.2") as emu:
+        campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db")
+        with campaign.start() as proc:
+            state = kill_when(
+                proc,
+                campaign.journal,
+                lambda s: s.chunks["done"] > 0 and not s.in_flight and s.waiting == 1,
+            )
+        assert state.chunks["in_flight"] == 0
+        assert len(logged(emu)) == len(valid) - 1
+        lines = resume_to_the_end(campaign, emu, valid)
+        assert (
+            lines[0]["to"] == lines[1]["to"]
+            and lines[0]["custom_string"] != lines[1]["custom_string"]
+        )
+
+
+def test_ctrl_c_prints_the_report_and_how_to_resume(tmp_path: Path, csv_path: Path) -> None:
+    valid = write_csv(csv_path)
+    with emulator_process(tmp_path, "--latency-ms", "100") as emu:
+        campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db")
+        with campaign.start() as proc:
+            deadline = time.monotonic() + 15
+            while (read_journal(campaign.journal) or JournalState(False, Counter(), 0, [])).chunks[
+                "done"
+            ] < 3:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.01)
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(15)
+        output = campaign.outputs[-1]
+        assert code == 130, output
+        assert "campaign interrupted" in output
+        assert f"--journal {campaign.journal} --resume" in output
+        assert "Traceback" not in output
+        state = read_journal(campaign.journal)
+        assert state is not None and not state.in_flight  # chunks in flight were let finish
+        resume_to_the_end(campaign, emu, valid)
