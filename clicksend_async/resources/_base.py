@@ -20,6 +20,7 @@ __all__ = [
     "coerce",
     "coerce_many",
     "count_in",
+    "history_params",
     "path_segment",
     "payload_of",
     "unix_or_none",
@@ -58,6 +59,23 @@ class Resource:
             return decode_page(data, item_type, where=f"GET {path} data")
 
         return AsyncPaginator(fetch, page=page, limit=limit)
+
+
+def history_params(
+    date_from: datetime | int | None,
+    date_to: datetime | int | None,
+    q: str | Mapping[str, str] | None,
+    order_by: str | None,
+) -> dict[str, Any]:
+    """Build the query of a ``*/history`` call: Unix dates, ``q`` as ``field:value,...``."""
+    if q is not None and not isinstance(q, str):
+        q = ",".join(f"{key}:{value}" for key, value in q.items())
+    return {
+        "date_from": unix_or_none(date_from, "date_from"),
+        "date_to": unix_or_none(date_to, "date_to"),
+        "q": q,
+        "order_by": order_by,
+    }
 
 
 def path_segment(value: str | int) -> str:

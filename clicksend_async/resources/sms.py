@@ -22,6 +22,7 @@ from ._base import (
     coerce,
     coerce_many,
     count_in,
+    history_params,
     path_segment,
     payload_of,
     unix_or_none,
@@ -110,12 +111,7 @@ class SmsResource(Resource):
         ``q`` is ClickSend's ``field:value,...`` search (status, to, from, subaccount_id,
         message_id), as a string or a mapping.
         """
-        params: dict[str, Any] = {
-            "date_from": unix_or_none(date_from, "date_from"),
-            "date_to": unix_or_none(date_to, "date_to"),
-            "q": _search(q),
-            "order_by": order_by,
-        }
+        params = history_params(date_from, date_to, q, order_by)
         return self._paginate("/sms/history", params, MessageResult, page, limit)
 
     async def cancel(self, message_id: str) -> None:
@@ -244,9 +240,3 @@ class SmsResource(Resource):
 def _date_before(value: datetime | int | None) -> dict[str, int] | None:
     unix = unix_or_none(value, "date_before")
     return None if unix is None else {"date_before": unix}
-
-
-def _search(q: str | Mapping[str, str] | None) -> str | None:
-    if q is None or isinstance(q, str):
-        return q
-    return ",".join(f"{key}:{value}" for key, value in q.items())

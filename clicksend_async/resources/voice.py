@@ -17,7 +17,7 @@ from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import MessageResult, SendResult, VoiceMessage
 from ..models.voice import VoiceLanguage, VoiceReceipt
-from ._base import Resource, coerce_many, count_in, path_segment, payload_of, unix_or_none
+from ._base import Resource, coerce_many, count_in, history_params, path_segment, payload_of
 
 __all__ = ["VoiceResource"]
 
@@ -67,18 +67,13 @@ class VoiceResource(Resource):
         *,
         date_from: datetime | int | None = None,
         date_to: datetime | int | None = None,
-        q: str | None = None,
+        q: str | Mapping[str, str] | None = None,
         order_by: str | None = None,
         page: int | None = None,
         limit: int | None = None,
     ) -> AsyncPaginator[MessageResult]:
         """Page through calls made (``GET /voice/history``)."""
-        params: dict[str, Any] = {
-            "date_from": unix_or_none(date_from, "date_from"),
-            "date_to": unix_or_none(date_to, "date_to"),
-            "q": q,
-            "order_by": order_by,
-        }
+        params = history_params(date_from, date_to, q, order_by)
         return self._paginate("/voice/history", params, MessageResult, page, limit)
 
     def receipts(
