@@ -27,6 +27,7 @@ from ._exceptions import (
     TransportError,
     UnprocessableEntityError,
     ValidationError,
+    WebhookPayloadError,
 )
 from ._pagination import AsyncPaginator, Page
 from ._retry import RetryEvent, RetryPolicy
@@ -132,6 +133,7 @@ __all__ = [
     "VoiceLanguage",
     "VoiceMessage",
     "VoiceReceipt",
+    "WebhookPayloadError",
     "__version__",
     "count_segments",
     "read_recipients_csv",
