@@ -148,6 +148,14 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+#: ``json.dumps(..., separators=(",", ":"), ensure_ascii=False)`` without building an encoder
+#: per call (json.dumps does that whenever an option differs from its defaults).
+_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+#: Integers a float holds exactly: for these ``_int`` is the identity.
+_EXACT_INT = 2**53
+
+
 def _int(value: Any) -> int | None:
     if value is None or value == "":
         return None
@@ -155,6 +163,27 @@ def _int(value: Any) -> int | None:
         return int(float(value))
     except (TypeError, ValueError):
         return None
+
+
+def _price_of(
+    value: Any, cache: dict[str, tuple[Decimal | None, str | None]]
+) -> tuple[Decimal | None, str | None]:
+    """Return ``_decimal(value)`` and its text; a price string is parsed once per ``cache``."""
+    if type(value) is str:
+        found = cache.get(value)
+        if found is None:
+            price = _decimal(value)
+            found = cache[value] = (price, None if price is None else str(price))
+        return found
+    price = _decimal(value)
+    return price, None if price is None else str(price)
+
+
+def _parts_of(value: Any) -> int | None:
+    """Return ``_int(value)``, skipping the float round trip for a plain int it keeps as is."""
+    if type(value) is int and -_EXACT_INT <= value <= _EXACT_INT:
+        return value
+    return _int(value)
 
 
 class BulkJob:
@@ -345,14 +374,15 @@ class BulkJob:
         elif isinstance(item, Mapping):
             template = self._template
             if template is not None:
-                missing = template.missing(item)
-                if missing:
+                filled = template.fill(item)
+                if filled is None:
                     raise ValidationError(
-                        "template field(s) missing from the row: " + ", ".join(missing),
+                        "template field(s) missing from the row: "
+                        + ", ".join(template.missing(item)),
                         field="body",
                         row=row,
                     )
-                text = template.render(item)
+                text = filled
             else:
                 raw_body = item.get("body")
                 text = "" if raw_body is None else str(raw_body)
@@ -471,7 +501,7 @@ class BulkJob:
                 msg_by_enc[info.encoding] = msg_by_enc.get(info.encoding, 0) + 1
                 if info.segments > self._limits.warn_parts:
                     long_messages += 1
-                encoded = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+                encoded = _compact_json(payload)
                 batch.append(
                     (
                         row,
@@ -618,8 +648,11 @@ class BulkJob:
             state.currency = None if name is None else str(name)
         blocked = _int(data.get("blocked_count"))
         state.blocked += blocked or 0
-        by_custom = {m.get("custom_string"): m for m in messages if isinstance(m, Mapping)}
+        by_custom = {
+            m.get("custom_string"): m for m in messages if type(m) is dict or isinstance(m, Mapping)
+        }
         updates: list[tuple[Any, ...]] = []
+        prices: dict[str, tuple[Decimal | None, str | None]] = {}
         for index, (row, custom, _, _, _) in enumerate(chunk):
             found = by_custom.get(custom)
             if (
@@ -631,8 +664,8 @@ class BulkJob:
             if found is None:
                 continue
             status = str(found.get("status") or "")
-            price = _decimal(found.get("message_price"))
-            parts = _int(found.get("message_parts"))
+            price, price_text = _price_of(found.get("message_price"), prices)
+            parts = _parts_of(found.get("message_parts"))
             if status in _PRICE_KEEP_PENDING or not status:
                 if price is not None:
                     state.cost += price
@@ -643,9 +676,7 @@ class BulkJob:
                     state.unpriced_parts += parts or 1
                 if status == "INSUFFICIENT_CREDIT":
                     state.short_of_credit += 1
-                updates.append(
-                    (None if price is None else str(price), parts, None, None, None, row)
-                )
+                updates.append((price_text, parts, None, None, None, row))
             else:
                 state.rejected[status] = state.rejected.get(status, 0) + 1
                 reason = f"refused at preflight pricing: {status}"
@@ -833,15 +864,19 @@ class BulkJob:
             logger.warning("chunk %d: answer without messages[]; reconciling", chunk)
             await self._reconcile(chunk, started_at, [(r[0], r[1]) for r in rows])
             return
+        # The hot loop of a send (once per message): plain dicts skip the ABC check, prices
+        # are parsed once per distinct string, outcomes are only built when someone streams.
         by_custom: dict[Any, Mapping[str, Any]] = {}
         for m in messages:
-            if isinstance(m, Mapping):
+            if type(m) is dict or isinstance(m, Mapping):
                 by_custom.setdefault(m.get("custom_string"), m)
         same_length = len(messages) == len(rows)
         outcomes: list[tuple[Any, ...]] = []
         release: list[int] = []
         missing: list[tuple[int, str]] = []
         emitted: list[BulkOutcome] = []
+        listening = self._queue is not None
+        prices: dict[str, tuple[Decimal | None, str | None]] = {}
         for index, (row, custom, to, _, _) in enumerate(rows):
             found = by_custom.get(custom)
             if found is None and same_length and isinstance(messages[index], Mapping):
@@ -849,37 +884,30 @@ class BulkJob:
             if found is None:
                 missing.append((row, custom))
                 continue
-            status = str(found.get("status") or "")
+            status = found.get("status")
+            if type(status) is not str:
+                status = str(status or "")
             if status == "SUCCESS" or status == "QUEUED":
-                price = _decimal(found.get("message_price"))
-                parts = _int(found.get("message_parts"))
+                price, price_text = _price_of(found.get("message_price"), prices)
+                parts = _parts_of(found.get("message_parts"))
                 message_id = found.get("message_id")
-                outcomes.append(
-                    (
-                        "sent",
-                        status,
-                        message_id,
-                        None if price is None else str(price),
-                        parts,
-                        None,
-                        row,
-                    )
-                )
+                outcomes.append(("sent", status, message_id, price_text, parts, None, row))
                 self._sent += 1
                 if price is not None:
                     self._cost += price
-                emitted.append(
-                    BulkOutcome(
-                        row=row,
-                        to=to,
-                        state="sent",
-                        status=status,
-                        message_id=message_id,
-                        parts=parts,
-                        price=price,
-                        custom_string=custom,
+                if listening:
+                    emitted.append(
+                        BulkOutcome(
+                            row=row,
+                            to=to,
+                            state="sent",
+                            status=status,
+                            message_id=message_id,
+                            parts=parts,
+                            price=price,
+                            custom_string=custom,
+                        )
                     )
-                )
             elif status == "THROTTLED":
                 if row in self._resend_rows:
                     reason = (

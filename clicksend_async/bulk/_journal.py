@@ -88,10 +88,6 @@ class Journal:
         try:
             if not self.temporary:
                 db.execute("PRAGMA journal_mode=WAL")
-            else:
-                # A temporary journal dies with its connection, so its rollback journal may
-                # as well live in memory (ROLLBACK still works; nothing is there to recover).
-                db.execute("PRAGMA journal_mode=MEMORY")
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
@@ -277,9 +273,13 @@ class Journal:
         """Return the cost and segments of the rows actually sent."""
         cost = Decimal(0)
         parts = 0
-        for price, part in self._db.execute("SELECT price, parts FROM rows WHERE state = 'sent'"):
+        # One line per distinct price, not per row: a campaign has a handful of prices, and a
+        # Decimal per row was most of the report's time. Exact (decimal, not float) arithmetic.
+        for price, count, part in self._db.execute(
+            "SELECT price, COUNT(*), SUM(parts) FROM rows WHERE state = 'sent' GROUP BY price"
+        ):
             if price:
-                cost += Decimal(price)
+                cost += Decimal(price) * count
             parts += int(part or 0)
         return cost, parts
 

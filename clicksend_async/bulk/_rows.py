@@ -76,6 +76,19 @@ class BodyTemplate:
         """Return the template fields ``row`` lacks (None counts as missing, "" does not)."""
         return [name for name in self.fields if row.get(name) is None]
 
+    def fill(self, row: Mapping[str, Any]) -> str | None:
+        """Return :meth:`render`'s text, or None when a field is :meth:`missing` (one pass)."""
+        out: list[str] = []
+        append = out.append
+        for literal, name in self.parts:
+            append(literal)
+            if name is not None:
+                value = row.get(name)
+                if value is None:
+                    return None
+                append(value if isinstance(value, str) else str(value))
+        return "".join(out)
+
     def render(self, row: Mapping[str, Any]) -> str:
         """Fill the template from ``row`` (call :meth:`missing` first)."""
         out: list[str] = []

@@ -1,0 +1,1 @@
+"""Benchmarks for clicksend_async: ``python -m benchmarks`` (see ``benchmarks/README.md``)."""

@@ -1,0 +1,368 @@
+"""The client side of every benchmark, run in a fresh process: ``python -m benchmarks._child``.
+
+Usage: ``python -m benchmarks._child WORKLOAD '{"json": "arguments"}'``. The last line printed
+is ``RESULT {...}``: the figures as JSON. Each workload measures only its own work: CPU seconds
+(user + system, ``resource.getrusage(RUSAGE_SELF)``) and wall time around the send, and the peak
+RSS of the process (``ru_maxrss``). With ``BENCH_PROFILE=path`` set, the measured part also runs
+under pyinstrument and its text report is written to ``path`` (under cProfile, in pstats
+format, when ``path`` ends in ``.prof``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import csv
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+USERNAME = "emulator"
+API_KEY = "emulator-api-key"
+MARKER = "RESULT "
+
+#: Every generated message is GSM-7, one part, and personalised (no two bodies are equal).
+TEMPLATE = (
+    "Hi {first_name}, your order {order} has shipped and arrives {day}. Reply STOP to opt out"
+)
+_NAMES = ("Olivia", "Noah", "Charlotte", "Jack", "Amelia", "William", "Isla", "Oliver", "Mia")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def make_rows(n: int) -> list[dict[str, str]]:
+    """Return n recipient rows (distinct Australian mobile numbers, none a free test number)."""
+    return [
+        {
+            "to": f"+6149{i:07d}",
+            "first_name": _NAMES[i % len(_NAMES)],
+            "order": str(1_000_000 + i),
+            "day": _DAYS[i % len(_DAYS)],
+        }
+        for i in range(n)
+    ]
+
+
+def write_csv(path: str | os.PathLike[str], n: int) -> Path:
+    """Write n recipient rows to a CSV file (phone column ``phone``) and return its path."""
+    target = Path(path)
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["phone", "first_name", "order", "day"])
+        for i in range(n):
+            writer.writerow(
+                [f"+6149{i:07d}", _NAMES[i % len(_NAMES)], 1_000_000 + i, _DAYS[i % len(_DAYS)]]
+            )
+    return target
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+@contextlib.contextmanager
+def measured(out: dict[str, Any]) -> Iterator[None]:
+    """Record ``cpu_s`` and ``wall_s`` of the block into ``out`` (and profile it on request)."""
+    profile_path = os.environ.get("BENCH_PROFILE")
+    profiler: Any = None
+    if profile_path and profile_path.endswith(".prof"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    elif profile_path:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005, async_mode="disabled")
+        profiler.start()
+    cpu0, wall0 = _cpu(), time.perf_counter()
+    try:
+        yield
+    finally:
+        out["wall_s"] = time.perf_counter() - wall0
+        out["cpu_s"] = _cpu() - cpu0
+        if profile_path and profile_path.endswith(".prof"):
+            profiler.disable()
+            profiler.dump_stats(profile_path)
+        elif profile_path:
+            profiler.stop()
+            Path(profile_path).write_text(
+                profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8"
+            )
+
+
+def _chunks(rows: list[dict[str, str]], size: int) -> Iterator[list[dict[str, str]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+# -- scenario 1: a campaign against the emulator's rate limit and latency ---------------------
+
+
+def campaign(
+    url: str, n: int, rate_limit: float, concurrency: int, chunk_size: int
+) -> dict[str, Any]:
+    """Send n rows with send_bulk's engine (preflight off); time the plan and the send apart."""
+    from clicksend_async import ClickSendClient
+
+    rows = make_rows(n)
+    out: dict[str, Any] = {"n": n}
+    retries: list[Any] = []
+
+    async def main() -> None:
+        async with ClickSendClient(
+            username=USERNAME,
+            api_key=API_KEY,
+            base_url=url,
+            rate_limit=rate_limit,
+            on_retry=retries.append,
+        ) as cs:
+            job = cs.sms.bulk(
+                rows,
+                body=TEMPLATE,
+                preflight=False,
+                check_balance=False,
+                chunk_size=chunk_size,
+                concurrency=concurrency,
+            )
+            t0 = time.perf_counter()
+            await job.plan()
+            t1 = time.perf_counter()
+            with await job.run() as report:
+                t2 = time.perf_counter()
+                out.update(sent=report.sent, skipped=report.skipped, unknown=report.unknown)
+        out.update(plan_s=t1 - t0, send_s=t2 - t1, total_s=t2 - t0)
+
+    with measured(out):
+        asyncio.run(main())
+    out["retries"] = len(retries)
+    out["retries_429"] = sum(1 for r in retries if r.failure == "rate_limited")
+    return out
+
+
+# -- scenario 2: client CPU per message -----------------------------------------------------
+
+
+def cpu_engine(url: str, n: int) -> dict[str, Any]:
+    """clicksend_async's bulk engine: ``send_bulk(rows as dicts, body=template)``."""
+    from clicksend_async import ClickSendClient
+
+    rows = make_rows(n)
+    out: dict[str, Any] = {"n": n}
+
+    async def main() -> None:
+        async with ClickSendClient(
+            username=USERNAME, api_key=API_KEY, base_url=url, rate_limit=None
+        ) as cs:
+            # send_bulk(...) is bulk(...).run(); the plan is awaited first only to time it apart.
+            job = cs.sms.bulk(
+                rows,
+                body=TEMPLATE,
+                preflight=False,
+                check_balance=False,
+                chunk_size=1000,
+                concurrency=4,
+            )
+            cpu0 = _cpu()
+            await job.plan()
+            out["plan_cpu_s"] = _cpu() - cpu0
+            with await job.run() as report:
+                out["sent"] = report.sent
+
+    with measured(out):
+        asyncio.run(main())
+    return out
+
+
+def cpu_bare(url: str, n: int) -> dict[str, Any]:
+    """The floor: aiohttp + json, the same 1000-message chunks, four in flight, no models."""
+    import aiohttp
+
+    rows = make_rows(n)
+    out: dict[str, Any] = {"n": n}
+    token = base64.b64encode(f"{USERNAME}:{API_KEY}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
+    send_url = url + "/sms/send"
+    fill = TEMPLATE.format_map
+
+    async def main() -> None:
+        sent = 0
+        queue = list(enumerate(_chunks(rows, 1000)))
+        queue.reverse()
+        async with aiohttp.ClientSession() as session:
+
+            async def worker() -> None:
+                nonlocal sent
+                while queue:
+                    index, chunk = queue.pop()
+                    messages = [
+                        {"to": row["to"], "body": fill(row), "custom_string": f"b{index}-{i}"}
+                        for i, row in enumerate(chunk)
+                    ]
+                    payload = json.dumps({"messages": messages}).encode()
+                    async with session.post(send_url, data=payload, headers=headers) as resp:
+                        answer = json.loads(await resp.read())
+                    sent += sum(m["status"] == "SUCCESS" for m in answer["data"]["messages"])
+
+            await asyncio.gather(*(worker() for _ in range(4)))
+        out["sent"] = sent
+
+    with measured(out):
+        asyncio.run(main())
+    return out
+
+
+def cpu_sdk(url: str, n: int) -> dict[str, Any]:
+    """The official SDK (``clicksend-client`` 6, module ``clicksend``), one chunk at a time."""
+    import clicksend
+
+    rows = make_rows(n)
+    out: dict[str, Any] = {"n": n}
+    base = url.removesuffix("/v3")  # the SDK's paths already start with /v3
+    fill = TEMPLATE.format_map
+    with measured(out):
+        config = clicksend.Configuration(host=base, username=USERNAME, password=API_KEY)
+        sent = 0
+        with clicksend.ApiClient(config) as api_client:
+            api = clicksend.SmsApi(api_client)
+            for index, chunk in enumerate(_chunks(rows, 1000)):
+                request = clicksend.SendSmsRequest(
+                    messages=[
+                        clicksend.SendSmsRequestMessagesInner(
+                            to=row["to"], body=fill(row), custom_string=f"s{index}-{i}"
+                        )
+                        for i, row in enumerate(chunk)
+                    ]
+                )
+                answer = api.send_sms(send_sms_request=request)
+                sent += sum(m.status == "SUCCESS" for m in answer.data.messages)
+        out["sent"] = sent
+    return out
+
+
+# -- scenario 3: memory of a streamed CSV campaign --------------------------------------------
+
+
+def memory(url: str, csv_path: str, dry_run: bool) -> dict[str, Any]:
+    """Stream a CSV through a campaign (defaults: preflight and balance check on)."""
+    from clicksend_async import ClickSendClient
+    from clicksend_async.bulk import read_recipients_csv
+
+    out: dict[str, Any] = {"dry_run": dry_run, "rss_before_mb": _peak_rss_mb()}
+
+    async def main() -> None:
+        async with ClickSendClient(
+            username=USERNAME, api_key=API_KEY, base_url=url, rate_limit=None
+        ) as cs:
+            with await cs.sms.send_bulk(
+                read_recipients_csv(csv_path), body=TEMPLATE, dry_run=dry_run
+            ) as report:
+                out.update(rows=report.rows, sent=report.sent, skipped=report.skipped)
+
+    with measured(out):
+        asyncio.run(main())
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+# -- scenario 4: the overhead of one call -------------------------------------------------------
+
+
+def overhead(url: str, calls: int, block: int) -> dict[str, Any]:
+    """Time ``calls`` sequential ``account.get()`` and as many bare aiohttp GETs, interleaved."""
+    import aiohttp
+
+    from clicksend_async import ClickSendClient
+
+    token = base64.b64encode(f"{USERNAME}:{API_KEY}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
+    account_url = url + "/account"
+    out: dict[str, Any] = {"calls": calls}
+
+    async def main() -> None:
+        client_s = bare_s = 0.0
+        async with (
+            ClickSendClient(
+                username=USERNAME, api_key=API_KEY, base_url=url, rate_limit=None
+            ) as cs,
+            aiohttp.ClientSession() as session,
+        ):
+
+            async def bare_get() -> Any:
+                async with session.get(account_url, headers=headers) as resp:
+                    data = json.loads(await resp.read())
+                if data["response_code"] != "SUCCESS":
+                    raise RuntimeError(data)
+                return data["data"]
+
+            for _ in range(min(50, calls)):  # warm both connections up
+                await cs.account.get()
+                await bare_get()
+            done = 0
+            while done < calls:
+                size = min(block, calls - done)
+                t0 = time.perf_counter()
+                for _ in range(size):
+                    await cs.account.get()
+                t1 = time.perf_counter()
+                for _ in range(size):
+                    await bare_get()
+                t2 = time.perf_counter()
+                client_s += t1 - t0
+                bare_s += t2 - t1
+                done += size
+        out.update(client_s=client_s, bare_s=bare_s)
+
+    with measured(out):
+        asyncio.run(main())
+    return out
+
+
+# -- scenario 5: segment counting against smsutil --------------------------------------------
+
+
+def segments(n: int) -> dict[str, Any]:
+    """Run ``benchmarks/bench_segments.py``'s ``run(n)``."""
+    from benchmarks.bench_segments import run
+
+    figures = run(n)
+    figures.pop("disagreement_examples", None)
+    return figures
+
+
+WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
+    "campaign": campaign,
+    "cpu_engine": cpu_engine,
+    "cpu_bare": cpu_bare,
+    "cpu_sdk": cpu_sdk,
+    "memory": memory,
+    "overhead": overhead,
+    "segments": segments,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one workload and print its figures as the last line."""
+    args = sys.argv[1:] if argv is None else argv
+    name, params = args[0], json.loads(args[1]) if len(args) > 1 else {}
+    result = WORKLOADS[name](**params)
+    result.setdefault("peak_rss_mb", _peak_rss_mb())
+    module = sys.modules.get("clicksend_async")
+    if module is not None:
+        result["client_module"] = str(Path(module.__file__ or "?").parent)
+    print(MARKER + json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
