@@ -8,13 +8,14 @@ down instead of hammering), then passes the rate limiter, then goes to the trans
 from __future__ import annotations
 
 import asyncio
-import collections
 import json as jsonlib
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar
+
+from aiolimiter import AsyncLimiter
 
 from ._auth import BasicAuth, BearerAuth
 from ._converter import structure
@@ -221,60 +222,32 @@ def _payload_of(json_body: Any, content: bytes | None) -> Mapping[str, Any]:
     return {}
 
 
-class WindowLimiter:
-    """Let at most ``count`` requests start in any ``window`` seconds (a sliding log).
+#: How much wider than the nominal window the limiter keeps it: 1 % of the window, at least
+#: 10 ms. Measured against the emulator (100 ms latency, 10 per 1 s fixed window, 1000-message
+#: sends): no guard gave 14 429s in 200 requests, 1 % gave none (benchmarks/README.md).
+RATE_GUARD = 0.01
+RATE_GUARD_MIN = 0.01
+
+
+def limiter_spacing(rate_limit: float) -> float:
+    """Return the seconds between request starts for ``rate_limit`` requests per second.
 
     Servers count requests in windows (ClickSend answers with ``ratelimit-reset`` and
-    ``x-ratelimit-remaining``). A leaky bucket of the same rate lets up to ``2 * count - 1``
-    requests into the first window (its burst, then its refill) and so earns 429s from a
-    fixed-window server; the log never puts more than ``count`` into any window of that length.
-    ``guard`` widens the window a little, because the server sees each request later than we
-    send it, by an amount that varies (network, its own queue). Waiters go in FIFO order.
+    ``x-ratelimit-remaining``). A bucket that admits its whole capacity at once, then refills,
+    lets up to ``2 * rate - 1`` requests into one window and earns 429s; starts spaced evenly by
+    ``(window + guard) / count`` never put more than ``count`` into any window of that length.
+    ``rate`` becomes whole requests per window: 10 -> 10 per 1 s, 2.5 -> 2 per 0.8 s.
     """
-
-    def __init__(self, count: int, window: float, *, guard: float = 0.0) -> None:
-        if count < 1 or window <= 0:
-            raise ConfigurationError("a rate limit needs count >= 1 and window > 0")
-        self.count = count
-        self.window = window
-        self.span = window + guard
-        self._starts: collections.deque[float] = collections.deque(maxlen=count)
-        self._lock = asyncio.Lock()
-
-    def __repr__(self) -> str:
-        return f"<WindowLimiter {self.count} per {self.window:g} s>"
-
-    async def acquire(self) -> None:
-        """Wait until one more request may start, and count it."""
-        async with self._lock:
-            starts = self._starts
-            loop = asyncio.get_running_loop()
-            if len(starts) == self.count:
-                # Real time on purpose: the injected sleep is for retries (tests fake it).
-                delay = starts[0] + self.span - loop.time()
-                while delay > 0:
-                    await asyncio.sleep(delay)
-                    delay = starts[0] + self.span - loop.time()
-            starts.append(loop.time())
-
-
-#: How much wider than the nominal window the limiter keeps it: 2 % of the window, at least
-#: 20 ms. Measured against the emulator (100 ms latency, 10 per 1 s fixed window, 1000-message
-#: sends): 0 gave 14 429s in 200 requests, 1 % gave none; 2 % leaves a margin for the server's
-#: queue and for our own event loop being busy between counting a request and writing it.
-RATE_GUARD = 0.02
-RATE_GUARD_MIN = 0.02
-
-
-def _make_limiter(rate_limit: float | None) -> WindowLimiter | None:
-    if rate_limit is None:
-        return None
     if rate_limit >= 1:
-        # ``count`` whole requests per ``count / rate`` seconds: 10 -> 10 per 1 s, 2.5 -> 2 per
-        # 0.8 s. No burst is larger than ``rate_limit``; the long-run rate is just under it.
         count = int(rate_limit)
         window = count / rate_limit
     else:
-        # Below one request a second: one request per 1/rate seconds.
         count, window = 1, 1.0 / rate_limit
-    return WindowLimiter(count, window, guard=max(window * RATE_GUARD, RATE_GUARD_MIN))
+    return (window + max(window * RATE_GUARD, RATE_GUARD_MIN)) / count
+
+
+def _make_limiter(rate_limit: float | None) -> AsyncLimiter | None:
+    if rate_limit is None:
+        return None
+    # aiolimiter's leaky bucket with a capacity of one request: no burst, even spacing.
+    return AsyncLimiter(1, limiter_spacing(rate_limit))

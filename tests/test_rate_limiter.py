@@ -1,73 +1,59 @@
-"""The session's client-side rate limiter: a sliding log that fits fixed-window servers."""
+"""The session's client-side rate limiter: evenly spaced starts that fit fixed-window servers."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
+from aiolimiter import AsyncLimiter
 
-from clicksend_async._session import RATE_GUARD_MIN, WindowLimiter, _make_limiter
+from clicksend_async._session import RATE_GUARD_MIN, _make_limiter, limiter_spacing
+
+SLACK = 1e-3  # timer granularity; waiting longer than asked only widens gaps
 
 
-async def _starts(limiter: WindowLimiter, n: int, concurrency: int) -> list[float]:
+async def _starts(limiter: AsyncLimiter, n: int) -> list[float]:
     loop = asyncio.get_running_loop()
     starts: list[float] = []
-    sem = asyncio.Semaphore(concurrency)
 
     async def one() -> None:
-        async with sem:
-            await limiter.acquire()
-            starts.append(loop.time())
+        await limiter.acquire()
+        starts.append(loop.time())
 
     await asyncio.gather(*(one() for _ in range(n)))
     return starts
 
 
-class TestWindowLimiter:
-    async def test_never_more_than_count_in_any_window(self) -> None:
-        limiter = WindowLimiter(3, 0.1, guard=0.01)
-        starts = await _starts(limiter, 10, concurrency=10)
-        assert len(starts) == 10
-        # Waiting more than asked can only widen the gaps, so this cannot flake under load.
+class TestLimiter:
+    async def test_never_more_than_rate_starts_in_any_window(self) -> None:
+        rate = 50.0  # 50 per second: a window of 1 s must hold at most 50 starts
+        limiter = _make_limiter(rate)
+        assert limiter is not None
+        starts = await _starts(limiter, 60)
+        assert len(starts) == 60
         assert all(
-            later - earlier >= 0.1 for earlier, later in zip(starts, starts[3:], strict=False)
+            later - earlier >= 1.0 - SLACK
+            for earlier, later in zip(starts, starts[50:], strict=False)
         )
 
-    async def test_first_window_admits_count_not_a_burst_plus_refill(self) -> None:
-        limiter = WindowLimiter(4, 0.2, guard=0.01)  # the guard covers our own stamps' lag
-        starts = await _starts(limiter, 8, concurrency=8)
-        # A leaky bucket of 4/0.2 s would admit a 5th request after 50 ms in the same window.
-        assert starts[4] - starts[0] >= 0.2
+    async def test_no_initial_burst(self) -> None:
+        limiter = _make_limiter(40.0)
+        assert limiter is not None
+        starts = await _starts(limiter, 5)
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        assert min(gaps) >= limiter_spacing(40.0) - SLACK
 
-    async def test_waiters_are_served_in_order(self) -> None:
-        limiter = WindowLimiter(1, 0.02)
-        order: list[int] = []
-
-        async def one(i: int) -> None:
-            await limiter.acquire()
-            order.append(i)
-
-        await asyncio.gather(*(one(i) for i in range(5)))
-        assert order == [0, 1, 2, 3, 4]
-
-    def test_rejects_nonsense(self) -> None:
-        with pytest.raises(Exception, match="count"):
-            WindowLimiter(0, 1.0)
-
-
-class TestMakeLimiter:
     @pytest.mark.parametrize(
         ("rate", "count", "window"),
         [(10, 10, 1.0), (10.0, 10, 1.0), (2.5, 2, 0.8), (1, 1, 1.0), (0.5, 1, 2.0)],
     )
-    def test_rate_becomes_whole_requests_per_window(
+    def test_spacing_keeps_whole_requests_per_window_plus_a_guard(
         self, rate: float, count: int, window: float
     ) -> None:
-        limiter = _make_limiter(rate)
-        assert limiter is not None
-        assert limiter.count == count
-        assert limiter.window == pytest.approx(window)
-        assert limiter.span >= window + RATE_GUARD_MIN
+        spacing = limiter_spacing(rate)
+        assert spacing * count >= window + RATE_GUARD_MIN - 1e-9
+        assert spacing * count <= window * 1.05 + RATE_GUARD_MIN
 
     def test_none_means_no_limiter(self) -> None:
         assert _make_limiter(None) is None
