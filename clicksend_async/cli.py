@@ -299,27 +299,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-class _CsvRows:
-    """Rows of a recipients CSV in which an empty or blank template field counts as missing.
-
-    The engine treats ``""`` as a value (fine for code), but in a CSV an empty cell means the
-    data is missing: "Hi , your order..." is worse than a row reported as invalid.
-    """
-
-    def __init__(self, source: RecipientsCsv, fields: Sequence[str], allow_empty: bool) -> None:
-        self._source = source
-        self._fields = () if allow_empty else tuple(fields)
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        fields = self._fields
-        for row in self._source:
-            for name in fields:
-                value = row.get(name)
-                if isinstance(value, str) and not value.strip():
-                    del row[name]
-            yield row
-
-
 def _open_csv(
     path: Path, body: str, phone_column: str | None
 ) -> tuple[RecipientsCsv, BodyTemplate]:
@@ -737,6 +716,7 @@ class _CampaignOptions:
             "schedule": self.schedule,
             "country": self.country,
             "dedupe": self.dedupe,
+            "allow_empty_fields": self.allow_empty,
             "max_cost": self.max_cost,
             "max_segments": self.max_segments,
         }
@@ -809,8 +789,8 @@ def _confirm(g: _Globals, question: str) -> bool:
 
 
 async def _price_csv(g: _Globals, options: _CampaignOptions) -> int:
-    recipients, template = _open_csv(options.csv_path, options.body, options.phone_column)
-    rows = _CsvRows(recipients, template.fields, options.allow_empty)
+    # Checks the header against the template; blank fields are refused by the engine.
+    rows, _ = _open_csv(options.csv_path, options.body, options.phone_column)
     display = _Display(g.err)
     journal = Journal(None)
     try:
@@ -849,8 +829,8 @@ def _resume_hint(choice: _JournalChoice) -> str:
 
 
 async def _campaign(g: _Globals, options: _CampaignOptions) -> int:
-    recipients, template = _open_csv(options.csv_path, options.body, options.phone_column)
-    rows = _CsvRows(recipients, template.fields, options.allow_empty)
+    # Checks the header against the template; blank fields are refused by the engine.
+    rows, _ = _open_csv(options.csv_path, options.body, options.phone_column)
     if options.report is not None and not options.report.parent.is_dir():
         raise ConfigurationError(f"cannot write the report {options.report}: no such directory")
     if not (options.yes or options.dry_run or _stdin_is_tty()):

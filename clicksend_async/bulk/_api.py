@@ -27,6 +27,7 @@ class BulkOptions(TypedDict, total=False):
     check_balance: bool
     dry_run: bool
     dedupe: bool
+    allow_empty_fields: bool
     journal: str | Journal | None
     on_progress: Any
     reconcile_settle: float

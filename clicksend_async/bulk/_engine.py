@@ -127,6 +127,9 @@ def _mms_channel(media_file: str) -> Channel:
 _PRICE_KEEP_PENDING = frozenset({"SUCCESS", "THROTTLED", "INSUFFICIENT_CREDIT", "QUEUED"})
 
 Recipients = Iterable[Any] | AsyncIterable[Any]
+
+#: The plan lists this many invalid rows at most (all of them are in the report and journal).
+PLAN_INVALID_ROWS = 1000
 ProgressHook = Callable[[ProgressEvent], Awaitable[None] | None]
 
 
@@ -210,6 +213,7 @@ class BulkJob:
         check_balance: bool = True,
         dry_run: bool = False,
         dedupe: bool = False,
+        allow_empty_fields: bool = False,
         journal: str | Journal | None = None,
         on_progress: ProgressHook | None = None,
         limits: Limits = DEFAULT_LIMITS,
@@ -241,6 +245,7 @@ class BulkJob:
         self.check_balance = check_balance
         self.dry_run = dry_run
         self.dedupe = dedupe
+        self.allow_empty_fields = allow_empty_fields
         self._on_progress = on_progress
         self._limits = limits
         self._settle = reconcile_settle
@@ -363,6 +368,7 @@ class BulkJob:
             "defaults": {k: str(v) for k, v in sorted(self._defaults.items())},
             "extra": json.dumps(self._request_extra, sort_keys=True, default=str),
             "dedupe": self.dedupe,
+            "allow_empty_fields": self.allow_empty_fields,
         }
         digest.update(json.dumps(head, sort_keys=True).encode())
         return digest
@@ -374,11 +380,11 @@ class BulkJob:
         elif isinstance(item, Mapping):
             template = self._template
             if template is not None:
-                filled = template.fill(item)
+                filled = template.fill(item, allow_empty=self.allow_empty_fields)
                 if filled is None:
                     raise ValidationError(
-                        "template field(s) missing from the row: "
-                        + ", ".join(template.missing(item)),
+                        "template field(s) missing or empty in the row: "
+                        + ", ".join(template.missing(item, allow_empty=self.allow_empty_fields)),
                         field="body",
                         row=row,
                     )
@@ -450,7 +456,8 @@ class BulkJob:
                 to_text = None if to is None else str(to)
                 field = (exc.field or "").removeprefix("message.")
                 reason = f"{field}: {exc.reason}" if field else exc.reason
-                invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
+                if len(invalid_rows) < PLAN_INVALID_ROWS:
+                    invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
                 batch.append((row, None, to_text, None, None, None, "invalid", None, reason))
                 digest.update(f"{row}\x1f{to_text}\x1finvalid\x1e".encode())
                 await self._emit(BulkOutcome(row=row, to=to_text, state="invalid", reason=reason))
@@ -464,7 +471,8 @@ class BulkJob:
                     if key in seen_pairs:
                         duplicates += 1
                         reason = "duplicate of an earlier row (same recipient and body)"
-                        invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
+                        if len(invalid_rows) < PLAN_INVALID_ROWS:
+                            invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
                         batch.append(
                             (
                                 row,

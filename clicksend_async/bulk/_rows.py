@@ -72,11 +72,17 @@ class BodyTemplate:
                 fields.append(name)
         return cls(source, tuple(parts), tuple(fields))
 
-    def missing(self, row: Mapping[str, Any]) -> list[str]:
-        """Return the template fields ``row`` lacks (None counts as missing, "" does not)."""
-        return [name for name in self.fields if row.get(name) is None]
+    def missing(self, row: Mapping[str, Any], *, allow_empty: bool = False) -> list[str]:
+        """Return the template fields ``row`` lacks: None, and blank strings unless
+        ``allow_empty`` (an empty CSV cell would otherwise text "Hi , ...")."""
+        return [
+            name
+            for name in self.fields
+            if (value := row.get(name)) is None
+            or (not allow_empty and isinstance(value, str) and not value.strip())
+        ]
 
-    def fill(self, row: Mapping[str, Any]) -> str | None:
+    def fill(self, row: Mapping[str, Any], *, allow_empty: bool = False) -> str | None:
         """Return :meth:`render`'s text, or None when a field is :meth:`missing` (one pass)."""
         out: list[str] = []
         append = out.append
@@ -86,7 +92,12 @@ class BodyTemplate:
                 value = row.get(name)
                 if value is None:
                     return None
-                append(value if isinstance(value, str) else str(value))
+                if isinstance(value, str):
+                    if not allow_empty and not value.strip():
+                        return None
+                    append(value)
+                else:
+                    append(str(value))
         return "".join(out)
 
     def render(self, row: Mapping[str, Any]) -> str:

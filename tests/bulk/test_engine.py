@@ -497,3 +497,31 @@ class TestBadInputBeforeNetwork:
                 await cs.sms.send_bulk(read_recipients_csv(path), body="Hi {first_name}")
             assert not emu.requests  # not even a price request
         assert info.value.row == 3001
+
+
+class TestTemplateFields:
+    async def test_blank_template_field_is_invalid_unless_allowed(self, clock: Clock) -> None:
+        recipients = [
+            {"to": "+61411000001", "first_name": "Ann"},
+            {"to": "+61411000002", "first_name": "  "},
+            {"to": "+61411000003", "first_name": ""},
+        ]
+        async with ClickSendEmulator(clock=clock) as emu, emu.client(rate_limit=None) as cs:
+            with await job(cs, recipients, clock).run() as report:
+                states = [o.state for o in report.outcomes()]
+                reasons = [o.reason for o in report.outcomes()]
+            assert [m.to for m in emu.sent] == ["+61411000001"]
+            with await job(cs, recipients, clock, allow_empty_fields=True).run() as report:
+                assert report.sent == 3
+        assert states == ["sent", "invalid", "invalid"]
+        assert "first_name" in (reasons[1] or "")
+
+    async def test_plan_lists_at_most_a_thousand_invalid_rows(self, clock: Clock) -> None:
+        recipients = [{"to": "bad", "first_name": "x"}] * 1005
+        async with ClickSendEmulator(clock=clock) as emu, emu.client(rate_limit=None) as cs:
+            with await job(cs, recipients, clock).run() as report:
+                assert report.invalid == 1005
+                assert report.plan is not None
+                assert report.plan.invalid == 1005
+                assert len(report.plan.invalid_rows) == 1000
+            assert not emu.requests or all(r.path != "/sms/send" for r in emu.requests)
