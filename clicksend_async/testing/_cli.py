@@ -117,6 +117,8 @@ async def _serve(args: argparse.Namespace) -> None:
             else [c.strip() for c in args.enabled_countries.split(",") if c.strip()]
         ),
         free_test_numbers=not args.no_free_test_numbers,
+        # Nobody outside the process can read ``emu.requests``: recording would only grow.
+        record_requests=False,
         quiet=not args.verbose,
     )
     stop = asyncio.Event()
