@@ -452,20 +452,19 @@ class BulkJob:
             try:
                 message, info = self._build(item, row, now)
             except ValidationError as exc:
-                to = item.get("to") if isinstance(item, Mapping) else getattr(item, "to", None)
-                to_text = None if to is None else str(to)
+                to_text = _row_to(item)
                 field = (exc.field or "").removeprefix("message.")
                 reason = f"{field}: {exc.reason}" if field else exc.reason
                 if len(invalid_rows) < PLAN_INVALID_ROWS:
                     invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
                 batch.append((row, None, to_text, None, None, None, "invalid", None, reason))
-                digest.update(f"{row}\x1f{to_text}\x1finvalid\x1e".encode())
+                _fingerprint_row(digest, row, to_text, None)
                 await self._emit(BulkOutcome(row=row, to=to_text, state="invalid", reason=reason))
             else:
                 payload = unstructure(message)
                 to_text = payload.get("to")
                 body = payload.get("body", "")
-                digest.update(f"{row}\x1f{to_text}\x1f{body}\x1e".encode())
+                _fingerprint_row(digest, row, to_text, body)
                 if self.dedupe:
                     key = hash((to_text, body))
                     if key in seen_pairs:
@@ -573,23 +572,15 @@ class BulkJob:
         planned_at = journal.get_meta("planned_at")
         now = float(planned_at) if planned_at is not None else self._clock()
         rows = 0
-        seen_pairs: set[int] = set()
         async for item in _aiter(self._recipients):
             rows += 1
             try:
                 message, _ = self._build(item, rows, now)
             except ValidationError:
-                to = item.get("to") if isinstance(item, Mapping) else getattr(item, "to", None)
-                digest.update(
-                    f"{rows}\x1f{None if to is None else str(to)}\x1finvalid\x1e".encode()
-                )
+                _fingerprint_row(digest, rows, _row_to(item), None)
                 continue
             payload = unstructure(message)
-            digest.update(
-                f"{rows}\x1f{payload.get('to')}\x1f{payload.get('body', '')}\x1e".encode()
-            )
-            if self.dedupe:
-                seen_pairs.add(hash((payload.get("to"), payload.get("body", ""))))
+            _fingerprint_row(digest, rows, payload.get("to"), payload.get("body", ""))
         expected_rows = journal.get_meta("rows")
         if str(rows) != expected_rows or digest.hexdigest() != journal.get_meta("fingerprint"):
             raise JournalMismatchError(
@@ -1119,6 +1110,20 @@ class BulkJob:
         result = hook(event)
         if result is not None:
             await result
+
+
+def _row_to(item: Any) -> str | None:
+    """Return an input row's recipient as given, for reports of rows that failed to build."""
+    to = item.get("to") if isinstance(item, Mapping) else getattr(item, "to", None)
+    return None if to is None else str(to)
+
+
+def _fingerprint_row(digest: Any, row: int, to: str | None, body: str | None) -> None:
+    """Add one row to the campaign fingerprint (``body`` None: the row was invalid).
+
+    The plan and the resume check both call this, so they cannot drift apart.
+    """
+    digest.update(f"{row}\x1f{to}\x1f{'invalid' if body is None else body}\x1e".encode())
 
 
 @attrs.define
