@@ -139,3 +139,32 @@ class AsyncPaginator(Generic[T]):
                 if max_items is not None and len(out) >= max_items:
                     return out[:max_items]
         return out
+
+
+async def raw_records(
+    fetch: Callable[[int], Awaitable[Any]], *, where: str
+) -> AsyncGenerator[Mapping[str, Any], None]:
+    """Yield every record (as the raw JSON object) of every page that ``fetch(page)`` returns.
+
+    For internal scans (reconciliation, receipt polling) that only need a few keys of each
+    record and should not pay for decoding models. Stops at the last page or an empty one.
+    """
+    page = 1
+    while True:
+        data = await fetch(page)
+        items = data.get("data") if isinstance(data, Mapping) else data
+        if not isinstance(items, list):
+            raise DecodeError(f"{where}: expected a list of records")
+        for record in items:
+            if isinstance(record, Mapping):
+                yield record
+        if not items or not isinstance(data, Mapping):
+            return
+        try:
+            current = int(data.get("current_page") or 0)
+            last = int(data.get("last_page") or 0)
+        except (TypeError, ValueError):
+            return
+        if not current or current >= last:
+            return
+        page = current + 1

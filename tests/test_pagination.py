@@ -97,3 +97,31 @@ class TestDecodePage:
     def test_bare_list_is_one_page(self) -> None:
         page = decode_page([{"currency_name_short": "AUD"}], Currency)
         assert page.total == 1 and not page.has_next
+
+
+class TestRawRecords:
+    async def test_walks_pages_until_the_last(self) -> None:
+        from clicksend_async._pagination import raw_records
+
+        pages = {
+            1: {"current_page": 1, "last_page": 2, "data": [{"a": 1}, "junk", {"a": 2}]},
+            2: {"current_page": 2, "last_page": 2, "data": [{"a": 3}]},
+        }
+        asked: list[int] = []
+
+        async def fetch(page: int) -> object:
+            asked.append(page)
+            return pages[page]
+
+        assert [r["a"] async for r in raw_records(fetch, where="x")] == [1, 2, 3]
+        assert asked == [1, 2]
+
+    async def test_a_page_without_a_list_is_a_decode_error(self) -> None:
+        from clicksend_async import DecodeError
+        from clicksend_async._pagination import raw_records
+
+        async def fetch(page: int) -> object:
+            return {"data": "nope"}
+
+        with pytest.raises(DecodeError, match="/sms/history"):
+            [r async for r in raw_records(fetch, where="/sms/history")]

@@ -7,8 +7,10 @@ whether they are pushed to a webhook (:class:`ReceiptRecorder` as ``on_receipt``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from typing import Any
 
+from .._pagination import raw_records
 from .._session import Session
 from ..webhooks import DeliveryReceipt, WebhookPayloadError, parse_receipt
 from ._journal import Journal
@@ -47,30 +49,24 @@ async def poll_receipts(
     afterwards (``PUT /sms/receipts-read``) so the next poll sees only new ones.
     """
     matched = 0
-    page = 1
     started = None
-    while True:
-        data = await session.data("GET", path, params={"page": page, "limit": 100})
-        items = data.get("data") if isinstance(data, Mapping) else data
-        if not isinstance(items, list) or not items:
-            break
-        receipts = []
-        for item in items:
-            if not isinstance(item, Mapping):
-                continue
-            try:
-                receipts.append(parse_receipt(None, item))
-            except WebhookPayloadError:
-                continue
-            stamp = receipts[-1].timestamp
-            if stamp is not None and (started is None or stamp > started):
-                started = stamp
-        matched += record_receipts(journal, receipts)
-        last = data.get("last_page") if isinstance(data, Mapping) else None
-        current = data.get("current_page") if isinstance(data, Mapping) else None
-        if last is None or current is None or int(current) >= int(last):
-            break
-        page = int(current) + 1
+    receipts = []
+
+    async def fetch(page: int) -> Any:
+        return await session.data("GET", path, params={"page": page, "limit": 100})
+
+    async for item in raw_records(fetch, where=path):
+        try:
+            receipt = parse_receipt(None, item)
+        except WebhookPayloadError:
+            continue
+        receipts.append(receipt)
+        if receipt.timestamp is not None and (started is None or receipt.timestamp > started):
+            started = receipt.timestamp
+        if len(receipts) >= 100:
+            matched += record_receipts(journal, receipts)
+            receipts = []
+    matched += record_receipts(journal, receipts)
     if mark_read and started is not None:
         await session.data(
             "PUT",

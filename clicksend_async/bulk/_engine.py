@@ -55,6 +55,7 @@ from .._exceptions import (
     SendOutcomeUnknownError,
     ValidationError,
 )
+from .._pagination import raw_records
 from .._sansio import RequestKind
 from .._session import Session
 from .._validation import (
@@ -972,28 +973,21 @@ class BulkJob:
         found: dict[int, Mapping[str, Any]] = {}
         date_from = int(started_at) - 300
         date_to = int(self._clock()) + 300
-        page = 1
+        path = self.channel.history_path
+        session = self._session
+
+        async def fetch(page: int) -> Any:
+            params = {"date_from": date_from, "date_to": date_to, "page": page, "limit": 100}
+            return await session.data("GET", path, params=params)
+
         try:
-            while want:
-                data = await self._session.data(
-                    "GET",
-                    self.channel.history_path,
-                    params={"date_from": date_from, "date_to": date_to, "page": page, "limit": 100},
-                )
-                items = data.get("data") if isinstance(data, Mapping) else data
-                if not isinstance(items, list):
-                    raise DecodeError(f"{self.channel.history_path}: expected a list of messages")
-                for record in items:
-                    if not isinstance(record, Mapping):
-                        continue
+            async with contextlib.aclosing(raw_records(fetch, where=path)) as records:
+                async for record in records:
                     row = want.pop(str(record.get("custom_string")), None)
                     if row is not None:
                         found[row] = record
-                current = _int(data.get("current_page")) if isinstance(data, Mapping) else None
-                last = _int(data.get("last_page")) if isinstance(data, Mapping) else None
-                if not items or current is None or last is None or current >= last:
-                    break
-                page = current + 1
+                        if not want:
+                            break
         except ClickSendError as exc:
             reason = f"outcome unknown and the history could not be read: {exc}"
             logger.error("chunk %d: %d row(s) left UNKNOWN: %s", chunk, len(rows), exc)
