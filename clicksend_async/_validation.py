@@ -196,14 +196,26 @@ def validate_mms(
     _check_recipient(message.to, message.list_id, message.country, field, row)
     _check_schedule(message.schedule, field, row, limits, now)
     info = count_segments(body)
-    cap = MMS_BODY_MAX_GSM if info.encoding == "GSM-7" else MMS_BODY_MAX_UNICODE
+    _check_length(body, info, "MMS", MMS_BODY_MAX_GSM, MMS_BODY_MAX_UNICODE, field, row)
+    return info
+
+
+def _check_length(
+    body: str,
+    info: SegmentInfo,
+    what: str,
+    gsm_cap: int,
+    unicode_cap: int,
+    field: str,
+    row: int | None,
+) -> None:
+    cap = gsm_cap if info.encoding == "GSM-7" else unicode_cap
     if len(body) > cap:
         raise ValidationError(
-            f"is {len(body)} characters; MMS allows {cap} ({info.encoding}) before truncating",
+            f"is {len(body)} characters; {what} allows {cap} ({info.encoding}) before truncating",
             field=f"{field}.body",
             row=row,
         )
-    return info
 
 
 def check_media_file(media_file: str | None) -> None:
@@ -235,13 +247,7 @@ def validate_voice(
     _check_recipient(message.to, message.list_id, message.country, field, row)
     _check_schedule(message.schedule, field, row, limits, now)
     info = count_segments(body)
-    cap = VOICE_BODY_MAX_GSM if info.encoding == "GSM-7" else VOICE_BODY_MAX_UNICODE
-    if len(body) > cap:
-        raise ValidationError(
-            f"is {len(body)} characters; voice allows {cap} ({info.encoding}) before truncating",
-            field=f"{field}.body",
-            row=row,
-        )
+    _check_length(body, info, "voice", VOICE_BODY_MAX_GSM, VOICE_BODY_MAX_UNICODE, field, row)
     return info
 
 
