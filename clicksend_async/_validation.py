@@ -137,21 +137,52 @@ def _check_schedule(
 def _check_body(body: str | None, field: str, row: int | None) -> str:
     if body is None or not isinstance(body, str) or not body.strip():
         raise ValidationError("must not be empty", field=f"{field}.body", row=row)
+    _check_encodable(body, f"{field}.body", row)
     return body
 
 
-def validate_sms(
-    message: SmsMessage,
-    *,
-    field: str = "message",
-    row: int | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    now: float | None = None,
-) -> SegmentInfo:
-    """Check one SMS and return its segment count; raise ValidationError naming the field."""
-    body = _check_body(message.body, field, row)
-    _check_recipient(message.to, message.list_id, message.country, field, row)
+def _check_encodable(text: str, field: str, row: int | None) -> None:
+    """Refuse a string holding a lone UTF-16 surrogate: it is not text and cannot be sent."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            f"holds {text[exc.start]!r} at character {exc.start}: a lone UTF-16 surrogate is "
+            "not text (was the input decoded with the wrong codec?)",
+            field=field,
+            row=row,
+        ) from None
+
+
+def check_row_fields(
+    body: str | None,
+    to: str | None,
+    list_id: str | None,
+    country: str | None,
+    field: str,
+    row: int | None,
+) -> str:
+    """Check what changes from one bulk row to the next: a non-empty body and the recipient.
+
+    Every message validator starts with this; the bulk engine calls it once per row and the
+    channel's static checks (:func:`sms_static_checks` ...) once per campaign.
+    """
+    checked = _check_body(body, field, row)
+    _check_recipient(to, list_id, country, field, row)
+    return checked
+
+
+def sms_static_checks(
+    message: SmsMessage, field: str, row: int | None, limits: Limits, now: float | None
+) -> None:
+    """Check the SMS fields a bulk campaign shares between rows (the schedule)."""
     _check_schedule(message.schedule, field, row, limits, now)
+
+
+def sms_body_info(body: str, field: str, row: int | None, limits: Limits) -> SegmentInfo:
+    """Count an SMS body's parts; refuse it above ``limits.max_parts``, warn above warn_parts."""
     info = count_segments(body)
     if info.segments > limits.max_parts:
         raise ValidationError(
@@ -172,6 +203,50 @@ def validate_sms(
     return info
 
 
+def validate_sms(
+    message: SmsMessage,
+    *,
+    field: str = "message",
+    row: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    now: float | None = None,
+) -> SegmentInfo:
+    """Check one SMS and return its segment count; raise ValidationError naming the field."""
+    body = check_row_fields(message.body, message.to, message.list_id, message.country, field, row)
+    sms_static_checks(message, field, row, limits, now)
+    return sms_body_info(body, field, row, limits)
+
+
+def mms_static_checks(
+    message: MmsMessage,
+    media_file: str | None,
+    field: str,
+    row: int | None,
+    limits: Limits,
+    now: float | None,
+) -> None:
+    """Check the MMS fields a bulk campaign shares between rows: media file, subject, schedule."""
+    check_media_file(media_file)
+    subject = message.subject
+    if not subject or not subject.strip():
+        raise ValidationError("is required for MMS", field=f"{field}.subject", row=row)
+    _check_encodable(subject, f"{field}.subject", row)
+    if len(subject) > MMS_SUBJECT_MAX:
+        raise ValidationError(
+            f"is {len(subject)} characters; at most {MMS_SUBJECT_MAX}",
+            field=f"{field}.subject",
+            row=row,
+        )
+    _check_schedule(message.schedule, field, row, limits, now)
+
+
+def mms_body_info(body: str, field: str, row: int | None, limits: Limits) -> SegmentInfo:
+    """Count an MMS body; refuse it above MMS's length cap for its encoding."""
+    info = count_segments(body)
+    _check_length(body, info, "MMS", MMS_BODY_MAX_GSM, MMS_BODY_MAX_UNICODE, field, row)
+    return info
+
+
 def validate_mms(
     message: MmsMessage,
     media_file: str | None,
@@ -182,22 +257,9 @@ def validate_mms(
     now: float | None = None,
 ) -> SegmentInfo:
     """Check one MMS (subject, body length, recipient, schedule) and the media file URL."""
-    check_media_file(media_file)
-    body = _check_body(message.body, field, row)
-    subject = message.subject
-    if not subject or not subject.strip():
-        raise ValidationError("is required for MMS", field=f"{field}.subject", row=row)
-    if len(subject) > MMS_SUBJECT_MAX:
-        raise ValidationError(
-            f"is {len(subject)} characters; at most {MMS_SUBJECT_MAX}",
-            field=f"{field}.subject",
-            row=row,
-        )
-    _check_recipient(message.to, message.list_id, message.country, field, row)
-    _check_schedule(message.schedule, field, row, limits, now)
-    info = count_segments(body)
-    _check_length(body, info, "MMS", MMS_BODY_MAX_GSM, MMS_BODY_MAX_UNICODE, field, row)
-    return info
+    body = check_row_fields(message.body, message.to, message.list_id, message.country, field, row)
+    mms_static_checks(message, media_file, field, row, limits, now)
+    return mms_body_info(body, field, row, limits)
 
 
 def _check_length(
@@ -226,6 +288,28 @@ def check_media_file(media_file: str | None) -> None:
         raise ValidationError(f"{media_file!r} is not an http(s) URL", field="media_file")
 
 
+def voice_static_checks(
+    message: VoiceMessage, field: str, row: int | None, limits: Limits, now: float | None
+) -> None:
+    """Check the voice fields a bulk campaign shares between rows: voice, lang, schedule."""
+    if message.voice not in VOICES:
+        raise ValidationError(
+            f"{message.voice!r} is not a voice; use 'male' or 'female'",
+            field=f"{field}.voice",
+            row=row,
+        )
+    if not message.lang or not message.lang.strip():
+        raise ValidationError("is required (for example 'en-us')", field=f"{field}.lang", row=row)
+    _check_schedule(message.schedule, field, row, limits, now)
+
+
+def voice_body_info(body: str, field: str, row: int | None, limits: Limits) -> SegmentInfo:
+    """Count a voice message's text; refuse it above the voice length cap for its encoding."""
+    info = count_segments(body)
+    _check_length(body, info, "voice", VOICE_BODY_MAX_GSM, VOICE_BODY_MAX_UNICODE, field, row)
+    return info
+
+
 def validate_voice(
     message: VoiceMessage,
     *,
@@ -235,20 +319,9 @@ def validate_voice(
     now: float | None = None,
 ) -> SegmentInfo:
     """Check one voice message: voice male/female, lang given, body length, recipient."""
-    body = _check_body(message.body, field, row)
-    if message.voice not in VOICES:
-        raise ValidationError(
-            f"{message.voice!r} is not a voice; use 'male' or 'female'",
-            field=f"{field}.voice",
-            row=row,
-        )
-    if not message.lang or not message.lang.strip():
-        raise ValidationError("is required (for example 'en-us')", field=f"{field}.lang", row=row)
-    _check_recipient(message.to, message.list_id, message.country, field, row)
-    _check_schedule(message.schedule, field, row, limits, now)
-    info = count_segments(body)
-    _check_length(body, info, "voice", VOICE_BODY_MAX_GSM, VOICE_BODY_MAX_UNICODE, field, row)
-    return info
+    body = check_row_fields(message.body, message.to, message.list_id, message.country, field, row)
+    voice_static_checks(message, field, row, limits, now)
+    return voice_body_info(body, field, row, limits)
 
 
 def check_batch_size(messages: Sequence[object]) -> None:

@@ -63,10 +63,14 @@ from .._validation import (
     MAX_MESSAGES_PER_REQUEST,
     Limits,
     check_media_file,
+    check_row_fields,
+    mms_body_info,
+    mms_static_checks,
     normalize_number,
-    validate_mms,
-    validate_sms,
-    validate_voice,
+    sms_body_info,
+    sms_static_checks,
+    voice_body_info,
+    voice_static_checks,
 )
 from ..models.messages import MmsMessage, SmsMessage, VoiceMessage
 from ..segments import SegmentInfo
@@ -78,19 +82,35 @@ __all__ = ["SMS", "VOICE", "BulkJob", "Channel", "mms_channel"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
-Validator = Callable[[Any, int, Limits, float], SegmentInfo]
+StaticCheck = Callable[[Any, int | None, Limits, float], None]
+BodyInfo = Callable[[str, str, int | None, Limits], SegmentInfo]
 
 
 @attrs.frozen
 class Channel:
-    """How one kind of message is built, validated, sent, priced and looked up."""
+    """How one kind of message is built, validated, sent, priced and looked up.
+
+    Validation comes in the three parts every message validator is made of
+    (``_validation.validate_sms`` ...): :func:`check_row_fields` (body and recipient, which
+    change per row), ``check_static`` (the fields a campaign's rows share) and ``body_info``
+    (length and segments). The engine checks the shared part once per campaign.
+    """
 
     name: str
     message_cls: type[Any]
     send_path: str
     price_path: str
     history_path: str
-    validate: Validator = attrs.field(repr=False)
+    check_static: StaticCheck = attrs.field(repr=False)
+    body_info: BodyInfo = attrs.field(repr=False)
+
+    def validate(self, message: Any, row: int, limits: Limits, now: float) -> SegmentInfo:
+        """Check one whole message (all three parts) and return its segment count."""
+        body = check_row_fields(
+            message.body, message.to, message.list_id, message.country, "message", row
+        )
+        self.check_static(message, row, limits, now)
+        return self.body_info(body, "message", row, limits)
 
 
 SMS = Channel(
@@ -99,7 +119,8 @@ SMS = Channel(
     "/sms/send",
     "/sms/price",
     "/sms/history",
-    lambda m, row, limits, now: validate_sms(m, field="message", row=row, limits=limits, now=now),
+    lambda m, row, limits, now: sms_static_checks(m, "message", row, limits, now),
+    sms_body_info,
 )
 VOICE = Channel(
     "voice",
@@ -107,7 +128,8 @@ VOICE = Channel(
     "/voice/send",
     "/voice/price",
     "/voice/history",
-    lambda m, row, limits, now: validate_voice(m, field="message", row=row, limits=limits, now=now),
+    lambda m, row, limits, now: voice_static_checks(m, "message", row, limits, now),
+    voice_body_info,
 )
 
 
@@ -118,10 +140,18 @@ def _mms_channel(media_file: str) -> Channel:
         "/mms/send",
         "/mms/price",
         "/mms/history",
-        lambda m, row, limits, now: validate_mms(
-            m, media_file, field="message", row=row, limits=limits, now=now
-        ),
+        lambda m, row, limits, now: mms_static_checks(m, media_file, "message", row, limits, now),
+        mms_body_info,
     )
+
+
+@attrs.frozen
+class _RowShape:
+    """What every dict row of a campaign shares, built from ``defaults`` and checked once."""
+
+    #: The defaults as a request payload, without ``to`` and ``body``.
+    payload: dict[str, Any]
+    country: str | None
 
 
 #: Per-message statuses that, at preflight pricing, settle a row as rejected without sending.
@@ -374,7 +404,32 @@ class BulkJob:
         digest.update(json.dumps(head, sort_keys=True).encode())
         return digest
 
-    def _build(self, item: Any, row: int, now: float) -> tuple[Any, SegmentInfo]:
+    def _row_shape(self, now: float) -> _RowShape | None:
+        """Build and check the defaults once, so that dict rows skip the message model.
+
+        None when the defaults themselves are wrong (an unknown field, a past schedule, an
+        MMS without subject ...): every row then takes the model path and reports the error
+        with its row number, as it always did.
+        """
+        kwargs: dict[str, Any] = dict(self._defaults)
+        kwargs["body"] = "-"
+        kwargs["to"] = None
+        try:
+            base = self.channel.message_cls(**kwargs)
+            if getattr(base, "list_id", None):
+                return None
+            self.channel.check_static(base, None, self._limits, now)
+        except (ValidationError, TypeError, ValueError):
+            return None
+        payload = unstructure(base)
+        payload.pop("body", None)
+        payload.pop("to", None)
+        return _RowShape(payload=payload, country=base.country)
+
+    def _build(
+        self, item: Any, row: int, now: float, shape: _RowShape | None
+    ) -> tuple[dict[str, Any], SegmentInfo]:
+        """Turn one input row into a checked request payload and its segment count."""
         cls = self.channel.message_cls
         if isinstance(item, cls):
             message = item
@@ -395,13 +450,29 @@ class BulkJob:
                 text = "" if raw_body is None else str(raw_body)
             raw_to = item.get("to")
             to = None if raw_to is None or raw_to == "" else normalize_number(str(raw_to))
+            raw_country = item.get("country")
+            raw_custom = item.get("custom_string")
+            if shape is not None:
+                # The fast path: the same checks as the model path below (check_row_fields and
+                # body_info here, check_static once in _row_shape), without building a model.
+                country = shape.country if raw_country in (None, "") else str(raw_country)
+                checked = check_row_fields(text, to, None, country, "message", row)
+                info = self.channel.body_info(checked, "message", row, self._limits)
+                payload = shape.payload.copy()
+                payload["to"] = to
+                payload["body"] = text
+                if raw_country not in (None, ""):
+                    payload["country"] = country
+                if raw_custom not in (None, ""):
+                    payload["custom_string"] = str(raw_custom)
+                return payload, info
             kwargs: dict[str, Any] = dict(self._defaults)
             kwargs["body"] = text
             kwargs["to"] = to
-            for key, target in (("country", "country"), ("custom_string", "custom_string")):
-                value = item.get(key)
-                if value not in (None, ""):
-                    kwargs[target] = str(value)
+            if raw_country not in (None, ""):
+                kwargs["country"] = str(raw_country)
+            if raw_custom not in (None, ""):
+                kwargs["custom_string"] = str(raw_custom)
             try:
                 message = cls(**kwargs)
             except ValidationError as exc:
@@ -420,7 +491,7 @@ class BulkJob:
                 row=row,
             )
         info = self.channel.validate(message, row, self._limits, now)
-        return message, info
+        return unstructure(message), info
 
     async def _make_plan(self) -> BulkPlan:
         journal = self._journal
@@ -433,8 +504,9 @@ class BulkJob:
             journal.reset_rows()
         campaign = secrets.token_hex(4)
         prefix = f"cs{campaign}-"
-        digest = self._fingerprint_seed()
+        fingerprint = _Fingerprint(self._fingerprint_seed())
         now = self._clock()
+        shape = self._row_shape(now)
         seen_custom: set[str] = set()
         seen_pairs: set[int] = set()
         batch: list[tuple[Any, ...]] = []
@@ -451,7 +523,7 @@ class BulkJob:
             rows += 1
             row = rows
             try:
-                message, info = self._build(item, row, now)
+                payload, info = self._build(item, row, now, shape)
             except ValidationError as exc:
                 to_text = _row_to(item)
                 field = (exc.field or "").removeprefix("message.")
@@ -459,13 +531,12 @@ class BulkJob:
                 if len(invalid_rows) < PLAN_INVALID_ROWS:
                     invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
                 batch.append((row, None, to_text, None, None, None, "invalid", None, reason))
-                _fingerprint_row(digest, row, to_text, None)
+                fingerprint.add(row, to_text, None)
                 await self._emit(BulkOutcome(row=row, to=to_text, state="invalid", reason=reason))
             else:
-                payload = unstructure(message)
                 to_text = payload.get("to")
                 body = payload.get("body", "")
-                _fingerprint_row(digest, row, to_text, body)
+                fingerprint.add(row, to_text, body)
                 if self.dedupe:
                     key = hash((to_text, body))
                     if key in seen_pairs:
@@ -554,7 +625,7 @@ class BulkJob:
         journal.set_meta_many(
             {
                 "campaign": campaign,
-                "fingerprint": digest.hexdigest(),
+                "fingerprint": fingerprint.hexdigest(),
                 "rows": str(rows),
                 "channel": self.channel.name,
                 "plan": json.dumps(plan.to_json()),
@@ -568,22 +639,22 @@ class BulkJob:
     async def _verify_resume(self, plan: BulkPlan) -> BulkPlan:
         """Re-read the input only to prove it is the same campaign as the journal's."""
         journal = self._journal
-        digest = self._fingerprint_seed()
+        fingerprint = _Fingerprint(self._fingerprint_seed())
         # Validate as of the planning time: a schedule that has since passed is the same campaign.
         planned_at = journal.get_meta("planned_at")
         now = float(planned_at) if planned_at is not None else self._clock()
+        shape = self._row_shape(now)
         rows = 0
         async for item in _aiter(self._recipients):
             rows += 1
             try:
-                message, _ = self._build(item, rows, now)
+                payload, _ = self._build(item, rows, now, shape)
             except ValidationError:
-                _fingerprint_row(digest, rows, _row_to(item), None)
+                fingerprint.add(rows, _row_to(item), None)
                 continue
-            payload = unstructure(message)
-            _fingerprint_row(digest, rows, payload.get("to"), payload.get("body", ""))
+            fingerprint.add(rows, payload.get("to"), payload.get("body", ""))
         expected_rows = journal.get_meta("rows")
-        if str(rows) != expected_rows or digest.hexdigest() != journal.get_meta("fingerprint"):
+        if str(rows) != expected_rows or fingerprint.hexdigest() != journal.get_meta("fingerprint"):
             raise JournalMismatchError(
                 f"the journal {journal.path} belongs to another campaign (it has {expected_rows} "
                 f"rows, this input {rows}, or the recipients, template or options differ); "
@@ -1112,12 +1183,33 @@ def _row_to(item: Any) -> str | None:
     return None if to is None else str(to)
 
 
-def _fingerprint_row(digest: Any, row: int, to: str | None, body: str | None) -> None:
-    """Add one row to the campaign fingerprint (``body`` None: the row was invalid).
+class _Fingerprint:
+    """The campaign fingerprint: the options, then every row's recipient and body, in order.
 
-    The plan and the resume check both call this, so they cannot drift apart.
+    The plan and the resume check both feed rows through :meth:`add`, so the two cannot drift
+    apart. Rows are hashed a thousand at a time: hashing is incremental, so the digest is the
+    same as one update per row, for less work.
     """
-    digest.update(f"{row}\x1f{to}\x1f{'invalid' if body is None else body}\x1e".encode())
+
+    def __init__(self, digest: Any) -> None:
+        self._digest = digest
+        self._pending: list[str] = []
+
+    def add(self, row: int, to: str | None, body: str | None) -> None:
+        """Add one row (``body`` None: the row was invalid)."""
+        self._pending.append(f"{row}\x1f{to}\x1f{'invalid' if body is None else body}\x1e")
+        if len(self._pending) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._digest.update("".join(self._pending).encode("utf-8", "surrogatepass"))
+            self._pending.clear()
+
+    def hexdigest(self) -> str:
+        """Return the digest of everything added so far."""
+        self._flush()
+        return str(self._digest.hexdigest())
 
 
 @attrs.define
