@@ -63,6 +63,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def normalize_number(number: str) -> str:
     """Strip spaces, dashes, dots and brackets that people type into phone numbers."""
+    if _E164.fullmatch(number) is not None:
+        return number  # already clean (the common case in a campaign): nothing to strip
     return number.strip().translate(_FORMATTING)
 
 
@@ -89,6 +91,8 @@ DEFAULT_LIMITS = Limits()
 def _check_recipient(
     to: str | None, list_id: str | None, country: str | None, field: str, row: int | None
 ) -> None:
+    if type(to) is str and _E164.fullmatch(to) is not None:
+        return  # E.164 as is
     if to is None or not str(to).strip():
         if list_id:
             return

@@ -5,13 +5,16 @@ What it holds:
 - ``meta``: the campaign id, its fingerprint (channel, template, defaults, every row's
   recipient and body), the row count and, once preflight is done, the plan;
 - ``rows``: one line per input row: its custom_string, the exact message payload, its segment
-  count and, when known, its final state (sent / rejected / invalid / unknown);
-- ``chunks``: each ``messages[]`` request, written *before* it is sent (intent) and updated
-  after (outcome). A chunk still ``in_flight`` at start-up is one a dead process may or may not
-  have sent: it is reconciled through the history before anything is re-sent.
+  count and, when known, its final state (sent / rejected / invalid / unknown) and the chunk
+  that settled it;
+- ``chunks``: each ``messages[]`` request with the rows it carries, written *before* it is sent
+  (intent) and updated after (outcome). A chunk still ``in_flight`` at start-up is one a dead
+  process may or may not have sent: its unsettled rows are reconciled through the history
+  before anything is re-sent.
 
 Writes are batched: one transaction per input batch during planning and one per chunk while
-sending. WAL mode with ``synchronous=NORMAL``: a crash of the process loses nothing committed.
+sending (the intent is one line in ``chunks``, the outcome one update per row). WAL mode with
+``synchronous=NORMAL``: a crash of the process loses nothing committed.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from .._exceptions import ConfigurationError
 
 __all__ = ["Journal", "RowRecord"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,7 +55,6 @@ CREATE TABLE IF NOT EXISTS rows (
     delivery TEXT,
     delivery_status TEXT
 );
-CREATE INDEX IF NOT EXISTS rows_custom_string ON rows (custom_string);
 CREATE TABLE IF NOT EXISTS chunks (
     chunk INTEGER PRIMARY KEY,
     state TEXT NOT NULL,
@@ -60,9 +62,15 @@ CREATE TABLE IF NOT EXISTS chunks (
     finished_at REAL,
     size INTEGER NOT NULL,
     resend INTEGER NOT NULL DEFAULT 0,
-    error TEXT
+    error TEXT,
+    rows TEXT
 );
 """
+
+#: Made on the first lookup by custom_string (reconciliation, delivery receipts), not up front:
+#: maintaining it while planning doubled the cost of writing each row, and most campaigns never
+#: look a row up. Journals that already have it keep it.
+_CUSTOM_STRING_INDEX = "CREATE INDEX IF NOT EXISTS rows_custom_string ON rows (custom_string)"
 
 #: Made on the first lookup by message_id (a delivery receipt without a known custom_string),
 #: not up front: message ids are random, so keeping this index while sending costs a random
@@ -94,6 +102,15 @@ class Journal:
             db.close()
             raise ConfigurationError(f"{path} is not a campaign journal: {exc}") from None
         version = self.get_meta("schema")
+        if version == "1":
+            # Schema 1 marked each row with its chunk at the intent; schema 2 lists the rows in
+            # the chunk instead. Chunks of schema 1 keep rows = NULL and are read the old way.
+            with self._transaction():
+                columns = {str(c[1]) for c in db.execute("PRAGMA table_info(chunks)")}
+                if "rows" not in columns:
+                    db.execute("ALTER TABLE chunks ADD COLUMN rows TEXT")
+                self.set_meta("schema", SCHEMA_VERSION)
+            version = SCHEMA_VERSION
         if version is None:
             self.set_meta("schema", SCHEMA_VERSION)
         elif version != SCHEMA_VERSION:
@@ -102,6 +119,7 @@ class Journal:
                 f"{path} has journal schema {version}, expected {SCHEMA_VERSION}"
             )
         self._closed = False
+        self._custom_indexed = False
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path) if self.path else '<temporary>'!r})"
@@ -182,29 +200,19 @@ class Journal:
         return int(self._db.execute(sql + " AND attempts < ?", (max_attempts,)).fetchone()[0])
 
     def start_chunk(self, rows: Sequence[int], *, resend: bool, now: float) -> int:
-        """Record the intent to send ``rows`` as one request; return the chunk id."""
+        """Record the intent to send ``rows`` as one request; return the chunk id.
+
+        One line in ``chunks`` listing the rows: the rows themselves are only written when the
+        outcome is known (:meth:`finish_chunk`). Until then :meth:`open_chunks` finds them here.
+        """
         with self._transaction():
             cur = self._db.execute(
-                "INSERT INTO chunks (state, started_at, size, resend) "
-                "VALUES ('in_flight', ?, ?, ?)",
-                (now, len(rows), int(resend)),
+                "INSERT INTO chunks (state, started_at, size, resend, rows) "
+                "VALUES ('in_flight', ?, ?, ?, ?)",
+                (now, len(rows), int(resend), json.dumps(list(rows), separators=(",", ":"))),
             )
-            chunk = cur.lastrowid
-            assert chunk is not None
-            if len(set(rows)) == len(rows):
-                # One statement per 500 rows instead of one per row: half the time.
-                for start in range(0, len(rows), 500):
-                    part = rows[start : start + 500]
-                    self._db.execute(
-                        "UPDATE rows SET chunk = ?, attempts = attempts + 1 "
-                        f"WHERE row IN ({','.join('?' * len(part))})",
-                        (chunk, *part),
-                    )
-            else:  # a row listed twice counts two attempts, as it always did
-                self._db.executemany(
-                    "UPDATE rows SET chunk = ?, attempts = attempts + 1 WHERE row = ?",
-                    [(chunk, row) for row in rows],
-                )
+        chunk = cur.lastrowid
+        assert chunk is not None
         return chunk
 
     def finish_chunk(
@@ -214,50 +222,73 @@ class Journal:
         state: str,
         outcomes: Iterable[tuple[Any, ...]] = (),
         release: Iterable[int] = (),
+        unsettled: Sequence[int] | None = None,
         error: str | None = None,
         now: float | None = None,
     ) -> None:
         """Record a chunk's outcome in one transaction.
 
         ``outcomes`` are (state, status, message_id, price, parts, reason, row); ``release``
-        rows go back to pending (they surely were not sent and will be tried again).
+        rows go back to pending (they surely were not sent and will be tried again), one more
+        attempt each. ``unsettled``: the rows the chunk still owes an outcome for, when it stays
+        in flight (rows missing from the answer, about to be reconciled).
         """
+        number = int(chunk)
         with self._transaction():
             self._db.executemany(
                 "UPDATE rows SET state = ?, status = ?, message_id = ?, price = ?, "
-                "parts = COALESCE(?, parts), reason = ? WHERE row = ?",
+                f"parts = COALESCE(?, parts), reason = ?, chunk = {number} WHERE row = ?",
                 list(outcomes),
             )
             self._db.executemany(
-                "UPDATE rows SET chunk = NULL, state = NULL WHERE row = ?",
+                "UPDATE rows SET chunk = NULL, state = NULL, attempts = attempts + 1 WHERE row = ?",
                 [(row,) for row in release],
             )
+            if unsettled is not None:
+                self._db.execute(
+                    "UPDATE chunks SET rows = ? WHERE chunk = ?",
+                    (json.dumps(list(unsettled), separators=(",", ":")), number),
+                )
             self._db.execute(
                 "UPDATE chunks SET state = ?, finished_at = ?, error = ? WHERE chunk = ?",
-                (state, time.time() if now is None else now, error, chunk),
+                (state, time.time() if now is None else now, error, number),
             )
 
     def open_chunks(self) -> list[tuple[int, float, list[tuple[int, str]]]]:
         """Return chunks a previous run left in flight or unknown, with their unsettled rows."""
         chunks = self._db.execute(
-            "SELECT chunk, started_at FROM chunks WHERE state IN ('in_flight', 'unknown') "
+            "SELECT chunk, started_at, rows FROM chunks WHERE state IN ('in_flight', 'unknown') "
             "ORDER BY chunk"
         ).fetchall()
         out = []
-        for chunk, started_at in chunks:
-            rows = self._db.execute(
-                "SELECT row, custom_string FROM rows WHERE chunk = ? "
-                "AND (state IS NULL OR state = 'unknown') ORDER BY row",
-                (chunk,),
-            ).fetchall()
-            out.append((int(chunk), float(started_at), [(int(r), str(c)) for r, c in rows]))
+        for chunk, started_at, listed in chunks:
+            found: list[tuple[int, str]] = []
+            if listed is None:  # a chunk of schema 1: its rows carry its number
+                found = self._db.execute(
+                    "SELECT row, custom_string FROM rows WHERE chunk = ? "
+                    "AND (state IS NULL OR state = 'unknown') ORDER BY row",
+                    (chunk,),
+                ).fetchall()
+            else:
+                members = sorted(set(json.loads(listed)))
+                for start in range(0, len(members), 500):
+                    part = members[start : start + 500]
+                    found += self._db.execute(
+                        "SELECT row, custom_string FROM rows WHERE (state IS NULL OR state = "
+                        f"'unknown') AND row IN ({','.join('?' * len(part))}) ORDER BY row",
+                        part,
+                    ).fetchall()
+            out.append((int(chunk), float(started_at), [(int(r), str(c)) for r, c in found]))
         return out
 
     def skip_remaining(self, reason: str) -> None:
         """Note why rows that were never sent are left pending (they stay resumable)."""
         with self._transaction():
             self._db.execute(
-                "UPDATE rows SET reason = ? WHERE state IS NULL AND chunk IS NULL", (reason,)
+                "UPDATE rows SET reason = ? WHERE state IS NULL AND chunk IS NULL AND row NOT IN "
+                "(SELECT j.value FROM chunks AS c, json_each(c.rows) AS j "
+                "WHERE c.state = 'in_flight')",
+                (reason,),
             )
 
     # -- reading --------------------------------------------------------------------------
@@ -304,6 +335,7 @@ class Journal:
 
     def rows_by_custom_string(self, custom_strings: Sequence[str]) -> dict[str, int]:
         """Map custom strings to row numbers."""
+        self._index_custom_strings()
         out: dict[str, int] = {}
         for start in range(0, len(custom_strings), 500):
             batch = custom_strings[start : start + 500]
@@ -328,6 +360,7 @@ class Journal:
         matched = 0
         indexed = False
         keep_final = "AND (delivery IS NULL OR delivery = 'pending' OR ? != 'pending')"
+        self._index_custom_strings()
         with self._transaction():
             for delivery, status_code, custom_string, message_id in updates:
                 count = 0
@@ -364,6 +397,13 @@ class Journal:
 
     def _transaction(self) -> _Tx:
         return _Tx(self._db)
+
+    def _index_custom_strings(self) -> None:
+        """Make the custom_string index before the first lookup by custom_string."""
+        if not self._custom_indexed:
+            with self._transaction():
+                self._db.execute(_CUSTOM_STRING_INDEX)
+            self._custom_indexed = True
 
     def plan_json(self) -> dict[str, Any] | None:
         """Return the stored plan, if preflight completed."""

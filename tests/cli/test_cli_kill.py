@@ -196,12 +196,25 @@ def read_journal(path: Path) -> JournalState | None:
         chunks = Counter(
             {str(s): int(n) for s, n in db.execute("SELECT state, COUNT(*) FROM chunks GROUP BY 1")}
         )
+        # A chunk lists its rows (JSON) from its intent on; a row records its chunk once settled.
+        flying = "SELECT j.value FROM chunks AS c, json_each(c.rows) AS j WHERE c.state = ?"
         waiting = db.execute(
-            "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NULL"
+            "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NULL "
+            f"AND row NOT IN ({flying})",
+            ("in_flight",),
         ).fetchone()[0]
         in_flight = [
-            [str(c) for (c,) in db.execute("SELECT custom_string FROM rows WHERE chunk = ?", (k,))]
-            for (k,) in db.execute("SELECT chunk FROM chunks WHERE state = 'in_flight'").fetchall()
+            [
+                str(c)
+                for (c,) in db.execute(
+                    "SELECT r.custom_string FROM json_each(?) AS j "
+                    "JOIN rows AS r ON r.row = j.value WHERE r.state IS NULL",
+                    (listed,),
+                )
+            ]
+            for (listed,) in db.execute(
+                "SELECT rows FROM chunks WHERE state = 'in_flight'"
+            ).fetchall()
         ]
         db.execute("COMMIT")
     except sqlite3.Error:
