@@ -164,13 +164,20 @@ PLAN_INVALID_ROWS = 1000
 ProgressHook = Callable[[ProgressEvent], Awaitable[None] | None]
 
 
+#: Planning a plain iterable (a list, a CSV file) hands the event loop back this often, so an
+#: application's other tasks keep running while a million rows are checked.
+_YIELD_EVERY = 500
+
+
 async def _aiter(items: Recipients) -> AsyncIterator[Any]:
     if isinstance(items, AsyncIterable):
         async for item in items:
             yield item
     else:
-        for item in items:
+        for count, item in enumerate(items, 1):
             yield item
+            if count % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -136,3 +136,29 @@ class TestLoneSurrogates:
     def test_surrogate_pairs_written_properly_are_fine(self) -> None:
         info = validate_sms(SmsMessage(to="+61411111111", body="hi \U0001f600"))
         assert info.encoding == "UCS-2"
+
+
+async def test_planning_a_list_lets_other_tasks_run() -> None:
+    """Checking a large plain list must not hold the event loop for the whole plan."""
+    import asyncio
+
+    ticks = 0
+    stop = False
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not stop:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    recipients = [{"to": f"+6141{i:07d}", "name": "Ann"} for i in range(5000)]
+    job = BulkJob(None, SMS, recipients, body="Hi {name}", preflight=False)  # type: ignore[arg-type]
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = ticks
+    plan = await job.plan()
+    stop = True
+    await task
+    job.journal.close()
+    assert plan.messages == 5000
+    assert ticks - before >= 5000 // 500  # at least once per 500 rows
