@@ -222,6 +222,110 @@ def cpu_bare(url: str, n: int) -> dict[str, Any]:
     return out
 
 
+def cpu_minimal(url: str, n: int) -> dict[str, Any]:
+    """A lower bound, not a client: the least an engine that checks and journals must do.
+
+    Written by hand for this one workload, with no models and no options: a regular-expression
+    E.164 check, the template, ``count_segments`` and a parts limit, a unique custom_string,
+    the campaign fingerprint, and a journal at the granularity of a whole chunk (one SQLite row
+    per 1000 messages holding the request body, then one holding the outcomes), the same
+    four requests in flight as the engine. Whatever the engine does beyond this is its own cost;
+    this much any careful engine pays.
+    """
+    import hashlib
+    import re
+    import sqlite3
+
+    import aiohttp
+
+    from clicksend_async.segments import count_segments
+
+    e164 = re.compile(r"\+[1-9][0-9]{6,14}")
+    rows = make_rows(n)
+    out: dict[str, Any] = {"n": n}
+    token = base64.b64encode(f"{USERNAME}:{API_KEY}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
+    send_url = url + "/sms/send"
+    fill = TEMPLATE.format_map
+    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+    with measured(out):
+        # A private temporary database, like the engine's journal when none is named.
+        db = sqlite3.connect("", isolation_level=None)
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE chunks (chunk INTEGER PRIMARY KEY, rows TEXT, body TEXT)")
+        db.execute("CREATE TABLE outcomes (chunk INTEGER PRIMARY KEY, results TEXT)")
+        cpu0 = _cpu()
+        digest = hashlib.blake2b(digest_size=16)
+        messages: list[dict[str, str]] = []
+        meta: list[tuple[int, str]] = []
+        hashed: list[str] = []
+        chunks = 0
+        for number, row in enumerate(rows, 1):
+            to, body = row["to"], fill(row)
+            if e164.fullmatch(to) is None or not body.strip():
+                raise ValueError(f"row {number}")
+            if count_segments(body).segments > 8:
+                raise ValueError(f"row {number}")
+            custom = f"csbench-{number}"
+            messages.append({"to": to, "body": body, "custom_string": custom})
+            meta.append((number, custom))
+            hashed.append(f"{number}\x1f{to}\x1f{body}\x1e")
+            if len(messages) == 1000 or number == len(rows):
+                digest.update("".join(hashed).encode())
+                db.execute("BEGIN")
+                db.execute(
+                    "INSERT INTO chunks VALUES (?, ?, ?)",
+                    (chunks, encode(meta), '{"messages":' + encode(messages) + "}"),
+                )
+                db.execute("COMMIT")
+                chunks += 1
+                messages, meta, hashed = [], [], []
+        out["plan_cpu_s"] = _cpu() - cpu0
+
+        async def main() -> None:
+            sent = 0
+            queue = list(range(chunks))
+            queue.reverse()
+            async with aiohttp.ClientSession() as session:
+
+                async def worker() -> None:
+                    nonlocal sent
+                    while queue:
+                        chunk = queue.pop()
+                        listed, body = db.execute(
+                            "SELECT rows, body FROM chunks WHERE chunk = ?", (chunk,)
+                        ).fetchone()
+                        async with session.post(
+                            send_url, data=body.encode(), headers=headers
+                        ) as resp:
+                            answer = json.loads(await resp.read())
+                        by_custom = {m.get("custom_string"): m for m in answer["data"]["messages"]}
+                        results = []
+                        for number, custom in json.loads(listed):
+                            found = by_custom[custom]
+                            status = found.get("status")
+                            sent += status == "SUCCESS"
+                            results.append(
+                                (
+                                    number,
+                                    status,
+                                    found.get("message_id"),
+                                    found.get("message_price"),
+                                )
+                            )
+                        db.execute("BEGIN")
+                        db.execute("INSERT INTO outcomes VALUES (?, ?)", (chunk, encode(results)))
+                        db.execute("COMMIT")
+
+                await asyncio.gather(*(worker() for _ in range(4)))
+            out["sent"] = sent
+
+        asyncio.run(main())
+        db.close()
+    return out
+
+
 def cpu_sdk(url: str, n: int) -> dict[str, Any]:
     """The official SDK (``clicksend-client`` 6, module ``clicksend``), one chunk at a time."""
     import clicksend
@@ -345,6 +449,7 @@ WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "cpu_engine": cpu_engine,
     "cpu_bare": cpu_bare,
     "cpu_sdk": cpu_sdk,
+    "cpu_minimal": cpu_minimal,
     "memory": memory,
     "overhead": overhead,
     "segments": segments,
