@@ -57,15 +57,23 @@ VOICES = frozenset({"male", "female"})
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _LOCAL = re.compile(r"[0-9]{3,15}")
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
+_SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
 _FORMATTING = str.maketrans("", "", " -().\u00a0\t")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def normalize_number(number: str) -> str:
-    """Strip spaces, dashes, dots and brackets that people type into phone numbers."""
+    """Strip spaces, dashes, dots and brackets that people type into phone numbers.
+
+    A trunk prefix written as ``(0)`` after the country code (``+44 (0)20 7946 0000``, a common
+    way to print a number for callers at home and abroad) is dropped, not kept as a digit.
+    """
     if _E164.fullmatch(number) is not None:
         return number  # already clean (the common case in a campaign): nothing to strip
-    return number.strip().translate(_FORMATTING)
+    text = number.strip()
+    if text.startswith("+") and "(0)" in text:
+        text = text.replace("(0)", "", 1)
+    return text.translate(_FORMATTING)
 
 
 def is_e164(number: str) -> bool:
@@ -109,14 +117,20 @@ def _check_recipient(
             )
         return
     if _LOCAL.fullmatch(number) is None:
+        hint = ""
+        if _SCIENTIFIC.fullmatch(number.strip()) is not None:
+            hint = "; a spreadsheet turned it into a number: format the column as text"
         raise ValidationError(
-            f"{to!r} is not a phone number (use E.164 such as +61411111111)",
+            f"{to!r} is not a phone number (use E.164 such as +61411111111){hint}",
             field=f"{field}.to",
             row=row,
         )
     if not country:
+        hint = ""
+        if not number.startswith("0") and _E164.fullmatch("+" + number) is not None:
+            hint = f" (if it is international already, write it with a +: +{number})"
         raise ValidationError(
-            f"{to!r} is a local number: give its country (ISO-2) or use E.164",
+            f"{to!r} is a local number: give its country (ISO-2) or use E.164{hint}",
             field=f"{field}.to",
             row=row,
         )

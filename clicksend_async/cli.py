@@ -409,12 +409,16 @@ def _print_plan(
     balance_currency: str | None,
     chunk_size: int,
     journal: Journal | None = None,
+    blank_lines: int = 0,
 ) -> None:
     """Print the preflight summary of a plan."""
     from rich.table import Table
 
     table = _kv_table(title)
-    table.add_row("rows", f"{plan.rows:,}")
+    rows_text = f"{plan.rows:,}"
+    if blank_lines:
+        rows_text += f" ({blank_lines:,} blank line{'s' if blank_lines != 1 else ''} skipped)"
+    table.add_row("rows", rows_text)
     table.add_row("messages", f"{plan.messages:,}{_by_encoding(dict(plan.messages_by_encoding))}")
     table.add_row("segments", f"{plan.segments:,}{_by_encoding(dict(plan.segments_by_encoding))}")
     if plan.long_messages:
@@ -815,6 +819,7 @@ async def _price_csv(g: _Globals, options: _CampaignOptions) -> int:
         balance=balance,
         balance_currency=currency,
         chunk_size=job.chunk_size,
+        blank_lines=rows.blank_lines,
     )
     return 0
 
@@ -873,6 +878,7 @@ async def _campaign(g: _Globals, options: _CampaignOptions) -> int:
                 balance_currency=balance_currency,
                 chunk_size=job.chunk_size,
                 journal=choice.journal,
+                blank_lines=rows.blank_lines,
             )
             spent, _ = choice.journal.totals()
             problem = _budget_problem(plan, options, balance, spent)

@@ -483,7 +483,8 @@ class BulkJob:
                 raw_body = item.get("body")
                 text = "" if raw_body is None else str(raw_body)
             raw_to = item.get("to")
-            to = None if raw_to is None or raw_to == "" else normalize_number(str(raw_to))
+            # Checked as written (errors quote what the user wrote), sent normalised.
+            to = None if raw_to is None or raw_to == "" else str(raw_to)
             raw_country = item.get("country")
             raw_custom = item.get("custom_string")
             if shape is not None:
@@ -493,7 +494,7 @@ class BulkJob:
                 checked = check_row_fields(text, to, None, country, "message", row)
                 info = self.channel.body_info(checked, "message", row, self._limits)
                 payload = shape.payload.copy()
-                payload["to"] = to
+                payload["to"] = normalize_number(to) if to is not None else to
                 payload["body"] = text
                 if raw_country not in (None, ""):
                     payload["country"] = country
@@ -525,7 +526,11 @@ class BulkJob:
                 row=row,
             )
         info = self.channel.validate(message, row, self._limits, now)
-        return unstructure(message), info
+        payload = unstructure(message)
+        to_value = payload.get("to")
+        if isinstance(to_value, str):
+            payload["to"] = normalize_number(to_value)
+        return payload, info
 
     async def _make_plan(self) -> BulkPlan:
         journal = self._journal

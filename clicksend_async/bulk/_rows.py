@@ -125,6 +125,8 @@ class RecipientsCsv:
 
     Rows come out as dicts keyed by the header, with the phone column also available as
     ``to``. Header problems (no phone column, duplicate names) raise ValidationError at once.
+    Blank lines, and lines whose cells are all empty (spreadsheets export them), are not rows:
+    they are skipped and counted in :attr:`blank_lines`, and row numbers count the rows only.
     """
 
     def __init__(
@@ -148,6 +150,8 @@ class RecipientsCsv:
                 field="to",
             )
         self.phone_column = column
+        #: Blank lines skipped by the last complete or current pass over the file.
+        self.blank_lines = 0
 
     def __repr__(self) -> str:
         return f"RecipientsCsv({str(self.path)!r}, phone_column={self.phone_column!r})"
@@ -189,9 +193,15 @@ class RecipientsCsv:
         width = len(columns)
         with self._open() as handle:
             reader = csv.reader(handle, **self._fmt())
+            self.blank_lines = 0
+            number = 0
             try:
                 next(reader)
-                for number, values in enumerate(reader, start=1):
+                for values in reader:
+                    if not any(v.strip() for v in values):
+                        self.blank_lines += 1
+                        continue
+                    number += 1
                     if len(values) > width:
                         raise ValidationError(
                             f"line {reader.line_num} has {len(values)} fields, the header {width}",

@@ -13,6 +13,7 @@ from .._converter import converter, structure, unstructure
 from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator, Page, decode_page
 from .._session import Session
+from .._validation import normalize_number
 from ..models._common import to_unix
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "coerce_many",
     "count_in",
     "history_params",
+    "message_payloads",
     "path_segment",
     "payload_of",
     "unix_or_none",
@@ -118,6 +120,22 @@ def coerce_many(
 def payload_of(models: Iterable[Any]) -> list[dict[str, Any]]:
     """Unstructure models into the JSON-ready list ClickSend expects."""
     return [unstructure(m) for m in models]
+
+
+def message_payloads(models: Iterable[Any]) -> list[dict[str, Any]]:
+    """Unstructure messages, each recipient number as it was validated (normalised).
+
+    Validation reads ``+44 (0)20 7946 0000`` as ``+442079460000``; that is what is sent, not
+    the spaces and the bracketed trunk prefix, which ClickSend might read as a digit.
+    """
+    out = []
+    for model in models:
+        payload = unstructure(model)
+        to = payload.get("to")
+        if isinstance(to, str):
+            payload["to"] = normalize_number(to)
+        out.append(payload)
+    return out
 
 
 def unix_or_none(value: datetime | int | None, field: str) -> int | None:

@@ -13,7 +13,7 @@ from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import MessageResult, MmsMessage, SendResult
 from ..models.sms import SmsReceipt
-from ._base import Resource, coerce_many, history_params, payload_of
+from ._base import Resource, coerce_many, history_params, message_payloads
 
 __all__ = ["MmsResource"]
 
@@ -36,7 +36,7 @@ class MmsResource(Resource):
         check_batch_size(models)
         for i, message in enumerate(models):
             validate_mms(message, media_file, field=f"messages[{i}]", limits=self.limits)
-        return {"media_file": media_file, "messages": payload_of(models)}
+        return {"media_file": media_file, "messages": message_payloads(models)}
 
     async def send(
         self, media_file: str, messages: MessagesIn, *, timeout: float | None = None

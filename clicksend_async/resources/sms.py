@@ -23,6 +23,7 @@ from ._base import (
     coerce_many,
     count_in,
     history_params,
+    message_payloads,
     path_segment,
     payload_of,
     unix_or_none,
@@ -56,7 +57,7 @@ class SmsResource(Resource):
         check_batch_size(models)
         for i, message in enumerate(models):
             validate_sms(message, field=f"messages[{i}]", limits=self.limits)
-        payload: dict[str, Any] = {"messages": payload_of(models)}
+        payload: dict[str, Any] = {"messages": message_payloads(models)}
         if shorten_urls is not None:
             payload["shorten_urls"] = shorten_urls
         if senders is not None:

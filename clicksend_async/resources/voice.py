@@ -17,7 +17,7 @@ from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import MessageResult, SendResult, VoiceMessage
 from ..models.voice import VoiceLanguage, VoiceReceipt
-from ._base import Resource, coerce_many, count_in, history_params, path_segment, payload_of
+from ._base import Resource, coerce_many, count_in, history_params, message_payloads, path_segment
 
 __all__ = ["VoiceResource"]
 
@@ -39,7 +39,7 @@ class VoiceResource(Resource):
         check_batch_size(models)
         for i, message in enumerate(models):
             validate_voice(message, field=f"messages[{i}]", limits=self.limits)
-        return {"messages": payload_of(models)}
+        return {"messages": message_payloads(models)}
 
     async def send(self, messages: MessagesIn, *, timeout: float | None = None) -> SendResult:
         """Make up to 1000 calls (``POST /voice/send``); per-message failures are on the result.

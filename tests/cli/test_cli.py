@@ -166,6 +166,21 @@ class TestPrice:
         assert sends(emulator) == []
         assert [r.path for r in emulator.requests].count("/sms/price") == 1
 
+    def test_blank_lines_are_not_rows_and_are_counted(
+        self, runner: CliRunner, emulator: ClickSendEmulator, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "gappy.csv"
+        path.write_text(
+            "phone,first_name\r\n+61491570006,Ann\r\n\r\n,\r\n +61491570156 ,Bo\r\n\r\n",
+            encoding="utf-8",
+        )
+        result = invoke(runner, [*creds(emulator), "price", str(path), "--body", BODY])
+        assert result.exit_code == 0, result.output
+        assert "2 (3 blank lines skipped)" in result.output
+        assert "invalid rows" in result.output and "invalid rows │ 0" not in result.output
+        priced = [r for r in emulator.requests if r.path == "/sms/price"]
+        assert [m["to"] for m in priced[0].json["messages"]] == ["+61491570006", "+61491570156"]
+
     def test_needs_a_csv_or_to(self, runner: CliRunner, recipients_csv: Path) -> None:
         assert invoke(runner, ["price", "--body", "x"]).exit_code == 2
         both = invoke(runner, ["price", str(recipients_csv), "--to", "+61411111111", "--body", "x"])

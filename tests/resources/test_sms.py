@@ -37,6 +37,19 @@ class TestSendAndPriceBodies:
         assert (request.method, request.path) == ("POST", "/sms/send")
         assert_valid_request("POST", "/v3/sms/send", request.json)
 
+    async def test_numbers_go_out_as_validated(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        await client.sms.send(
+            [
+                SmsMessage(to="+61 (0)411 111 111", body="a"),
+                SmsMessage(to=" +61 411-111-112 ", body="b"),
+                SmsMessage(to="0411 111 113", body="c", country="AU"),
+            ]
+        )
+        sent = [m["to"] for m in emulator.requests[-1].json["messages"]]
+        assert sent == ["+61411111111", "+61411111112", "0411111113"]
+
     async def test_price_body_matches_the_spec(
         self, client: ClickSendClient, emulator: ClickSendEmulator
     ) -> None:
