@@ -282,14 +282,36 @@ class Journal:
         return out
 
     def skip_remaining(self, reason: str) -> None:
-        """Note why rows that were never sent are left pending (they stay resumable)."""
+        """Note why rows that were never sent are left pending (they stay resumable).
+
+        Rows of a chunk still in flight are left alone: they are not pending, they are in doubt
+        (a resume reconciles them).
+        """
+        flying = sorted(
+            {
+                int(row)
+                for (listed,) in self._db.execute(
+                    "SELECT rows FROM chunks WHERE state = 'in_flight' AND rows IS NOT NULL"
+                )
+                for row in json.loads(listed)
+            }
+        )
         with self._transaction():
+            if not flying:
+                self._db.execute(
+                    "UPDATE rows SET reason = ? WHERE state IS NULL AND chunk IS NULL", (reason,)
+                )
+                return
+            # Plain SQL rather than json_each: the JSON functions are optional in SQLite builds.
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS flying (row INTEGER PRIMARY KEY)")
+            self._db.execute("DELETE FROM flying")
+            self._db.executemany("INSERT INTO flying (row) VALUES (?)", [(r,) for r in flying])
             self._db.execute(
-                "UPDATE rows SET reason = ? WHERE state IS NULL AND chunk IS NULL AND row NOT IN "
-                "(SELECT j.value FROM chunks AS c, json_each(c.rows) AS j "
-                "WHERE c.state = 'in_flight')",
+                "UPDATE rows SET reason = ? WHERE state IS NULL AND chunk IS NULL "
+                "AND row NOT IN (SELECT row FROM flying)",
                 (reason,),
             )
+            self._db.execute("DELETE FROM flying")
 
     # -- reading --------------------------------------------------------------------------
 
