@@ -27,14 +27,23 @@ __all__ = [
     "check_contact_update",
     "check_email_address",
     "check_field_names",
+    "check_media_file",
+    "check_row_fields",
+    "check_sender",
     "check_text",
     "check_url",
     "is_e164",
+    "mms_body_info",
+    "mms_static_checks",
     "normalize_number",
+    "sms_body_info",
+    "sms_static_checks",
     "validate_mms",
     "validate_new_contact",
     "validate_sms",
     "validate_voice",
+    "voice_body_info",
+    "voice_static_checks",
 ]
 
 logger = logging.getLogger("clicksend_async")
@@ -57,6 +66,8 @@ VOICES = frozenset({"male", "female"})
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _LOCAL = re.compile(r"[0-9]{3,15}")
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
+#: Alphanumeric sender IDs: letters, digits and the punctuation of GSM-7's basic table.
+_GSM_TAG = re.compile(r"[A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@_]+")
 _SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
 _FORMATTING = str.maketrans("", "", " -().\u00a0\t")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -192,10 +203,47 @@ def check_row_fields(
     return checked
 
 
+def check_sender(sender: str | None, field: str, row: int | None = None) -> None:
+    """Check a sender ID (``from``): a phone number, or an alphanumeric tag of 3 to 11 characters.
+
+    ClickSend refuses an alphanumeric ID over 11 characters or with spaces (INVALID_SENDER_ID),
+    message by message; a campaign would have every row refused. An alphanumeric tag is carried
+    in GSM-7 (3GPP TS 23.040, TP-OA), so it must be GSM-7 text too.
+    """
+    if sender is None or sender == "":
+        return
+    if not isinstance(sender, str):
+        raise ValidationError("must be a string", field=f"{field}.from", row=row)
+    number = normalize_number(sender)
+    if _E164.fullmatch(number) is not None or _LOCAL.fullmatch(number) is not None:
+        return  # a dedicated, own or short-code number
+    if not any(c.isalpha() for c in sender):
+        raise ValidationError(
+            f"{sender!r} is neither a phone number nor an alphanumeric sender ID",
+            field=f"{field}.from",
+            row=row,
+        )
+    problem = ""
+    if any(c.isspace() for c in sender):
+        problem = "has spaces"
+    elif not 3 <= len(sender) <= 11:
+        problem = f"is {len(sender)} characters"
+    elif not sender.isascii() or _GSM_TAG.fullmatch(sender) is None:
+        problem = "has characters a sender ID cannot carry"
+    if problem:
+        raise ValidationError(
+            f"{sender!r} {problem}: an alphanumeric sender ID is 3 to 11 letters, digits or "
+            "simple punctuation, without spaces",
+            field=f"{field}.from",
+            row=row,
+        )
+
+
 def sms_static_checks(
     message: SmsMessage, field: str, row: int | None, limits: Limits, now: float | None
 ) -> None:
-    """Check the SMS fields a bulk campaign shares between rows (the schedule)."""
+    """Check the SMS fields a bulk campaign shares between rows: sender ID and schedule."""
+    check_sender(message.from_, field, row)
     _check_schedule(message.schedule, field, row, limits, now)
 
 
@@ -245,6 +293,7 @@ def mms_static_checks(
 ) -> None:
     """Check the MMS fields a bulk campaign shares between rows: media file, subject, schedule."""
     check_media_file(media_file)
+    check_sender(message.from_, field, row)
     subject = message.subject
     if not subject or not subject.strip():
         raise ValidationError("is required for MMS", field=f"{field}.subject", row=row)
