@@ -61,6 +61,9 @@ MMS_BODY_MAX_GSM = 1500
 MMS_BODY_MAX_UNICODE = 500
 VOICE_BODY_MAX_GSM = 1200
 VOICE_BODY_MAX_UNICODE = 600
+#: Voice is billed per this many characters (``/v3/voice/send``: 1-300 is one credit).
+VOICE_CHARS_PER_CREDIT_GSM = 300
+VOICE_CHARS_PER_CREDIT_UNICODE = 150
 VOICES = frozenset({"male", "female"})
 
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
@@ -308,10 +311,29 @@ def mms_static_checks(
 
 
 def mms_body_info(body: str, field: str, row: int | None, limits: Limits) -> SegmentInfo:
-    """Count an MMS body; refuse it above MMS's length cap for its encoding."""
+    """Check an MMS body against MMS's length cap for its encoding; an MMS is one part."""
     info = count_segments(body)
-    _check_length(body, info, "MMS", MMS_BODY_MAX_GSM, MMS_BODY_MAX_UNICODE, field, row)
-    return info
+    cap = _check_length(body, info, "MMS", MMS_BODY_MAX_GSM, MMS_BODY_MAX_UNICODE, field, row)
+    return _billing_units(info, len(body), cap, cap)
+
+
+def _billing_units(info: SegmentInfo, characters: int, per_part: int, cap: int) -> SegmentInfo:
+    """Re-express a body's count in the units a non-SMS channel is billed by.
+
+    ``segments`` is the number of parts of ``per_part`` characters (at least one), ``units``
+    the characters, ``unit_limit`` the characters per part; the encoding and the characters
+    that forced UCS-2 are the SMS classification's.
+    """
+    parts = max(1, -(-characters // per_part))
+    return SegmentInfo(
+        encoding=info.encoding,
+        segments=parts,
+        units=characters,
+        characters=characters,
+        non_gsm=info.non_gsm,
+        remaining_in_segment=parts * per_part - characters,
+        unit_limit=min(per_part, cap),
+    )
 
 
 def validate_mms(
@@ -337,7 +359,7 @@ def _check_length(
     unicode_cap: int,
     field: str,
     row: int | None,
-) -> None:
+) -> int:
     cap = gsm_cap if info.encoding == "GSM-7" else unicode_cap
     if len(body) > cap:
         raise ValidationError(
@@ -345,6 +367,7 @@ def _check_length(
             field=f"{field}.body",
             row=row,
         )
+    return cap
 
 
 def check_media_file(media_file: str | None) -> None:
@@ -371,10 +394,17 @@ def voice_static_checks(
 
 
 def voice_body_info(body: str, field: str, row: int | None, limits: Limits) -> SegmentInfo:
-    """Count a voice message's text; refuse it above the voice length cap for its encoding."""
+    """Count a voice message's credits; refuse it above the voice length cap for its encoding.
+
+    ClickSend bills voice per 300 characters of English text (150 of unicode), at most 4
+    (``/v3/voice/send``): ``segments`` is that number of credits, not SMS parts.
+    """
     info = count_segments(body)
-    _check_length(body, info, "voice", VOICE_BODY_MAX_GSM, VOICE_BODY_MAX_UNICODE, field, row)
-    return info
+    cap = _check_length(body, info, "voice", VOICE_BODY_MAX_GSM, VOICE_BODY_MAX_UNICODE, field, row)
+    per_credit = (
+        VOICE_CHARS_PER_CREDIT_GSM if info.encoding == "GSM-7" else VOICE_CHARS_PER_CREDIT_UNICODE
+    )
+    return _billing_units(info, len(body), per_credit, cap)
 
 
 def validate_voice(

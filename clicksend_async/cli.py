@@ -420,7 +420,10 @@ def _print_plan(
         rows_text += f" ({blank_lines:,} blank line{'s' if blank_lines != 1 else ''} skipped)"
     table.add_row("rows", rows_text)
     table.add_row("messages", f"{plan.messages:,}{_by_encoding(dict(plan.messages_by_encoding))}")
-    table.add_row("segments", f"{plan.segments:,}{_by_encoding(dict(plan.segments_by_encoding))}")
+    segments = f"{plan.segments:,}{_by_encoding(dict(plan.segments_by_encoding))}"
+    if plan.priced_segments is not None and plan.priced_segments != plan.segments:
+        segments += f"; ClickSend counts {plan.priced_segments:,}"
+    table.add_row("segments", segments)
     if plan.long_messages:
         table.add_row("long messages", f"{plan.long_messages:,} over 6 segments each")
     invalid = f"{plan.invalid:,}"
@@ -745,9 +748,9 @@ def _budget_problem(
             f"the campaign would cost {_money(cost, money)}, over --max-cost "
             f"{_money(options.max_cost, money)}; nothing was sent"
         )
-    if options.max_segments is not None and plan.segments > options.max_segments:
+    if options.max_segments is not None and plan.billable_segments > options.max_segments:
         return (
-            f"the campaign is {plan.segments:,} segments, over --max-segments "
+            f"the campaign is {plan.billable_segments:,} segments, over --max-segments "
             f"{options.max_segments:,}; nothing was sent"
         )
     if balance is not None and cost is not None:

@@ -660,6 +660,11 @@ class BulkJob:
             invalid_rows=invalid_rows,
             rejected_statuses=dict(price_state.rejected),
             short_of_credit=price_state.short_of_credit,
+            priced_segments=(
+                price_state.counted_parts
+                if pricing and price_state.error is None and not price_state.parts_unknown
+                else None
+            ),
         )
         journal.set_meta_many(
             {
@@ -777,6 +782,10 @@ class BulkJob:
             price, price_text = _price_of(found.get("message_price"), prices)
             parts = _parts_of(found.get("message_parts"))
             if status in _PRICE_KEEP_PENDING or not status:
+                if parts is None:
+                    state.parts_unknown += 1
+                else:
+                    state.counted_parts += parts
                 if price is not None:
                     state.cost += price
                     state.priced_parts += parts or 0
@@ -815,9 +824,12 @@ class BulkJob:
                 f"max_cost {self.max_cost}; nothing was sent".replace("  ", " "),
                 plan=plan,
             )
-        if self.max_segments is not None and plan.segments > self.max_segments:
+        if self.max_segments is not None and plan.billable_segments > self.max_segments:
+            counted = ""
+            if plan.billable_segments != plan.segments:
+                counted = f" as ClickSend counts them ({plan.segments} by 3GPP's count)"
             raise BudgetExceededError(
-                f"the campaign is {plan.segments} segments, over max_segments "
+                f"the campaign is {plan.billable_segments} segments{counted}, over max_segments "
                 f"{self.max_segments}; nothing was sent",
                 plan=plan,
             )
@@ -1265,6 +1277,9 @@ class _PriceState:
     unpriced: int = 0
     unpriced_parts: int = 0
     short_of_credit: int = 0
+    #: ClickSend's part count for the messages it would send, and how many answers lacked one.
+    counted_parts: int = 0
+    parts_unknown: int = 0
 
     def total(self) -> Decimal:
         """Return the priced cost plus an estimate (mean price per part) for unpriced rows."""

@@ -81,6 +81,15 @@ class BulkPlan:
     balance: Decimal | None = None
     #: Messages that preflight pricing said the balance cannot cover.
     short_of_credit: int = 0
+    #: Parts as ClickSend counted them at preflight pricing (the messages it would send), or
+    #: None without preflight or when an answer did not say. It can exceed :attr:`segments`,
+    #: the local 3GPP count: ClickSend documents a line break as 2 characters, 3GPP as 1.
+    priced_segments: int | None = None
+
+    @property
+    def billable_segments(self) -> int:
+        """Return the larger of the local count and ClickSend's (what budgets are checked on)."""
+        return max(self.segments, self.priced_segments or 0)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict (the journal stores this)."""
@@ -102,6 +111,7 @@ class BulkPlan:
             "rejected_statuses": dict(self.rejected_statuses),
             "balance": None if self.balance is None else str(self.balance),
             "short_of_credit": self.short_of_credit,
+            "priced_segments": self.priced_segments,
         }
 
     @classmethod
@@ -127,6 +137,9 @@ class BulkPlan:
             rejected_statuses=dict(data.get("rejected_statuses", {})),
             balance=None if balance is None else Decimal(balance),
             short_of_credit=int(data.get("short_of_credit", 0)),
+            priced_segments=(
+                None if data.get("priced_segments") is None else int(data["priced_segments"])
+            ),
         )
 
 
