@@ -131,6 +131,8 @@ def _optional(parse: Callable[[Any], T | None]) -> Callable[[Any, Any], T | None
 def _str_hook(value: Any, _: Any) -> str:
     if isinstance(value, str):
         return value
+    if value is None:
+        return ""  # a null where text belongs: empty, not the word "None"
     if isinstance(value, dict | list):
         raise ValueError(f"expected a string, got {type(value).__name__}")
     return str(value)
@@ -185,26 +187,35 @@ def _structure_factory(cls: Any) -> Callable[[Mapping[str, Any], Any], Any]:
     if keeps_extra:
         overrides["extra"] = override(omit=True)
     base = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False, **overrides)
-    if not keeps_extra:
-        return base
     known = frozenset(_wire_name(f) for f in fields if f.name != "extra")
     aliases = [(_wire_name(f), alias) for f in fields for alias in f.metadata.get("aliases", ())]
+    # The Python name is accepted for a renamed field too: a dict written {"from_": ...} after
+    # the model's ``from_`` must not lose its sender into ``extra`` (sent as "from_", ignored).
+    aliases += [(_wire_name(f), f.name) for f in fields if _wire_name(f) != f.name]
     known |= {alias for _, alias in aliases}
+    # A null where the model has a default means "not given": the default, not a decode error
+    # (a send ClickSend accepted must not fail to decode over "total_price": null).
+    defaulted = frozenset(
+        _wire_name(f) for f in fields if f.name != "extra" and f.default is not attrs.NOTHING
+    )
 
-    def structure_with_extra(data: Mapping[str, Any], _: Any) -> Any:
+    def structure_model(data: Mapping[str, Any], _: Any) -> Any:
         if not isinstance(data, Mapping):
             raise ValueError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
         for wire, alias in aliases:
             if wire not in data and alias in data:
                 data = {**data, wire: data[alias]}
+        if None in data.values():
+            data = {k: v for k, v in data.items() if v is not None or k not in defaulted}
         obj = base(data, cls)
-        extra = {k: v for k, v in data.items() if k not in known}
-        if extra:
-            # The instance is brand new and not shared yet; ``extra`` is outside eq and repr.
-            object.__setattr__(obj, "extra", extra)
+        if keeps_extra:
+            extra = {k: v for k, v in data.items() if k not in known}
+            if extra:
+                # The instance is brand new and not shared yet; ``extra`` is outside eq and repr.
+                object.__setattr__(obj, "extra", extra)
         return obj
 
-    return structure_with_extra
+    return structure_model
 
 
 def _unstructure_factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:

@@ -60,8 +60,23 @@ def _int(value: Any, default: int) -> int:
         raise DecodeError(f"paginator field is not an integer: {value!r}") from None
 
 
+_PAGINATOR_KEYS = frozenset({"current_page", "last_page", "per_page", "total"})
+
+
+def _looks_like_paginator(value: Any) -> bool:
+    return (
+        isinstance(value, Mapping)
+        and isinstance(value.get("data"), list)
+        and len(_PAGINATOR_KEYS.intersection(value)) >= 2
+    )
+
+
 def decode_page(data: Any, item_type: type[T], *, where: str = "data") -> Page[T]:
     """Decode a Laravel paginator (or a bare list, for unpaged endpoints) into a Page."""
+    if isinstance(data, list) and len(data) == 1 and _looks_like_paginator(data[0]):
+        # The spec's own example for GET /v3/sms/templates wraps the paginator in a list;
+        # taking that for a one-item list would invent an item out of the paginator.
+        data = data[0]
     if isinstance(data, list):
         items = [structure(item, item_type, where=f"{where}[{i}]") for i, item in enumerate(data)]
         return Page(items=items, total=len(items), per_page=len(items), current_page=1, last_page=1)

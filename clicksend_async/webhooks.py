@@ -110,6 +110,9 @@ _STATE_BY_STATUS_CODE: Final[Mapping[str, DeliveryState]] = {
 _STATE_BY_STATUS_WORD: Final[Mapping[str, DeliveryState]] = {
     "delivered": DeliveryState.DELIVERED,
     "undelivered": DeliveryState.FAILED,
+    # MMS receipts carry a word in status_code (apiary ``GET /mms/receipts``: "Completed").
+    "completed": DeliveryState.DELIVERED,
+    "failed": DeliveryState.FAILED,
 }
 
 
@@ -146,6 +149,8 @@ class DeliveryReceipt:
     def state(self) -> DeliveryState:
         """Map ``status_code`` (or, for an unknown code, the ``status`` word) to a state."""
         state = _STATE_BY_STATUS_CODE.get(self.status_code)
+        if state is None:
+            state = _STATE_BY_STATUS_WORD.get(self.status_code.strip().lower())
         if state is None and self.status is not None:
             state = _STATE_BY_STATUS_WORD.get(self.status.strip().lower())
         return DeliveryState.PENDING if state is None else state

@@ -113,3 +113,30 @@ class TestAccount:
         assert account.subaccount.api_key == "SECRET-KEY-123"
         assert "SECRET-KEY-123" not in repr(account)
         assert "SECRET-KEY-123" not in repr(account.subaccount)
+
+
+class TestLeniencyFoundInTheSpecAudit:
+    def test_python_name_of_a_renamed_field_is_accepted_in_dicts(self) -> None:
+        from clicksend_async.models.messages import SmsMessage
+
+        message = structure({"to": "+61411111111", "body": "hi", "from_": "Acme"}, SmsMessage)
+        assert message.from_ == "Acme" and not message.extra
+        assert unstructure(message) == {"to": "+61411111111", "body": "hi", "from": "Acme"}
+        both = structure({"body": "hi", "from": "Wire", "from_": "Python"}, SmsMessage)
+        assert both.from_ == "Wire"  # the wire name wins
+
+    def test_null_where_a_default_exists_is_the_default(self) -> None:
+        from decimal import Decimal
+
+        from clicksend_async.models.messages import SendResult
+
+        result = structure({"total_price": None, "messages": None, "total_count": 2}, SendResult)
+        assert (
+            result.total_price == Decimal(0) and result.messages == [] and result.total_count == 2
+        )
+
+    def test_null_text_is_empty_not_the_word_none(self) -> None:
+        from clicksend_async.models.messages import MessageResult
+
+        assert structure({"status": None}, MessageResult).status in ("", None)
+        assert structure({"status": None}, MessageResult).status != "None"

@@ -125,3 +125,23 @@ class TestRawRecords:
 
         with pytest.raises(DecodeError, match="/sms/history"):
             [r async for r in raw_records(fetch, where="/sms/history")]
+
+
+def test_a_paginator_wrapped_in_a_list_is_unwrapped() -> None:
+    """The spec's example for GET /v3/sms/templates wraps the paginator in a one-item list."""
+    from clicksend_async._pagination import decode_page
+    from clicksend_async.models.sms import SmsTemplate
+
+    wrapped = [
+        {
+            "total": 1,
+            "per_page": 15,
+            "current_page": 1,
+            "last_page": 1,
+            "data": [{"template_id": 7, "template_name": "Hi", "body": "Hello"}],
+        }
+    ]
+    page = decode_page(wrapped, SmsTemplate)
+    assert [t.template_id for t in page.items] == [7]
+    plain = decode_page([{"template_id": 8, "template_name": "A", "body": "B"}], SmsTemplate)
+    assert [t.template_id for t in plain.items] == [8]

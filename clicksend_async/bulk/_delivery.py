@@ -7,7 +7,8 @@ whether they are pushed to a webhook (:class:`ReceiptRecorder` as ``on_receipt``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .._pagination import raw_records
@@ -16,6 +17,8 @@ from ..webhooks import DeliveryReceipt, WebhookPayloadError, parse_receipt
 from ._journal import Journal
 
 __all__ = ["ReceiptRecorder", "poll_receipts", "record_receipts"]
+
+logger = logging.getLogger("clicksend_async.bulk")
 
 
 def record_receipts(journal: Journal, receipts: Iterable[DeliveryReceipt]) -> int:
@@ -45,11 +48,17 @@ async def poll_receipts(
 ) -> int:
     """Read every unread receipt from ``/sms/receipts`` into the journal; return rows matched.
 
-    ClickSend's poll endpoints show only unread receipts; ``mark_read=True`` marks them read
-    afterwards (``PUT /sms/receipts-read``) so the next poll sees only new ones.
+    ClickSend's poll endpoints show only unread receipts; ``mark_read=True`` then marks read
+    (``PUT /sms/receipts-read``) the receipts *before* the newest one recorded, so that nothing
+    unseen is hidden: receipts of that same second stay unread and are read again next time
+    (recording is idempotent). A record that cannot be parsed is logged, left unread, and
+    holds the cut-off back to its own time. (ClickSend only marks by time: a receipt that
+    reaches it during the poll, timestamped earlier than the cut-off, is still marked read.)
     """
     matched = 0
-    started = None
+    newest: int | None = None
+    hold: int | None = None
+    skipped = 0
     receipts = []
 
     async def fetch(page: int) -> Any:
@@ -58,19 +67,35 @@ async def poll_receipts(
     async for item in raw_records(fetch, where=path):
         try:
             receipt = parse_receipt(None, item)
-        except WebhookPayloadError:
+        except WebhookPayloadError as exc:
+            skipped += 1
+            logger.warning("%s: skipped a receipt that cannot be read (%s): %r", path, exc, item)
+            when = _seconds(item.get("timestamp") if isinstance(item, Mapping) else None)
+            if when is not None and (hold is None or when < hold):
+                hold = when
             continue
         receipts.append(receipt)
-        if receipt.timestamp is not None and (started is None or receipt.timestamp > started):
-            started = receipt.timestamp
+        if receipt.timestamp is not None:
+            when = int(receipt.timestamp.timestamp())
+            if newest is None or when > newest:
+                newest = when
         if len(receipts) >= 100:
             matched += record_receipts(journal, receipts)
             receipts = []
     matched += record_receipts(journal, receipts)
-    if mark_read and started is not None:
+    if mark_read and newest is not None:
+        cutoff = newest if hold is None else min(newest, hold)
         await session.data(
-            "PUT",
-            path.replace("/receipts", "/receipts-read"),
-            json={"date_before": int(started.timestamp()) + 1},
+            "PUT", path.replace("/receipts", "/receipts-read"), json={"date_before": cutoff}
         )
+    if skipped:
+        logger.warning("%s: %d receipt(s) could not be read and were left unread", path, skipped)
     return matched
+
+
+def _seconds(value: Any) -> int | None:
+    """Return a Unix time in whole seconds from a receipt's raw timestamp, if it has one."""
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None

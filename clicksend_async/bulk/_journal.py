@@ -375,25 +375,32 @@ class Journal:
     ) -> int:
         """Store delivery states: (delivery, status_code, custom_string, message_id).
 
-        Matches by custom_string, then by message_id. A final state (delivered / failed) is
-        never overwritten by a later "pending" receipt (receipts can arrive out of order).
-        Returns how many rows matched.
+        Matches by custom_string, then by message_id. A row whose message_id is known takes
+        only receipts for that message_id: a custom_string can repeat across campaigns (yours
+        is kept when it is unique in this one), and a late receipt of another campaign's message
+        must not relabel this one. A final state (delivered / failed) is never overwritten by a
+        later "pending" receipt (receipts can arrive out of order). Returns how many receipts
+        belong to a row of this journal (a stale "pending" one counts, though it changes nothing).
         """
         matched = 0
         indexed = False
         keep_final = "AND (delivery IS NULL OR delivery = 'pending' OR ? != 'pending')"
+        same_message = "AND (message_id IS NULL OR ? IS NULL OR message_id = ?)"
         self._index_custom_strings()
         with self._transaction():
             for delivery, status_code, custom_string, message_id in updates:
-                count = 0
+                found = False
                 if custom_string:
                     cur = self._db.execute(
                         "UPDATE rows SET delivery = ?, delivery_status = ? "
-                        f"WHERE custom_string = ? {keep_final}",
-                        (delivery, status_code, custom_string, delivery),
+                        f"WHERE custom_string = ? {same_message} {keep_final}",
+                        (delivery, status_code, custom_string, message_id, message_id, delivery),
                     )
-                    count = cur.rowcount
-                if count <= 0 and message_id:
+                    found = cur.rowcount > 0 or self._exists(
+                        f"custom_string = ? {same_message}",
+                        (custom_string, message_id, message_id),
+                    )
+                if not found and message_id:
                     if not indexed:  # inside the transaction: a rollback takes it back too
                         self._db.execute(_MESSAGE_ID_INDEX)
                         indexed = True
@@ -402,9 +409,15 @@ class Journal:
                         f"WHERE message_id = ? {keep_final}",
                         (delivery, status_code, message_id, delivery),
                     )
-                    count = cur.rowcount
-                matched += max(count, 0)
+                    found = cur.rowcount > 0 or self._exists("message_id = ?", (message_id,))
+                matched += found
         return matched
+
+    def _exists(self, where: str, params: tuple[Any, ...]) -> bool:
+        return (
+            self._db.execute(f"SELECT 1 FROM rows WHERE {where} LIMIT 1", params).fetchone()
+            is not None
+        )
 
     def delivery_counts(self) -> dict[str, int]:
         """Return sent rows by delivery state ("unreported" when no receipt came yet)."""

@@ -50,6 +50,13 @@ class TestSendAndPriceBodies:
         sent = [m["to"] for m in emulator.requests[-1].json["messages"]]
         assert sent == ["+61411111111", "+61411111112", "0411111113"]
 
+    async def test_a_dict_message_may_name_the_sender_from_(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        await client.sms.send([{"to": "+61411111111", "body": "hi", "from_": "Acme"}])
+        (message,) = emulator.requests[-1].json["messages"]
+        assert message["from"] == "Acme" and "from_" not in message
+
     async def test_price_body_matches_the_spec(
         self, client: ClickSendClient, emulator: ClickSendEmulator
     ) -> None:
