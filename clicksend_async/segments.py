@@ -23,13 +23,14 @@ Rules, in short:
 message into UCS-2.  Curly quotes, primes and guillemets become ``'`` / ``"``; hyphens, dashes
 and the minus sign become ``-``; the bullet ``•`` becomes ``-`` (it reads as a list marker);
 ``…`` becomes ``...``; tab and the Unicode spaces (no-break, narrow no-break, thin, em ...)
-become a space; U+2028 / U+2029 become LF; soft hyphen, zero-width space, ZWNJ, ZWJ, word joiner
-and BOM are removed.  Small ``ç`` becomes ``Ç``: 3GPP draws septet 0x09 as a capital, but the
+become a space; U+2028 / U+2029 become LF; soft hyphen, zero-width space, word joiner and BOM
+are removed, and ZWNJ / ZWJ too when that makes the text GSM-7.  The text is put in Unicode NFC
+first, so a base letter plus a combining accent becomes the precomposed (GSM) letter.
+Small ``ç`` becomes ``Ç``: 3GPP draws septet 0x09 as a capital, but the
 Unicode mapping notes the intent was the small letter and many handsets show ``ç``, so this keeps
 the cedilla rather than sending the whole message as UCS-2.  Characters that are already GSM are
 never changed and characters without a mapping are kept, so the result may still need UCS-2;
-check :func:`is_gsm`.  Removing ZWJ / ZWNJ alters emoji sequences and Persian or Indic text, so
-when the result is still not GSM, sending the original is usually the better choice.
+check :func:`is_gsm`.
 
 The module is pure (stdlib + attrs) and built for throughput: classification runs in C
 (``bytes.translate`` for ASCII text, one precompiled regular expression otherwise); only a
@@ -40,6 +41,7 @@ loop, once per part rather than once per character.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -403,8 +405,6 @@ _TO_GSM_MAP: Final[dict[str, str]] = {
     # invisible characters: removed
     "\u00ad": "",  # soft hyphen
     "\u200b": "",  # zero-width space
-    "\u200c": "",  # zero-width non-joiner
-    "\u200d": "",  # zero-width joiner
     "\u2060": "",  # word joiner
     "\ufeff": "",  # zero-width no-break space / byte order mark
     # 0x09 is drawn as "Ç" by 3GPP but the Unicode mapping notes its intent is "ç", and many
@@ -415,5 +415,17 @@ _TO_GSM_TABLE: Final = str.maketrans(_TO_GSM_MAP)
 
 
 def to_gsm(text: str) -> str:
-    """Replace common non-GSM characters with GSM-7 look-alikes, leaving the rest unchanged."""
-    return text.translate(_TO_GSM_TABLE)
+    """Replace common non-GSM characters with GSM-7 look-alikes, leaving the rest unchanged.
+
+    The text is first put in Unicode NFC, which changes no meaning: a letter typed as a base
+    plus a combining accent (common in text copied from macOS or iOS) becomes the one GSM
+    character it stands for. Zero-width joiners are removed only when that makes the whole
+    text GSM-7; otherwise they stay, so emoji sequences and Persian or Indic text keep their
+    shape in a message that is UCS-2 anyway.
+    """
+    result = unicodedata.normalize("NFC", text).translate(_TO_GSM_TABLE)
+    if "\u200c" in result or "\u200d" in result:
+        joined = result.replace("\u200c", "").replace("\u200d", "")
+        if is_gsm(joined):
+            return joined
+    return result

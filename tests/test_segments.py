@@ -532,6 +532,18 @@ class TestToGsm:
         assert to_gsm("Fran\u00e7ois, \u00e7a va") == "Fran\u00c7ois, \u00c7a va"
         assert is_gsm(to_gsm("Fran\u00e7ois"))
 
+    def test_decomposed_accents_are_composed(self) -> None:
+        text = "Cafe\u0301 ouvert, A\u030angstro\u0308m"  # as macOS and iOS often write them
+        assert count_segments(text).encoding == UCS2
+        assert to_gsm(text) == "Caf\u00e9 ouvert, \u00c5ngstr\u00f6m"
+        assert is_gsm(to_gsm(text))
+        assert to_gsm("\u212b \u2126") == "\u00c5 \u03a9"  # Angstrom and Ohm signs
+
+    def test_joiners_stay_when_the_text_stays_ucs2(self) -> None:
+        family = "\U0001f468\u200d\U0001f469\u200d\U0001f467 ok"
+        assert to_gsm(family) == family  # removing them would not save anything
+        assert to_gsm("a\u200db\u200cc") == "abc"  # ...but they go when the text becomes GSM
+
     def test_turns_a_ucs2_message_into_gsm(self) -> None:
         text = "Don\u2019t miss it \u2013 50% off\u00a0today\u200b!"
         assert count_segments(text).encoding == UCS2
