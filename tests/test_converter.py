@@ -140,3 +140,26 @@ class TestLeniencyFoundInTheSpecAudit:
 
         assert structure({"status": None}, MessageResult).status in ("", None)
         assert structure({"status": None}, MessageResult).status != "None"
+
+
+@pytest.mark.parametrize(
+    ("status", "accepted"),
+    [
+        ("SUCCESS", True),
+        ("QUEUED", True),
+        ("Queued", True),
+        ("Sent", True),
+        ("Completed", True),
+        ("Scheduled", True),
+        ("WaitApproval", True),
+        ("Failed", False),
+        ("Cancelled", False),
+        ("CancelledAfterReview", False),
+        ("INVALID_RECIPIENT", False),
+        ("", False),
+    ],
+)
+def test_accepted_reads_send_results_and_history_records(status: str, accepted: bool) -> None:
+    from clicksend_async.models.messages import MessageResult
+
+    assert structure({"status": status}, MessageResult).accepted is accepted

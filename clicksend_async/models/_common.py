@@ -62,6 +62,11 @@ class MessageStatus:
 
     #: Statuses that mean the message was accepted for delivery.
     ACCEPTED: Final = frozenset({"SUCCESS", "QUEUED"})
+    #: History statuses (``/sms/history``, in its own spelling) of messages ClickSend took and
+    #: has not failed or cancelled; compared in lower case.
+    ACCEPTED_HISTORY: Final = frozenset(
+        {"queued", "scheduled", "waitapproval", "sent", "completed"}
+    )
     #: Statuses that mean "not sent, try again shortly".
     TRANSIENT: Final = frozenset({"THROTTLED"})
 

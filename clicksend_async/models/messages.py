@@ -130,8 +130,14 @@ class MessageResult:
 
     @property
     def accepted(self) -> bool:
-        """Return True when ClickSend accepted the message for delivery."""
-        return self.status in MessageStatus.ACCEPTED
+        """Return True when ClickSend accepted the message for delivery.
+
+        A send or price result says ``SUCCESS`` (or ``QUEUED``); a history record has its own
+        words: ``Queued``, ``Scheduled``, ``WaitApproval``, ``Sent`` and ``Completed`` count,
+        ``Failed`` and the cancelled ones do not.
+        """
+        status = self.status or ""
+        return status in MessageStatus.ACCEPTED or status.lower() in MessageStatus.ACCEPTED_HISTORY
 
 
 @attrs.frozen(kw_only=True)
