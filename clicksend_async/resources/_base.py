@@ -122,11 +122,13 @@ def payload_of(models: Iterable[Any]) -> list[dict[str, Any]]:
     return [unstructure(m) for m in models]
 
 
-def message_payloads(models: Iterable[Any]) -> list[dict[str, Any]]:
+def message_payloads(models: Iterable[Any], *, int_list_id: bool = False) -> list[dict[str, Any]]:
     """Unstructure messages, each recipient number as it was validated (normalised).
 
     Validation reads ``+44 (0)20 7946 0000`` as ``+442079460000``; that is what is sent, not
     the spaces and the bracketed trunk prefix, which ClickSend might read as a digit.
+    ``int_list_id``: send a numeric ``list_id`` as an integer (MMS and voice declare int32; the
+    SMS v2 schema declares a string).
     """
     out = []
     for model in models:
@@ -134,6 +136,9 @@ def message_payloads(models: Iterable[Any]) -> list[dict[str, Any]]:
         to = payload.get("to")
         if isinstance(to, str):
             payload["to"] = normalize_number(to)
+        list_id = payload.get("list_id")
+        if int_list_id and isinstance(list_id, str) and list_id.strip().isdigit():
+            payload["list_id"] = int(list_id)
         out.append(payload)
     return out
 

@@ -36,7 +36,7 @@ class MmsResource(Resource):
         check_batch_size(models)
         for i, message in enumerate(models):
             validate_mms(message, media_file, field=f"messages[{i}]", limits=self.limits)
-        return {"media_file": media_file, "messages": message_payloads(models)}
+        return {"media_file": media_file, "messages": message_payloads(models, int_list_id=True)}
 
     async def send(
         self, media_file: str, messages: MessagesIn, *, timeout: float | None = None

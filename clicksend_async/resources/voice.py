@@ -39,7 +39,7 @@ class VoiceResource(Resource):
         check_batch_size(models)
         for i, message in enumerate(models):
             validate_voice(message, field=f"messages[{i}]", limits=self.limits)
-        return {"messages": message_payloads(models)}
+        return {"messages": message_payloads(models, int_list_id=True)}
 
     async def send(self, messages: MessagesIn, *, timeout: float | None = None) -> SendResult:
         """Make up to 1000 calls (``POST /voice/send``); per-message failures are on the result.

@@ -56,6 +56,15 @@ class TestSend:
         assert (message.voice, message.lang) == ("male", "en-au")
         assert emulator.sent[0].kind == "voice"
 
+    async def test_list_id_goes_out_as_an_integer(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        """The voice table in the spec declares list_id int32 (the SMS v2 schema, a string)."""
+        await client.voice.price([VoiceMessage(list_id="428", body="Hello")])
+        assert emulator.requests[-1].json["messages"][0]["list_id"] == 428
+        await client.sms.price([{"list_id": "428", "body": "Hello"}])
+        assert emulator.requests[-1].json["messages"][0]["list_id"] == "428"
+
     async def test_price(self, client: ClickSendClient, emulator: ClickSendEmulator) -> None:
         result = await client.voice.price([{"to": DELIVERABLE, "body": "Hello"}])
         request = emulator.requests[-1]
