@@ -25,13 +25,17 @@ __all__ = [
     "TRUNCATION_PARTS",
     "Limits",
     "check_contact_update",
+    "check_csv_filename",
     "check_email_address",
     "check_field_names",
     "check_media_file",
+    "check_operator",
+    "check_positive_int",
     "check_row_fields",
     "check_sender",
     "check_text",
     "check_url",
+    "check_year_month",
     "is_e164",
     "mms_body_info",
     "mms_static_checks",
@@ -445,6 +449,52 @@ def check_url(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value.startswith(("https://", "http://")):
         raise ValidationError(f"{value!r} is not an http(s) URL", field=field)
     return value
+
+
+def check_csv_filename(value: Any, field: str = "filename") -> str:
+    """Require a bare file name ending in ``.csv`` (history exports are CSV files)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("must be a non-empty file name", field=field)
+    if "/" in value or "\\" in value:
+        raise ValidationError(
+            f"{value!r} is a path; give a bare file name such as 'export.csv'", field=field
+        )
+    stem, dot, suffix = value.strip().rpartition(".")
+    if not dot or not stem or suffix.lower() != "csv":
+        raise ValidationError(
+            f"{value!r} is not a .csv file name (the export is a CSV file)", field=field
+        )
+    _check_encodable(value, field, None)
+    return value
+
+
+def check_positive_int(value: Any, field: str) -> int:
+    """Require a whole number from 1 (a bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(f"must be a whole number from 1, got {value!r}", field=field)
+    return value
+
+
+def check_year_month(year: Any, month: Any) -> tuple[int, int]:
+    """Require a four-digit year and a month from 1 to 12."""
+    if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 9999:
+        raise ValidationError(f"{year!r} is not a four-digit year", field="year")
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise ValidationError(f"{month!r} is not a month (1 to 12)", field="month")
+    return year, month
+
+
+#: How ClickSend combines the terms of a ``q`` search.
+SEARCH_OPERATORS = frozenset({"AND", "OR"})
+
+
+def check_operator(value: Any, field: str = "operator") -> str | None:
+    """Return a search ``operator`` as ``AND`` or ``OR`` (any case accepted); None stays None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip().upper() not in SEARCH_OPERATORS:
+        raise ValidationError(f"{value!r} is not a search operator; use 'AND' or 'OR'", field=field)
+    return value.strip().upper()
 
 
 def check_email_address(value: Any, field: str = "email_address") -> str:

@@ -17,11 +17,13 @@ import yaml
 
 from clicksend_async import (
     Account,
+    AccountUsage,
     Contact,
     ContactImport,
     ContactList,
     Country,
     EmailAddress,
+    HistoryExport,
     InboundSms,
     MessageResult,
     SendResult,
@@ -74,9 +76,11 @@ LIST = "list"
 #: (method, path, model, how data is shaped, the field every decoded item must have)
 OPERATIONS: list[tuple[str, str, type[Any], str, str]] = [
     ("GET", "/v3/account", Account, ONE, "user_id"),
+    ("GET", "/v3/account/usage/{year}/{month}/subaccount", AccountUsage, ONE, "sms"),
     ("POST", "/v3/sms/send", SendResult, ONE, "messages"),
     ("POST", "/v3/sms/price", SendResult, ONE, "messages"),
     ("GET", "/v3/sms/history", MessageResult, PAGE, "message_id"),
+    ("GET", "/v3/sms/history/export", HistoryExport, ONE, "filename"),
     ("GET", "/v3/sms/inbound", InboundSms, PAGE, "message_id"),
     ("GET", "/v3/sms/inbound/{original_message_id}", InboundSms, ONE, "message_id"),
     ("GET", "/v3/sms/receipts", SmsReceipt, PAGE, "status_code"),
@@ -87,11 +91,13 @@ OPERATIONS: list[tuple[str, str, type[Any], str, str]] = [
     ("POST", "/v3/mms/send", SendResult, ONE, "messages"),
     ("POST", "/v3/mms/price", SendResult, ONE, "messages"),
     ("GET", "/v3/mms/history", MessageResult, PAGE, "message_id"),
+    ("GET", "/v3/mms/history/export", HistoryExport, ONE, "filename"),
     ("POST", "/v3/voice/send", SendResult, ONE, "messages"),
     ("POST", "/v3/voice/price", SendResult, ONE, "messages"),
     ("GET", "/v3/voice/lang", VoiceLanguage, LIST, "genders"),
     ("GET", "/v3/voice/receipts", VoiceReceipt, PAGE, "status_code"),
     ("GET", "/v3/voice/history", MessageResult, PAGE, "message_id"),
+    ("GET", "/v3/voice/history/export", HistoryExport, ONE, "filename"),
     ("GET", "/v3/lists", ContactList, PAGE, "list_name"),
     ("POST", "/v3/lists", ContactList, ONE, "list_name"),
     ("GET", "/v3/lists/{list_id}", ContactList, ONE, "list_name"),
@@ -172,6 +178,12 @@ class TestExamplesDecode:
             ("PUT", "/v3/sms/cancel-all", "count", 2),
             ("PUT", "/v3/voice/cancel-all", "count", 2),
             ("PUT", "/v3/lists/{list_id}/remove-duplicates/", "deleted", 6),
+            (
+                "PUT",
+                "/v3/lists/{list_id}/remove-opted-out-contacts/{opt_out_list_id}",
+                "deleted",
+                6,
+            ),
             ("PUT", "/v3/sms/inbound-read/{message_id}", None, 1),
         ],
     )

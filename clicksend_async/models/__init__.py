@@ -1,13 +1,14 @@
 """Typed models of ClickSend's requests and responses (attrs classes, no I/O)."""
 
 from ._common import Currency, MessageStatus
-from .account import Account, Subaccount
+from .account import Account, AccountUsage, Subaccount, SubaccountUsage, UsageTotal
 from .connections import Connection, ConnectionStatus
 from .contacts import Contact, ContactFields, NewContact
 from .countries import Country
 from .email_addresses import EmailAddress
-from .lists import ContactImport, ContactList
+from .lists import ContactImport, ContactList, SearchResult, SearchResultType
 from .messages import (
+    HistoryExport,
     MessageResult,
     MmsMessage,
     SendResult,
@@ -20,6 +21,7 @@ from .voice import VoiceLanguage, VoiceReceipt
 
 __all__ = [
     "Account",
+    "AccountUsage",
     "Connection",
     "ConnectionStatus",
     "Contact",
@@ -29,18 +31,23 @@ __all__ = [
     "Country",
     "Currency",
     "EmailAddress",
+    "HistoryExport",
     "InboundSms",
     "MessageResult",
     "MessageStatus",
     "MmsMessage",
     "NewContact",
     "ReceiptStatus",
+    "SearchResult",
+    "SearchResultType",
     "SendResult",
     "SmsMessage",
     "SmsReceipt",
     "SmsSender",
     "SmsTemplate",
     "Subaccount",
+    "SubaccountUsage",
+    "UsageTotal",
     "VoiceLanguage",
     "VoiceMessage",
     "VoiceReceipt",

@@ -11,7 +11,7 @@ import attrs
 
 from ._common import Currency, extra_field
 
-__all__ = ["Account", "Subaccount"]
+__all__ = ["Account", "AccountUsage", "Subaccount", "SubaccountUsage", "UsageTotal"]
 
 
 @attrs.frozen(kw_only=True)
@@ -58,5 +58,60 @@ class Account:
     currency: Currency | None = attrs.field(default=None, metadata={"wire": "_currency"})
     subaccount: Subaccount | None = attrs.field(
         default=None, repr=False, metadata={"wire": "_subaccount"}
+    )
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class SubaccountUsage:
+    """One sub-account's use of one channel in the month.
+
+    ``total_count`` arrives as ``"29.00"`` for SMS and as ``3992`` for email; both are read as
+    whole numbers.
+    """
+
+    subaccount_id: int | None = None
+    username: str | None = None
+    total_count: int = 0
+    total_price: Decimal = Decimal(0)
+    notes: str | None = None
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class UsageTotal:
+    """One channel's total for the month, over every sub-account."""
+
+    count: int = 0
+    price: Decimal = Decimal(0)
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class AccountUsage:
+    """A month's usage per channel and sub-account (``GET /account/usage/{y}/{m}/subaccount``).
+
+    Each channel (``sms``, ``mms``, ``voice`` ...) lists the sub-accounts that used it; its
+    ``*_total`` sums them (None when ClickSend leaves it out).
+    """
+
+    sms: list[SubaccountUsage] = attrs.field(factory=list)
+    mms: list[SubaccountUsage] = attrs.field(factory=list)
+    voice: list[SubaccountUsage] = attrs.field(factory=list)
+    fax: list[SubaccountUsage] = attrs.field(factory=list)
+    post: list[SubaccountUsage] = attrs.field(factory=list)
+    email: list[SubaccountUsage] = attrs.field(factory=list)
+    email_transactional: list[SubaccountUsage] = attrs.field(factory=list)
+    postcards: list[SubaccountUsage] = attrs.field(factory=list)
+    sms_total: UsageTotal | None = None
+    mms_total: UsageTotal | None = None
+    voice_total: UsageTotal | None = None
+    fax_total: UsageTotal | None = None
+    post_total: UsageTotal | None = None
+    email_total: UsageTotal | None = None
+    email_transactional_total: UsageTotal | None = None
+    postcards_total: UsageTotal | None = None
+    currency: Currency | None = attrs.field(
+        default=None, metadata={"wire": "_currency", "aliases": ("currency",)}
     )
     extra: Mapping[str, Any] = extra_field()

@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import attrs
 
 from ._common import Currency, MessageStatus, extra_field, to_unix
 
 __all__ = [
+    "HistoryExport",
     "MessageResult",
     "MmsMessage",
     "SendResult",
@@ -164,3 +166,34 @@ class SendResult:
     def rejected(self) -> list[MessageResult]:
         """Return the messages ClickSend refused, each with its ``status``."""
         return [m for m in self.messages if not m.accepted]
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class HistoryExport:
+    """A history export ready to download (``GET /sms|mms|voice/history/export``).
+
+    ``url`` is the CSV file's download link. ClickSend answers a pre-signed link that expires
+    after a while (20 minutes in the spec's example) and needs no credentials: anyone holding it
+    can read your message history, so the repr shows only the file name.
+    """
+
+    url: str
+    extra: Mapping[str, Any] = extra_field()
+
+    def __repr__(self) -> str:
+        return f"HistoryExport(filename={self.filename!r})"
+
+    @property
+    def filename(self) -> str | None:
+        """Return the file name the link downloads as, when the link says."""
+        query = parse_qs(urlsplit(self.url).query)
+        names = query.get("filename")
+        if names:
+            return names[0]
+        # A pre-signed S3 link names it in response-content-disposition instead.
+        for disposition in query.get("response-content-disposition", []):
+            for part in disposition.split(";"):
+                key, _, value = part.strip().partition("=")
+                if key.lower() == "filename" and value:
+                    return value.strip('"')
+        return None

@@ -13,18 +13,21 @@ from .._converter import converter, structure, unstructure
 from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator, Page, decode_page
 from .._session import Session
-from .._validation import normalize_number
+from .._validation import check_csv_filename, check_positive_int, normalize_number
 from ..models._common import to_unix
+from ..models.messages import HistoryExport
 
 __all__ = [
     "Resource",
     "coerce",
     "coerce_many",
     "count_in",
+    "export_params",
     "history_params",
     "message_payloads",
     "path_segment",
     "payload_of",
+    "search_query",
     "unix_or_none",
 ]
 
@@ -62,6 +65,21 @@ class Resource:
 
         return AsyncPaginator(fetch, page=page, limit=limit)
 
+    async def _export(self, path: str, params: Mapping[str, Any]) -> HistoryExport:
+        """Ask for a history export (``GET path``) and return its download link."""
+        data = await self._session.data("GET", path, params=params)
+        if isinstance(data, str):
+            # The v1 spec types this answer as a plain string: read a bare link as the link.
+            data = {"url": data}
+        return structure(data, HistoryExport, where=f"GET {path} data")
+
+
+def search_query(q: str | Mapping[str, str] | None) -> str | None:
+    """Return ClickSend's ``q`` search: a string as is, a mapping as ``field:value,...``."""
+    if q is None or isinstance(q, str):
+        return q
+    return ",".join(f"{key}:{value}" for key, value in q.items())
+
 
 def history_params(
     date_from: datetime | int | None,
@@ -70,13 +88,27 @@ def history_params(
     order_by: str | None,
 ) -> dict[str, Any]:
     """Build the query of a ``*/history`` call: Unix dates, ``q`` as ``field:value,...``."""
-    if q is not None and not isinstance(q, str):
-        q = ",".join(f"{key}:{value}" for key, value in q.items())
     return {
         "date_from": unix_or_none(date_from, "date_from"),
         "date_to": unix_or_none(date_to, "date_to"),
-        "q": q,
+        "q": search_query(q),
         "order_by": order_by,
+    }
+
+
+def export_params(
+    filename: str,
+    date_from: datetime | int | None,
+    date_to: datetime | int | None,
+    q: str | Mapping[str, str] | None,
+    order_by: str | None,
+    limit: int | None,
+) -> dict[str, Any]:
+    """Build the query of a ``*/history/export`` call: ``filename`` plus the history filters."""
+    return {
+        "filename": check_csv_filename(filename),
+        **history_params(date_from, date_to, q, order_by),
+        "limit": None if limit is None else check_positive_int(limit, "limit"),
     }
 
 

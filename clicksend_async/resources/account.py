@@ -1,15 +1,16 @@
-"""Account details (https://developers.clicksend.com/docs/rest/v3/#account)."""
+"""Account details and usage (https://developers.clicksend.com/docs/rest/v3/#account)."""
 
 from __future__ import annotations
 
-from ..models.account import Account
+from .._validation import check_year_month
+from ..models.account import Account, AccountUsage
 from ._base import Resource
 
 __all__ = ["AccountResource"]
 
 
 class AccountResource(Resource):
-    """Read the account behind the credentials.
+    """Read the account behind the credentials, and its monthly usage.
 
     The response's ``_subaccount.api_key`` is a live credential: it is kept on the model but
     out of its repr, and never logged.
@@ -18,3 +19,14 @@ class AccountResource(Resource):
     async def get(self) -> Account:
         """Return the account (``GET /account``)."""
         return await self._session.call("GET", "/account", cast_to=Account)
+
+    async def usage(self, year: int, month: int) -> AccountUsage:
+        """Return a month's usage per channel and sub-account.
+
+        ``GET /account/usage/{year}/{month}/subaccount``: ``year`` has four digits, ``month`` is
+        1 to 12.
+        """
+        year, month = check_year_month(year, month)
+        return await self._session.call(
+            "GET", f"/account/usage/{year}/{month}/subaccount", cast_to=AccountUsage
+        )

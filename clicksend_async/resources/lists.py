@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator
 from .._validation import check_field_names, check_text, check_url
-from ..models.lists import ContactImport, ContactList
+from ..models.lists import ContactImport, ContactList, SearchResult
 from ._base import Resource, count_in, path_segment
 
 __all__ = ["ListsResource"]
 
 
 class ListsResource(Resource):
-    """Create, read, rename and delete contact lists; import contacts; drop duplicates.
+    """Create, read, rename and delete contact lists; import, dedupe, drop opt-outs; search.
 
     The contacts inside a list are under ``client.contacts``.
     See https://developers.clicksend.com/docs/rest/v3/#contact-lists.
@@ -59,6 +60,36 @@ class ListsResource(Resource):
         payload = {"fields": {name: name for name in names}}
         data = await self._session.data("PUT", path, json=payload)
         return count_in(data, "deleted", where="PUT /lists/{list_id}/remove-duplicates data")
+
+    async def remove_opted_out_contacts(
+        self, list_id: int | str, *, opt_out_list_id: int | str
+    ) -> int | None:
+        """Delete the contacts of a list that are in an opt-out list; return how many.
+
+        ``PUT /lists/{list_id}/remove-opted-out-contacts/{opt_out_list_id}``. The two lists must
+        differ: checked against itself, a list would lose every contact.
+        """
+        list_segment = path_segment(list_id)
+        opt_out_segment = path_segment(opt_out_list_id)
+        if list_segment == opt_out_segment:
+            raise ValidationError(
+                "is the list itself; every contact would be removed", field="opt_out_list_id"
+            )
+        path = f"/lists/{list_segment}/remove-opted-out-contacts/{opt_out_segment}"
+        data = await self._session.data("PUT", path)
+        return count_in(
+            data, "deleted", where="PUT /lists/{list_id}/remove-opted-out-contacts data"
+        )
+
+    def search(
+        self, q: str, *, page: int | None = None, limit: int | None = None
+    ) -> AsyncPaginator[SearchResult]:
+        """Page through the contacts and lists matching a keyword (``GET /search/contacts-lists``).
+
+        Each result says whether it is a contact or a list (``is_contact``, ``is_list``).
+        """
+        params = {"q": check_text(q, "q")}
+        return self._paginate("/search/contacts-lists", params, SearchResult, page, limit)
 
     async def import_contacts(
         self, list_id: int | str, *, file_url: str, field_order: Sequence[str]

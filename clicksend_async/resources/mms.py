@@ -1,4 +1,7 @@
-"""MMS: send, price, history, receipts, bulk (https://developers.clicksend.com/docs/rest/v3/#mms)."""
+"""MMS: send, price, history and its export, receipts, bulk.
+
+https://developers.clicksend.com/docs/rest/v3/#mms
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,9 @@ from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, check_media_
 from ..bulk._api import mms_job
 from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
-from ..models.messages import MessageResult, MmsMessage, SendResult
+from ..models.messages import HistoryExport, MessageResult, MmsMessage, SendResult
 from ..models.sms import SmsReceipt
-from ._base import Resource, coerce_many, history_params, message_payloads
+from ._base import Resource, coerce_many, export_params, history_params, message_payloads
 
 __all__ = ["MmsResource"]
 
@@ -69,6 +72,24 @@ class MmsResource(Resource):
         """Page through sent MMS (``GET /mms/history``)."""
         params = history_params(date_from, date_to, q, order_by)
         return self._paginate("/mms/history", params, MessageResult, page, limit)
+
+    async def export_history(
+        self,
+        *,
+        filename: str = "export.csv",
+        date_from: datetime | int | None = None,
+        date_to: datetime | int | None = None,
+        q: str | Mapping[str, str] | None = None,
+        order_by: str | None = None,
+        limit: int | None = None,
+    ) -> HistoryExport:
+        """Export sent MMS to a CSV file and return its download link.
+
+        ``GET /mms/history/export``; the arguments are those of
+        :meth:`SmsResource.export_history`.
+        """
+        params = export_params(filename, date_from, date_to, q, order_by, limit)
+        return await self._export("/mms/history/export", params)
 
     def receipts(
         self, *, page: int | None = None, limit: int | None = None

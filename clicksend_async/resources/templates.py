@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator
 from .._validation import check_text
 from ..models.sms import SmsTemplate
-from ._base import Resource, path_segment
+from ._base import Resource, path_segment, search_query
 
 __all__ = ["SmsTemplatesResource"]
 
@@ -21,10 +22,21 @@ class SmsTemplatesResource(Resource):
     """
 
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self,
+        *,
+        q: str | Mapping[str, str] | None = None,
+        order_by: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
     ) -> AsyncPaginator[SmsTemplate]:
-        """Page through your templates (``GET /sms/templates``)."""
-        return self._paginate("/sms/templates", None, SmsTemplate, page, limit)
+        """Page through your templates (``GET /sms/templates``), by ``template_id`` unless told.
+
+        ``q`` searches ``template_id``, ``template_name`` or ``body`` (``"template_name:promo"``,
+        or ``{"template_name": "promo"}``); ``order_by`` is ``field:asc|desc`` over the same
+        fields (``"template_name:asc"``).
+        """
+        params = {"q": search_query(q), "order_by": order_by}
+        return self._paginate("/sms/templates", params, SmsTemplate, page, limit)
 
     async def get(self, template_id: int | str) -> SmsTemplate:
         """Return one template (``GET /sms/templates/{template_id}``)."""

@@ -1,4 +1,4 @@
-"""Voice (text-to-speech calls): send, price, languages, history, receipts, cancel, bulk.
+"""Voice (text-to-speech calls): send, price, languages, history, export, receipts, cancel, bulk.
 
 https://developers.clicksend.com/docs/rest/v3/#voice
 """
@@ -7,17 +7,31 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from .._converter import structure
 from .._pagination import AsyncPaginator
-from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_voice
+from .._validation import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_batch_size,
+    check_operator,
+    validate_voice,
+)
 from ..bulk._api import voice_job
 from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
-from ..models.messages import MessageResult, SendResult, VoiceMessage
+from ..models.messages import HistoryExport, MessageResult, SendResult, VoiceMessage
 from ..models.voice import VoiceLanguage, VoiceReceipt
-from ._base import Resource, coerce_many, count_in, history_params, message_payloads, path_segment
+from ._base import (
+    Resource,
+    coerce_many,
+    count_in,
+    export_params,
+    history_params,
+    message_payloads,
+    path_segment,
+)
 
 __all__ = ["VoiceResource"]
 
@@ -25,7 +39,7 @@ MessagesIn = Iterable[VoiceMessage | Mapping[str, Any]]
 
 
 class VoiceResource(Resource):
-    """Make text-to-speech calls: send, price, languages, history, receipts, cancel.
+    """Make text-to-speech calls: send, price, languages, history (and export), receipts, cancel.
 
     Each message needs a ``voice`` (female/male) that its ``lang`` offers; :meth:`languages`
     lists them. A pair ClickSend does not offer comes back as a per-message ``INVALID_VOICE``.
@@ -69,12 +83,36 @@ class VoiceResource(Resource):
         date_to: datetime | int | None = None,
         q: str | Mapping[str, str] | None = None,
         order_by: str | None = None,
+        operator: Literal["AND", "OR"] | None = None,
         page: int | None = None,
         limit: int | None = None,
     ) -> AsyncPaginator[MessageResult]:
-        """Page through calls made (``GET /voice/history``)."""
+        """Page through calls made (``GET /voice/history``).
+
+        ``operator`` says how the terms of ``q`` combine: ``"AND"`` (ClickSend's default, every
+        term must match) or ``"OR"`` (any term).
+        """
         params = history_params(date_from, date_to, q, order_by)
+        params["operator"] = check_operator(operator)
         return self._paginate("/voice/history", params, MessageResult, page, limit)
+
+    async def export_history(
+        self,
+        *,
+        filename: str = "export.csv",
+        date_from: datetime | int | None = None,
+        date_to: datetime | int | None = None,
+        q: str | Mapping[str, str] | None = None,
+        order_by: str | None = None,
+        limit: int | None = None,
+    ) -> HistoryExport:
+        """Export calls made to a CSV file and return its download link.
+
+        ``GET /voice/history/export``; the arguments are those of
+        :meth:`SmsResource.export_history`.
+        """
+        params = export_params(filename, date_from, date_to, q, order_by, limit)
+        return await self._export("/voice/history/export", params)
 
     def receipts(
         self, *, page: int | None = None, limit: int | None = None

@@ -23,11 +23,13 @@ from ._state import (
     MessageRecord,
     RecordedRequest,
     currency_block,
+    export_csv,
     filter_history,
+    filter_templates,
     paginate,
 )
 from ._webhooks import Pusher
-from ._world import CONTACT_FIELDS, CONTACT_NULLABLE_FIELDS, InboundRecord, World
+from ._world import CONTACT_FIELDS, CONTACT_NULLABLE_FIELDS, ExportFile, InboundRecord, World
 
 __all__ = ["Service"]
 
@@ -37,6 +39,8 @@ Reply = tuple[int, Any]
 _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 _BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CLIENT_MAX_SIZE: Final = 32 * 1024 * 1024
+#: How long a history export's download link works (the spec's example link: X-Amz-Expires=1200).
+EXPORT_LINK_SECONDS: Final = 1200.0
 
 
 def envelope(http_code: int, response_code: str, msg: str, data: Any = None) -> dict[str, Any]:
@@ -276,6 +280,10 @@ class Service:
         found = router.match(request.method, path) if api != "other" else None
         shown_path = "/ctrl" + path if api == "ctrl" else path
         limiter = self.rate_limiter if api in ("direct", "maton") else None
+        if api == "other" and request.method == "GET" and path.startswith("/files/"):
+            # History exports download from outside the API, with no credentials (a link).
+            self._record(request, api, shown_path, None, now)
+            return self._download(path.removeprefix("/files/"), now)
         if found is None:
             self._record(request, api, shown_path, None, now)
             return _respond(404, NOT_FOUND_ENDPOINT, limiter.peek() if limiter else None)
@@ -365,6 +373,20 @@ class Service:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.closing.wait(), self.hang_seconds)
         return _respond(status, payload, headers)
+
+    def _download(self, file_id: str, now: float) -> web.Response:
+        export = self.world.exports.get(file_id.upper())
+        if export is None or now - export.created > EXPORT_LINK_SECONDS:
+            return _respond(
+                404, envelope(404, "NOT_FOUND", "File not found or the link has expired."), None
+            )
+        return web.Response(
+            body=export.content.encode("utf-8"),
+            headers={
+                "Content-Type": "text/csv; charset=utf-8",
+                "Content-Disposition": f'attachment; filename="{export.filename}"',
+            },
+        )
 
     # -- accepted-message side effects -----------------------------------------------------
 
@@ -486,6 +508,18 @@ def _respond(status: int, payload: Any, headers: Mapping[str, str] | None) -> we
 def _countries(s: Service, c: Ctx) -> Reply:
     data = [{"code": code, "value": name} for code, (name, _) in sorted(COUNTRIES.items())]
     return ok("List of Countries.", data)
+
+
+def _usage(s: Service, c: Ctx) -> Reply:
+    year, month = c.int_param("year"), c.int_param("month")
+    errors = {}
+    if year is None or not 1000 <= year <= 9999:
+        errors["year"] = "The year must be a four-digit number."
+    if month is None or not 1 <= month <= 12:
+        errors["month"] = "The month must be a number from 1 to 12."
+    if errors or year is None or month is None:
+        return invalid(errors)
+    return ok("Here is your usage for this month.", s.world.usage(year, month))
 
 
 def _account(s: Service, c: Ctx) -> Reply:
@@ -662,6 +696,33 @@ def _history(kind: str, msg: str) -> Handler:
     return handler
 
 
+_FILENAME_FORBIDDEN: Final = frozenset('/\\"')
+
+
+def _history_export(kind: str) -> Handler:
+    def handler(s: Service, c: Ctx) -> Reply:
+        filename = c.query.get("filename", "export.csv")
+        stem, dot, suffix = filename.rpartition(".")
+        if not (dot and stem.strip() and suffix.lower() == "csv") or any(
+            ch in _FILENAME_FORBIDDEN or not ch.isprintable() for ch in filename
+        ):
+            return invalid({"filename": "The filename must be a .csv file name."})
+        records = filter_history((m for m in s.world.messages if m.kind == kind), c.query, c.now)
+        raw_limit = c.query.get("limit")
+        if raw_limit is not None:
+            # On an export, limit caps the records in the file (the MMS and voice examples
+            # give 50000); it is not a page size.
+            if not raw_limit.isdigit() or int(raw_limit) < 1:
+                return invalid({"limit": "The limit must be a whole number from 1."})
+            records = records[: int(raw_limit)]
+        file_id = s.world.new_message_id()
+        s.world.exports[file_id] = ExportFile(filename, export_csv(kind, records, c.now), c.now)
+        url = c.request.url.origin().with_path(f"/files/{file_id}").with_query(filename=filename)
+        return ok("Download your file here.", {"url": str(url)})
+
+    return handler
+
+
 def _receipts(kind: str) -> Handler:
     def handler(s: Service, c: Ctx) -> Reply:
         now = c.now
@@ -793,7 +854,7 @@ def _voice_lang(s: Service, c: Ctx) -> Reply:
 
 
 def _templates(s: Service, c: Ctx) -> Reply:
-    items = list(s.world.templates.values())
+    items = filter_templates(s.world.templates.values(), c.query)
     return ok("Here are your templates.", paginate(items, c.query, c.request.url, dict))
 
 
@@ -909,6 +970,23 @@ def _remove_duplicates(s: Service, c: Ctx) -> Reply:
         else:
             seen.add(key)
     return ok("Your list duplicate contacts has been deleted.", {"deleted": deleted})
+
+
+def _remove_opted_out(s: Service, c: Ctx) -> Reply:
+    list_id = _list_id(s, c)
+    opt_out_list_id = _list_id(s, c, "opt_out_list_id")
+    if list_id is None or opt_out_list_id is None:
+        return not_found("List not found.")
+    deleted = s.world.remove_opted_out(list_id, opt_out_list_id)
+    return ok("Optout contacts has been deleted.", {"deleted": deleted})
+
+
+def _search(s: Service, c: Ctx) -> Reply:
+    q = c.query.get("q", "")
+    if not q.strip():
+        return invalid({"q": "The q field is required."})
+    data = paginate(s.world.search(q), c.query, c.request.url, dict)
+    return ok("Here are some search result.", data)
 
 
 def _list_import(s: Service, c: Ctx) -> Reply:
@@ -1152,6 +1230,9 @@ def _api_router() -> _Router:
     r.add("GET", "/sms/history", _history("sms", "Here are your history."))
     r.add("GET", "/mms/history", _history("mms", "Here are your data."))
     r.add("GET", "/voice/history", _history("voice", "Here is your history."))
+    for kind in ("sms", "mms", "voice"):
+        r.add("GET", f"/{kind}/history/export", _history_export(kind))
+    r.add("GET", "/account/usage/{year}/{month}/subaccount", _usage)
     r.add("GET", "/sms/inbound", _inbound)
     r.add("GET", "/sms/inbound/{original_message_id}", _inbound_one)
     r.add("PUT", "/sms/inbound-read", _inbound_read)
@@ -1175,6 +1256,8 @@ def _api_router() -> _Router:
     r.add("DELETE", "/lists/{list_id}", _list_delete)
     r.add("PUT", "/lists/{list_id}/remove-duplicates", _remove_duplicates)
     r.add("POST", "/lists/{list_id}/import", _list_import)
+    r.add("PUT", "/lists/{list_id}/remove-opted-out-contacts/{opt_out_list_id}", _remove_opted_out)
+    r.add("GET", "/search/contacts-lists", _search)
     r.add("GET", "/lists/{list_id}/contacts", _contacts)
     r.add("POST", "/lists/{list_id}/contacts", _contact_create)
     r.add("GET", "/lists/{list_id}/contacts/{contact_id}", _contact_get)

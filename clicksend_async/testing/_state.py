@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -15,7 +17,9 @@ __all__ = [
     "RecordedRequest",
     "SentMessage",
     "currency_block",
+    "export_csv",
     "filter_history",
+    "filter_templates",
     "page_params",
     "paginate",
 ]
@@ -436,4 +440,90 @@ def filter_history(
             selected.sort(key=lambda m: m.history_status(now)[0], reverse=reverse)
         elif field in _ORDER_KEYS:
             selected.sort(key=_ORDER_KEYS[field], reverse=reverse)
+    return selected
+
+
+_EXPORT_COLUMNS: Final = (
+    "message_id",
+    "date",
+    "to",
+    "from",
+    "body",
+    "status",
+    "status_code",
+    "message_parts",
+    "message_price",
+    "custom_string",
+    "country",
+)
+_EXPORT_EXTRA_COLUMNS: Final = {
+    "sms": (),
+    "mms": ("subject", "media_file"),
+    "voice": ("voice", "lang"),
+}
+
+
+def export_csv(kind: str, records: Iterable[MessageRecord], now: float) -> str:
+    """Return the CSV file of a history export: a header, then one line per message."""
+    extra = _EXPORT_EXTRA_COLUMNS[kind]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(_EXPORT_COLUMNS + extra)
+    for m in records:
+        status, code, _, _, _ = m.history_status(now)
+        row: list[Any] = [
+            m.message_id,
+            m.date,
+            m.to,
+            m.from_,
+            m.body,
+            status,
+            code,
+            m.parts,
+            m.price_str,
+            m.custom_string,
+            m.country,
+        ]
+        row.extend(getattr(m, column) or "" for column in extra)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+_TEMPLATE_TEXT_FIELDS: Final = ("template_name", "body")
+
+
+def filter_templates(
+    templates: Iterable[Mapping[str, Any]], query: Mapping[str, str]
+) -> list[Mapping[str, Any]]:
+    """Apply ``q`` (``operator``) and ``order_by`` to SMS templates (``GET /sms/templates``).
+
+    ``q`` terms: ``template_id`` matches exactly, ``template_name`` and ``body`` by keyword
+    (case-insensitive substring); an empty value matches any non-empty field, as the spec says.
+    ``order_by``: ``template_id`` (default, ascending), ``template_name`` or ``body``.
+    """
+    selected = list(templates)
+    terms = _q_terms(query.get("q", ""))
+    if terms:
+        any_of = query.get("operator", "AND").upper() == "OR"
+
+        def hit(t: Mapping[str, Any], field: str, value: str) -> bool:
+            if field == "template_id":
+                return value == "" or str(t["template_id"]) == value
+            if field in _TEMPLATE_TEXT_FIELDS:
+                text = str(t[field] or "").lower()
+                return bool(text) and value in text
+            return False
+
+        def matches(t: Mapping[str, Any]) -> bool:
+            hits = (hit(t, f, v) for f, v in terms)
+            return any(hits) if any_of else all(hits)
+
+        selected = [t for t in selected if matches(t)]
+    field, _, direction = query.get("order_by", "").partition(":")
+    field = field.strip().lower()
+    reverse = direction.strip().lower() == "desc"
+    if field in _TEMPLATE_TEXT_FIELDS:
+        selected.sort(key=lambda t: (str(t[field]).lower(), t["template_id"]), reverse=reverse)
+    else:
+        selected.sort(key=lambda t: int(t["template_id"]), reverse=reverse)
     return selected

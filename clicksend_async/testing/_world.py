@@ -18,9 +18,9 @@ from ._numbers import (
     normalize,
     price_table,
 )
-from ._state import MessageRecord
+from ._state import SUBACCOUNT_ID, MessageRecord, currency_block
 
-__all__ = ["CONTACT_FIELDS", "InboundRecord", "World"]
+__all__ = ["CONTACT_FIELDS", "ExportFile", "InboundRecord", "World"]
 
 # Contact fields (contact schema); the first group is non-nullable strings, the rest nullable.
 CONTACT_STRING_FIELDS: Final = (
@@ -59,6 +59,30 @@ class InboundRecord:
         self.data = data
         self.time = time
         self.read = False
+
+
+class ExportFile:
+    """Hold one history export: its file name, its CSV text and when it was made."""
+
+    __slots__ = ("content", "created", "filename")
+
+    def __init__(self, filename: str, content: str, created: float) -> None:
+        self.filename = filename
+        self.content = content
+        self.created = created
+
+
+#: Channels of ``GET /account/usage/{year}/{month}/subaccount``, in the spec's order.
+USAGE_CHANNELS: Final = (
+    "sms",
+    "mms",
+    "voice",
+    "fax",
+    "post",
+    "email",
+    "email_transactional",
+    "postcards",
+)
 
 
 class World:
@@ -113,6 +137,7 @@ class World:
         self.email_addresses: dict[int, dict[str, Any]] = {}
         self.activation_tokens: dict[int, str] = {}
         self.inbound: list[InboundRecord] = []
+        self.exports: dict[str, ExportFile] = {}
         self.connections: dict[str, dict[str, Any]] = {}
         self._next_list = 100_001
         self._next_contact = 5_000_001
@@ -246,3 +271,102 @@ class World:
             contact["phone_number"] = normalized[0]
         contact["date_added"] = contact["date_updated"] = int(now)
         return contact
+
+    def remove_opted_out(self, list_id: int, opt_out_list_id: int) -> int:
+        """Delete the contacts of ``list_id`` whose number or email is in the opt-out list."""
+        opted_out = self.list_contacts(opt_out_list_id)
+        numbers = {c["phone_number"] for c in opted_out if c["phone_number"]}
+        emails = {c["email"].lower() for c in opted_out if c["email"]}
+        doomed = [
+            c["contact_id"]
+            for c in self.list_contacts(list_id)
+            if (c["phone_number"] and c["phone_number"] in numbers)
+            or (c["email"] and c["email"].lower() in emails)
+        ]
+        for contact_id in doomed:
+            del self.contacts[contact_id]
+        return len(doomed)
+
+    def search(self, q: str) -> list[dict[str, Any]]:
+        """Return the contacts, then the lists, that contain keyword ``q`` (case-insensitive).
+
+        Contacts match on their name, phone number, email, fax number or organisation; lists
+        on their name. Records have the shape of the 2021 docs' example.
+        """
+        needle = q.strip().lower()
+        if q.startswith(" ") and needle.isdigit():
+            needle = "+" + needle  # an unencoded "+" arrives as a space
+        hits: list[dict[str, Any]] = []
+        for contact in self.contacts.values():
+            name = " ".join(p for p in (contact["first_name"], contact["last_name"]) if p)
+            fields = (
+                name,
+                contact["phone_number"],
+                contact["email"],
+                contact["fax_number"],
+                contact["organization_name"],
+            )
+            if any(needle in f.lower() for f in fields if f):
+                hits.append(
+                    {
+                        "contact": contact["phone_number"]
+                        or contact["email"]
+                        or contact["fax_number"]
+                        or "",
+                        "contacts_count": None,
+                        "id": contact["contact_id"],
+                        "name": name,
+                        "type": "contact",
+                    }
+                )
+        for list_id, stored in self.lists.items():
+            if needle in stored["list_name"].lower():
+                view = self.list_view(list_id)
+                hits.append(
+                    {
+                        "contact": stored["list_email_id"],
+                        "contacts_count": view["_contacts_count"],
+                        "id": list_id,
+                        "name": stored["list_name"],
+                        "type": "list",
+                    }
+                )
+        return hits
+
+    def usage(self, year: int, month: int) -> dict[str, Any]:
+        """Return a month's usage (UTC) per channel, from the messages accepted in it.
+
+        Cancelled messages were refunded and do not count; ``total_count`` counts billed parts
+        (an MMS is one), as a string with two decimals like the spec's SMS example.
+        """
+        sums: dict[str, list[Any]] = {}
+        for m in self.messages:
+            if m.cancelled:
+                continue
+            when = dt.datetime.fromtimestamp(m.date, dt.UTC)
+            if (when.year, when.month) != (year, month):
+                continue
+            entry = sums.setdefault(m.kind, [0, Decimal(0)])
+            entry[0] += m.parts
+            entry[1] += m.price
+        data: dict[str, Any] = {}
+        for channel in USAGE_CHANNELS:
+            count, price = sums.get(channel, (0, Decimal(0)))
+            data[channel] = (
+                [
+                    {
+                        "subaccount_id": SUBACCOUNT_ID,
+                        "username": self.username,
+                        "total_count": f"{count}.00",
+                        "total_price": float(price),
+                        "notes": None,
+                    }
+                ]
+                if channel in sums
+                else []
+            )
+        for channel in USAGE_CHANNELS:
+            count, price = sums.get(channel, (0, Decimal(0)))
+            data[f"{channel}_total"] = {"count": count, "price": float(price)}
+        data["_currency"] = currency_block(self.currency)
+        return data

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,34 @@ def assert_valid_request(
     for name, replacement in (patch or {}).items():
         schema["properties"][name] = replacement
     OAS30Validator(schema).validate(body)
+
+
+def assert_valid_query(
+    method: str, path: str, query: Mapping[str, str], *, undeclared: Iterable[str] = ()
+) -> None:
+    """Validate a query string against the query parameters ``method path`` declares.
+
+    Every parameter must be declared, except those named in ``undeclared`` (the spec's
+    description tables list some that its parameter list forgot); every value must fit its
+    parameter's schema, integers parsed from the query string first.
+    """
+    declared = {
+        p["name"]: resolve(p.get("schema", {}))
+        for p in (resolve(x) for x in operation(method, path).get("parameters", []))
+        if p.get("in") == "query"
+    }
+    allowed = set(undeclared)
+    for name, value in query.items():
+        if name in allowed:
+            assert name not in declared, f"{name!r} is declared now: drop it from undeclared"
+            continue
+        assert name in declared, f"{name!r} is not a query parameter of {method} {path}"
+        schema = declared[name]
+        instance: Any = value
+        if schema.get("type") == "integer":
+            assert value.lstrip("-").isdigit(), f"{name}={value!r} is not an integer"
+            instance = int(value)
+        OAS30Validator(schema).validate(instance)
 
 
 @attrs.frozen

@@ -1,12 +1,13 @@
-"""client.mms: send and price with the media file at the top level, history, receipts, bulk."""
+"""client.mms: send and price (media file at the top level), history, export, receipts, bulk."""
 
 from __future__ import annotations
 
 import pytest
-from resource_support import assert_valid_request
+from resource_support import Stub, assert_valid_query, assert_valid_request, response_example
 
 from clicksend_async import (
     ClickSendClient,
+    HistoryExport,
     MessageStatus,
     MmsMessage,
     SmsReceipt,
@@ -96,6 +97,39 @@ class TestHistoryAndReceipts:
         assert request.query == {"date_from": "1", "order_by": "date:desc", "limit": "20"}
         (item,) = page.items
         assert (item.subject, item.media_file_url, item.message_parts) == ("S", MEDIA, 1)
+
+    async def test_export_history(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        await client.mms.send(MEDIA, [MmsMessage(to=DELIVERABLE, subject="S", body="B")])
+        export = await client.mms.export_history(
+            filename="mms.csv", date_to=2_000_000_000, q="status:Sent", limit=50_000
+        )
+        request = emulator.requests[-1]
+        assert (request.method, request.path) == ("GET", "/mms/history/export")
+        assert request.query == {
+            "filename": "mms.csv",
+            "date_to": "2000000000",
+            "q": "status:Sent",
+            "limit": "50000",
+        }
+        assert_valid_query("GET", "/v3/mms/history/export", request.query)
+        assert isinstance(export, HistoryExport)
+        assert export.filename == "mms.csv"
+
+    async def test_export_example_decodes(self, stub: Stub, stub_client: ClickSendClient) -> None:
+        stub.reply = response_example("GET", "/v3/mms/history/export")
+        export = await stub_client.mms.export_history()
+        assert stub.requests[-1].path == "/mms/history/export"
+        assert export.filename == "export.csv"
+
+    async def test_bad_export_filename_is_refused_before_any_request(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        with pytest.raises(ValidationError) as info:
+            await client.mms.export_history(filename="mms.xlsx")
+        assert info.value.field == "filename"
+        assert emulator.requests == []
 
     async def test_receipts_are_sms_shaped_with_message_type_mms(
         self, client: ClickSendClient, emulator: ClickSendEmulator

@@ -1,15 +1,21 @@
-"""client.sms beyond sending: inbound, receipts, cancel, templates; request bodies per the spec."""
+"""client.sms beyond sending: history export, inbound, receipts, cancel, templates; per the spec."""
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from datetime import UTC, datetime
+from typing import Any
 
+import aiohttp
 import pytest
-from resource_support import Stub, assert_valid_request, response_example
+from resource_support import Stub, assert_valid_query, assert_valid_request, response_example
 
 from clicksend_async import (
     ClickSendClient,
+    DecodeError,
+    HistoryExport,
     InboundSms,
     NotFoundError,
     ReceiptStatus,
@@ -62,6 +68,112 @@ class TestSendAndPriceBodies:
     ) -> None:
         await client.sms.price([{"to": "+61411111111", "body": "hi"}], show_summary=True)
         assert_valid_request("POST", "/v3/sms/price", emulator.requests[-1].json)
+
+
+EXPORT = "/v3/sms/history/export"
+
+
+async def download(url: str) -> list[dict[str, str]]:
+    """Fetch an export link (it needs no credentials) and parse the CSV file."""
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        return list(csv.DictReader(io.StringIO(await response.text())))
+
+
+class TestExportHistory:
+    async def test_export_query_matches_the_spec_and_the_link_downloads(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        await client.sms.send(
+            [
+                SmsMessage(to=DELIVERABLE, body="one", custom_string="a"),
+                SmsMessage(to=UNDELIVERABLE, body="two", custom_string="b"),
+            ]
+        )
+        since = datetime.fromtimestamp(int(time.time()) - 60, UTC)
+        export = await client.sms.export_history(
+            filename="june.csv",
+            date_from=since,
+            q={"to": DELIVERABLE},
+            order_by="date:desc",
+            limit=50,
+        )
+        request = emulator.requests[-1]
+        assert (request.method, request.path) == ("GET", "/sms/history/export")
+        assert request.query == {
+            "filename": "june.csv",
+            "date_from": str(int(since.timestamp())),
+            "q": f"to:{DELIVERABLE}",
+            "order_by": "date:desc",
+            "limit": "50",
+        }
+        assert_valid_query("GET", EXPORT, request.query)
+        assert isinstance(export, HistoryExport)
+        assert export.filename == "june.csv"
+        assert export.url not in repr(export) and "june.csv" in repr(export)
+        (row,) = await download(export.url)
+        assert (row["to"], row["body"], row["custom_string"]) == (DELIVERABLE, "one", "a")
+
+    async def test_defaults_send_only_the_filename(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        export = await client.sms.export_history()
+        assert emulator.requests[-1].query == {"filename": "export.csv"}
+        assert export.filename == "export.csv"
+        assert await download(export.url) == []
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"filename": ""}, "filename"),
+            ({"filename": "history.txt"}, "filename"),
+            ({"filename": ".csv"}, "filename"),
+            ({"filename": "exports/june.csv"}, "filename"),
+            ({"filename": None}, "filename"),
+            ({"limit": 0}, "limit"),
+            ({"limit": True}, "limit"),
+            ({"limit": "50"}, "limit"),
+            ({"date_from": datetime(2030, 1, 1)}, "date_from"),
+        ],
+    )
+    async def test_bad_input_is_refused_before_any_request(
+        self,
+        client: ClickSendClient,
+        emulator: ClickSendEmulator,
+        kwargs: dict[str, Any],
+        field: str,
+    ) -> None:
+        with pytest.raises(ValidationError) as info:
+            await client.sms.export_history(**kwargs)
+        assert info.value.field == field
+        assert emulator.requests == []
+
+    async def test_the_spec_example_decodes(self, stub: Stub, stub_client: ClickSendClient) -> None:
+        stub.reply = response_example("GET", EXPORT)
+        export = await stub_client.sms.export_history(filename="SMS_history.csv")
+        assert stub.requests[-1].query == {"filename": "SMS_history.csv"}
+        # A pre-signed S3 link names the file in response-content-disposition.
+        assert export.url.startswith("https://clicksend-api-downloads.s3.")
+        assert export.filename == "SMS_history.csv"
+
+    async def test_a_bare_link_is_read_as_the_link(
+        self, stub: Stub, stub_client: ClickSendClient
+    ) -> None:
+        link = "https://rest.clicksend.com/files/22D55AF9?filename=export.csv"
+        stub.reply = {"http_code": 200, "response_code": "SUCCESS", "data": link}
+        assert (await stub_client.sms.export_history()).url == link
+
+    async def test_an_answer_without_a_link_is_a_decode_error(
+        self, stub: Stub, stub_client: ClickSendClient
+    ) -> None:
+        stub.reply = {"http_code": 200, "response_code": "SUCCESS", "data": {"file": "x"}}
+        with pytest.raises(DecodeError, match="url"):
+            await stub_client.sms.export_history()
+
+    def test_filename_is_none_when_the_link_does_not_say(self) -> None:
+        export = structure({"url": "https://example.com/files/1", "expires": 1200}, HistoryExport)
+        assert export.filename is None
+        assert export.extra == {"expires": 1200}
 
 
 class TestInbound:
@@ -297,6 +409,29 @@ class TestTemplates:
         assert emulator.requests[-1].method == "DELETE"
         with pytest.raises(NotFoundError):
             await client.sms.templates.get(created.template_id)
+
+    async def test_list_searches_and_orders(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        for name, body in [("Promo B", "50% off"), ("Welcome", "Hi"), ("Promo A", "10% off")]:
+            await client.sms.templates.create(template_name=name, body=body)
+        page = await client.sms.templates.list(
+            q={"template_name": "promo"}, order_by="template_name:asc", limit=15
+        )
+        request = emulator.requests[-1]
+        assert (request.method, request.path) == ("GET", "/sms/templates")
+        assert request.query == {
+            "q": "template_name:promo",
+            "order_by": "template_name:asc",
+            "limit": "15",
+        }
+        assert_valid_query("GET", "/v3/sms/templates", request.query)
+        assert [t.template_name for t in page] == ["Promo A", "Promo B"]
+        names = [t.template_name async for t in client.sms.templates.list(q="body:off")]
+        assert names == ["Promo B", "Promo A"]
+        assert emulator.requests[-1].query == {"q": "body:off", "page": "1", "limit": "100"}
+        everything = await client.sms.templates.list(order_by="template_id:desc")
+        assert [t.template_name for t in everything] == ["Promo A", "Welcome", "Promo B"]
 
     async def test_client_templates_is_sms_templates(self, client: ClickSendClient) -> None:
         assert client.templates is client.sms.templates

@@ -51,6 +51,48 @@ SPEC_TOLERANCES: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
+# Operations whose 200 the official spec documents without a schema (``application/json: {}``),
+# with the schema of the example in ClickSend's 2021 docs (facts [apiary]) standing in. A test
+# asserts each one is still a gap and that its stand-in accepts that example.
+SPEC_GAPS: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/v3/search/contacts-lists"): {
+        "type": "object",
+        "required": ["http_code", "response_code", "response_msg", "data"],
+        "properties": {
+            "http_code": {"type": "integer"},
+            "response_code": {"type": "string"},
+            "response_msg": {"type": "string"},
+            "data": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/pagination"},
+                    {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "data": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "required": ["id", "type", "name", "contact", "contacts_count"],
+                                    "properties": {
+                                        "id": {"type": "integer"},
+                                        "type": {"type": "string", "enum": ["contact", "list"]},
+                                        "name": {"type": "string"},
+                                        "contact": {"type": "string"},
+                                        "contacts_count": {"type": "integer", "nullable": True},
+                                    },
+                                },
+                            }
+                        },
+                    },
+                ]
+            },
+        },
+    },
+}
+
+
 class Spec:
     """Validate request and response bodies against the official OpenAPI 3 spec."""
 
@@ -91,8 +133,7 @@ class Spec:
 
     def tolerances_used(self, method: str, template: str, body: Any) -> set[tuple[str, str]]:
         """Return the tolerances a 200 body needs: its errors against the unpatched spec."""
-        op = self.operations[(method, template)]
-        schema = self._schema(op["responses"]["200"]["content"])
+        schema = self.response_schema(method, template)
         assert schema is not None
         schemas = self.raw_components["schemas"]
         by_id = {
@@ -111,6 +152,12 @@ class Spec:
         media = content.get("application/json")
         return None if media is None else media.get("schema")
 
+    def response_schema(self, method: str, template: str) -> dict[str, Any] | None:
+        """Return the 200 schema of an operation, or its stand-in from ``SPEC_GAPS``."""
+        op = self.operations[(method, template)]
+        schema = self._schema(op.get("responses", {}).get("200", {}).get("content"))
+        return schema if schema is not None else SPEC_GAPS.get((method, template))
+
     def errors(self, schema: dict[str, Any], instance: Any) -> list[str]:
         """Return readable validation errors of ``instance`` against ``schema``."""
         return [
@@ -128,8 +175,7 @@ class Spec:
 
     def check_response(self, method: str, template: str, body: Any) -> None:
         """Fail when a 200 response body breaks the operation's 200 schema."""
-        op = self.operations[(method, template)]
-        schema = self._schema(op.get("responses", {}).get("200", {}).get("content"))
+        schema = self.response_schema(method, template)
         assert schema is not None, f"no 200 schema for {method} {template}"
         errors = self.errors(schema, body)
         assert not errors, f"response of {method} {template} breaks the spec: {errors}"

@@ -1,11 +1,14 @@
-"""Lists, contacts, templates, allowed email addresses and pagination."""
+"""Lists, contacts, search, templates, allowed email addresses, usage, exports and pagination."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 from typing import Any
 
 import pytest
-from emulator_helpers import Api, FakeClock
+from emulator_helpers import Api, FakeClock, sms
 
 from clicksend_async.testing import ClickSendEmulator
 
@@ -83,6 +86,82 @@ class TestLists:
         assert (await api.get(f"/lists/{list_id}")).data["_contacts_count"] == 0
         missing = await api.post(f"/lists/{list_id}/import", {})
         assert (missing.status, sorted(missing.data)) == (400, ["field_order", "file_url"])
+
+
+class TestRemoveOptedOut:
+    async def test_deletes_contacts_whose_number_or_email_opted_out(self, api: Api) -> None:
+        customers = await new_list(api, "Customers")
+        opt_outs = await new_list(api, "Opt-outs")
+        await new_contact(api, customers, phone_number="+61412345678", first_name="Ann")
+        await new_contact(api, customers, email="Bob@Example.com", first_name="Bob")
+        kept = await new_contact(api, customers, phone_number="+61412345679", first_name="Cy")
+        await new_contact(api, opt_outs, phone_number="0412 345 678", address_country="AU")
+        await new_contact(api, opt_outs, email="bob@example.com")
+        path = f"/lists/{customers}/remove-opted-out-contacts/{opt_outs}"
+        reply = await api.put(path)
+        assert reply.body["response_msg"] == "Optout contacts has been deleted."
+        assert reply.data == {"deleted": 2}
+        left = (await api.get(f"/lists/{customers}/contacts")).data["data"]
+        assert [c["contact_id"] for c in left] == [kept["contact_id"]]
+        assert (await api.get(f"/lists/{opt_outs}")).data["_contacts_count"] == 2
+        assert (await api.put(path)).data == {"deleted": 0}
+
+    async def test_unknown_list_is_404(self, api: Api) -> None:
+        customers = await new_list(api)
+        missing = await api.put(f"/lists/{customers}/remove-opted-out-contacts/999")
+        assert missing.status == 404
+        assert (await api.put(f"/lists/999/remove-opted-out-contacts/{customers}")).status == 404
+
+
+class TestSearch:
+    async def test_finds_contacts_then_lists_by_keyword(self, api: Api) -> None:
+        gorne = await new_list(api, "Gorne family")
+        await new_list(api, "Other")
+        ann = await new_contact(
+            api, gorne, phone_number="+16783270696", first_name="Ann", last_name="Gorne"
+        )
+        await new_contact(api, gorne, phone_number="+61412345678", first_name="Bob")
+        page = (await api.get("/search/contacts-lists", params={"q": "GORNE"})).data
+        assert page["total"] == 2
+        contact, found_list = page["data"]
+        assert contact == {
+            "contact": "+16783270696",
+            "contacts_count": None,
+            "id": ann["contact_id"],
+            "name": "Ann Gorne",
+            "type": "contact",
+        }
+        assert (found_list["id"], found_list["type"], found_list["name"]) == (
+            gorne,
+            "list",
+            "Gorne family",
+        )
+        assert found_list["contacts_count"] == 2
+        assert found_list["contact"] == (await api.get(f"/lists/{gorne}")).data["list_email_id"]
+
+    async def test_matches_numbers_and_emails_too(self, api: Api) -> None:
+        list_id = await new_list(api)
+        await new_contact(api, list_id, email="zed@example.com")
+        await new_contact(api, list_id, phone_number="+61412345678")
+        by_email = (await api.get("/search/contacts-lists", params={"q": "zed@"})).data
+        assert [x["contact"] for x in by_email["data"]] == ["zed@example.com"]
+        # An unencoded "+" arrives as a space.
+        by_number = (await api.get("/search/contacts-lists?q=+61412345678")).data
+        assert [x["contact"] for x in by_number["data"]] == ["+61412345678"]
+
+    async def test_pages(self, api: Api) -> None:
+        list_id = await new_list(api, "Ann's list")
+        for _ in range(16):
+            await new_contact(api, list_id, first_name="Ann", phone_number="+61412345678")
+        first = (await api.get("/search/contacts-lists", params={"q": "ann"})).data
+        assert (first["total"], first["last_page"], len(first["data"])) == (17, 2, 15)
+        second = (await api.get("/search/contacts-lists", params={"q": "ann", "page": "2"})).data
+        assert [x["type"] for x in second["data"]] == ["contact", "list"]
+
+    @pytest.mark.parametrize("query", ["", "?q=", "?q=%20%20"])
+    async def test_q_is_required(self, api: Api, query: str) -> None:
+        reply = await api.get(f"/search/contacts-lists{query}")
+        assert (reply.status, list(reply.data)) == (400, ["q"])
 
 
 class TestContacts:
@@ -169,6 +248,31 @@ class TestTemplates:
         assert (await api.get(f"/sms/templates/{template_id}")).status == 404
         assert (await api.delete(f"/sms/templates/{template_id}")).status == 404
 
+    async def test_search_and_order(self, api: Api) -> None:
+        ids = []
+        for name, body in [("Promo B", "50% off"), ("Welcome", "promo code"), ("promo a", "x")]:
+            reply = await api.post("/sms/templates", {"template_name": name, "body": body})
+            ids.append(reply.data["template_id"])
+
+        async def names(**params: str) -> list[str]:
+            page = (await api.get("/sms/templates", params=params)).data
+            return [t["template_name"] for t in page["data"]]
+
+        assert await names() == ["Promo B", "Welcome", "promo a"]
+        assert await names(q="template_name:PROMO") == ["Promo B", "promo a"]
+        assert await names(q="body:promo") == ["Welcome"]
+        assert await names(q=f"template_id:{ids[1]}") == ["Welcome"]
+        assert await names(q="template_name:promo,body:off") == ["Promo B"]
+        assert await names(q="template_name:welcome,body:x", operator="OR") == [
+            "Welcome",
+            "promo a",
+        ]
+        assert await names(q="template_name:") == ["Promo B", "Welcome", "promo a"]
+        assert await names(q="colour:red") == []
+        assert await names(order_by="template_name:asc") == ["promo a", "Promo B", "Welcome"]
+        assert await names(order_by="template_id:desc") == ["promo a", "Welcome", "Promo B"]
+        assert await names(order_by="body:desc") == ["promo a", "Welcome", "Promo B"]
+
     async def test_create_requires_name_and_body(self, api: Api) -> None:
         reply = await api.post("/sms/templates", {})
         assert (reply.status, sorted(reply.data)) == (400, ["body", "template_name"])
@@ -196,6 +300,149 @@ class TestEmailAddresses:
     async def test_create_requires_an_address(self, api: Api) -> None:
         reply = await api.post("/email/addresses", {"email_address": "nope"})
         assert (reply.status, list(reply.data)) == (400, ["email_address"])
+
+
+class TestAccountUsage:
+    async def test_counts_the_month_per_channel(self, api: Api, clock: FakeClock) -> None:
+        later = int(clock.now) + 3600
+        sent = await api.post(
+            "/sms/send",
+            {
+                "messages": [
+                    sms(body="x" * 200),  # 2 parts
+                    sms(to="+61412345679"),
+                    sms(to="+61412345670", schedule=later),  # cancelled: refunded
+                ]
+            },
+        )
+        await api.put(f"/sms/{sent.data['messages'][2]['message_id']}/cancel")
+        await api.post(
+            "/voice/send", {"messages": [{"to": "+61412345678", "body": "Hi", "voice": "male"}]}
+        )
+        now = dt.datetime.fromtimestamp(clock.now, dt.UTC)
+        reply = await api.get(f"/account/usage/{now.year}/{now.month:02d}/subaccount")
+        assert reply.body["response_msg"] == "Here is your usage for this month."
+        usage = reply.data
+        (row,) = usage["sms"]
+        assert (row["username"], row["total_count"], row["total_price"]) == (
+            "emulator",
+            "3.00",
+            0.2376,
+        )
+        assert usage["sms_total"] == {"count": 3, "price": 0.2376}
+        assert usage["voice_total"] == {"count": 1, "price": 0.07}
+        assert (usage["mms"], usage["mms_total"]) == ([], {"count": 0, "price": 0.0})
+        assert usage["email"] == usage["fax"] == usage["post"] == usage["postcards"] == []
+        assert usage["_currency"]["currency_name_short"] == "AUD"
+
+        other = (await api.get(f"/account/usage/{now.year - 1}/{now.month}/subaccount")).data
+        assert other["sms"] == [] and other["sms_total"] == {"count": 0, "price": 0.0}
+
+    @pytest.mark.parametrize(
+        ("year", "month", "bad"),
+        [
+            ("2026", "13", ["month"]),
+            ("2026", "0", ["month"]),
+            ("26", "1", ["year"]),
+            ("x", "y", ["month", "year"]),
+        ],
+    )
+    async def test_bad_dates_are_400(self, api: Api, year: str, month: str, bad: list[str]) -> None:
+        reply = await api.get(f"/account/usage/{year}/{month}/subaccount")
+        assert (reply.status, sorted(reply.data)) == (400, bad)
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+class TestHistoryExport:
+    async def download(self, api: Api, url: str) -> tuple[int, str, str]:
+        async with api.session.get(url) as response:
+            return (
+                response.status,
+                response.headers.get("Content-Disposition", ""),
+                await response.text(),
+            )
+
+    async def test_exports_the_filtered_history_as_a_csv_link(
+        self, api: Api, emu: ClickSendEmulator
+    ) -> None:
+        await api.post(
+            "/sms/send",
+            {
+                "messages": [
+                    sms(custom_string="a"),
+                    sms(to="+61412340000", body='Hi, "you"\nthere', custom_string="b"),
+                ]
+            },
+        )
+        reply = await api.get(
+            "/sms/history/export", params={"filename": "june.csv", "order_by": "custom_string:desc"}
+        )
+        assert reply.body["response_msg"] == "Download your file here."
+        url = reply.data["url"]
+        assert url.startswith(emu.base + "/files/") and url.endswith("?filename=june.csv")
+        status, disposition, text = await self.download(api, url)
+        assert (status, disposition) == (200, 'attachment; filename="june.csv"')
+        records = rows(text)
+        assert [r["custom_string"] for r in records] == ["b", "a"]
+        assert records[0]["body"] == 'Hi, "you"\nthere'
+        assert (records[0]["status"], records[0]["status_code"]) == ("Failed", "301")
+        assert (records[1]["to"], records[1]["message_parts"]) == ("+61412345678", "1")
+        assert records[1]["message_price"] == "0.0792"
+        assert emu.requests[-1].api == "other"
+
+        only_a = await api.get("/sms/history/export", params={"q": "custom_string:a"})
+        assert only_a.data["url"].endswith("?filename=export.csv")
+        assert [
+            r["custom_string"] for r in rows((await self.download(api, only_a.data["url"]))[2])
+        ] == ["a"]
+        capped = await api.get("/sms/history/export", params={"limit": "1"})
+        assert len(rows((await self.download(api, capped.data["url"]))[2])) == 1
+
+    async def test_mms_and_voice_files_carry_their_own_columns(self, api: Api) -> None:
+        media = "https://example.com/cat.gif"
+        mms = {"to": "+61412345678", "body": "Look", "subject": "Cat"}
+        await api.post("/mms/send", {"media_file": media, "messages": [mms]})
+        voice = {"to": "+61412345678", "body": "Hello", "voice": "male", "lang": "en-au"}
+        await api.post("/voice/send", {"messages": [voice]})
+        mms_url = (await api.get("/mms/history/export")).data["url"]
+        (mms_row,) = rows((await self.download(api, mms_url))[2])
+        assert (mms_row["subject"], mms_row["media_file"]) == ("Cat", media)
+        voice_url = (await api.get("/voice/history/export")).data["url"]
+        (voice_row,) = rows((await self.download(api, voice_url))[2])
+        assert (voice_row["voice"], voice_row["lang"], voice_row["body"]) == (
+            "male",
+            "en-au",
+            "Hello",
+        )
+        sms_url = (await api.get("/sms/history/export")).data["url"]
+        assert rows((await self.download(api, sms_url))[2]) == []
+
+    async def test_the_link_expires_after_twenty_minutes(self, api: Api, clock: FakeClock) -> None:
+        url = (await api.get("/sms/history/export")).data["url"]
+        clock.advance(1200)
+        assert (await self.download(api, url))[0] == 200
+        clock.advance(1)
+        status, _, text = await self.download(api, url)
+        assert status == 404 and "expired" in text
+        assert (await self.download(api, url.replace("/files/", "/files/X")))[0] == 404
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"filename": "export.txt"},
+            {"filename": ".csv"},
+            {"filename": "../etc/export.csv"},
+            {"filename": 'a".csv'},
+            {"limit": "0"},
+            {"limit": "many"},
+        ],
+    )
+    async def test_bad_parameters_are_400(self, api: Api, params: dict[str, str]) -> None:
+        reply = await api.get("/sms/history/export", params=params)
+        assert (reply.status, list(reply.data)) == (400, list(params))
 
 
 class TestPagination:
