@@ -65,6 +65,7 @@ from .bulk import (
     RecipientsCsv,
     read_recipients_csv,
 )
+from .bulk._rows import DEFAULT_ENCODING, header_key
 from .models.messages import SendResult, SmsMessage
 
 if TYPE_CHECKING:
@@ -299,21 +300,39 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def _open_csv(
-    path: Path, body: str, phone_column: str | None
-) -> tuple[RecipientsCsv, BodyTemplate]:
+#: --delimiter may name its character: a tab is hard to type in a shell.
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def _open_csv(options: _CampaignOptions) -> tuple[RecipientsCsv, BodyTemplate]:
     """Read the CSV header and check the template's fields against it (no network)."""
-    recipients = read_recipients_csv(path, phone_column=phone_column)
-    template = BodyTemplate.compile(body)
+    path = options.csv_path
+    delimiter = options.delimiter
+    if delimiter is not None:
+        delimiter = _DELIMITER_NAMES.get(delimiter.lower(), delimiter)
+    recipients = read_recipients_csv(
+        path,
+        phone_column=options.phone_column,
+        encoding=options.encoding or DEFAULT_ENCODING,
+        delimiter=delimiter,
+    )
+    template = BodyTemplate.compile(options.body)
     available = [*recipients.columns]
     if "to" not in available:
         available.append("to")
     missing = [name for name in template.fields if name not in available]
     if missing:
         names = ", ".join(f"{{{name}}}" for name in missing)
+        loose = {header_key(column): column for column in recipients.columns}
+        meant = [
+            f"{{{loose[header_key(name)]}}} for {{{name}}}"
+            for name in missing
+            if header_key(name) in loose
+        ]
+        hint = f" (did you mean {', '.join(meant)}?)" if meant else ""
         raise ValidationError(
             f"the --body template uses {names}, but {path.name} has no such column; its "
-            "columns are: " + ", ".join(recipients.columns)
+            "columns are: " + ", ".join(recipients.columns) + hint
         )
     return recipients, template
 
@@ -422,7 +441,7 @@ def _print_plan(
     table.add_row("messages", f"{plan.messages:,}{_by_encoding(dict(plan.messages_by_encoding))}")
     segments = f"{plan.segments:,}{_by_encoding(dict(plan.segments_by_encoding))}"
     if plan.priced_segments is not None and plan.priced_segments != plan.segments:
-        segments += f"; ClickSend counts {plan.priced_segments:,}"
+        segments += f"; ClickSend bills {plan.priced_segments:,}"
     table.add_row("segments", segments)
     if plan.long_messages:
         table.add_row("long messages", f"{plan.long_messages:,} over 6 segments each")
@@ -704,6 +723,8 @@ class _CampaignOptions:
     schedule: int | None = None
     country: str | None = None
     phone_column: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
     allow_empty: bool = False
     dry_run: bool = False
     max_cost: Decimal | None = None
@@ -797,7 +818,7 @@ def _confirm(g: _Globals, question: str) -> bool:
 
 async def _price_csv(g: _Globals, options: _CampaignOptions) -> int:
     # Checks the header against the template; blank fields are refused by the engine.
-    rows, _ = _open_csv(options.csv_path, options.body, options.phone_column)
+    rows, _ = _open_csv(options)
     display = _Display(g.err)
     journal = Journal(None)
     try:
@@ -838,7 +859,7 @@ def _resume_hint(choice: _JournalChoice) -> str:
 
 async def _campaign(g: _Globals, options: _CampaignOptions) -> int:
     # Checks the header against the template; blank fields are refused by the engine.
-    rows, _ = _open_csv(options.csv_path, options.body, options.phone_column)
+    rows, _ = _open_csv(options)
     if options.report is not None and not options.report.parent.is_dir():
         raise ConfigurationError(f"cannot write the report {options.report}: no such directory")
     if not (options.yes or options.dry_run or _stdin_is_tty()):
@@ -958,6 +979,16 @@ def build_cli() -> click.Group:
                 "--phone-column",
                 metavar="NAME",
                 help="CSV column with the numbers (default: to, phone, mobile, ... by name).",
+            ),
+            click.option(
+                "--encoding",
+                metavar="NAME",
+                help="The CSV's text encoding, e.g. cp1252 (default: UTF-8, or UTF-16 with a BOM).",
+            ),
+            click.option(
+                "--delimiter",
+                metavar="CHAR",
+                help="The CSV's field separator (default: found in the header: , ; tab or |).",
             ),
             click.option(
                 "--allow-empty-fields",
@@ -1148,6 +1179,8 @@ def build_cli() -> click.Group:
         dedupe: bool,
         allow_empty_fields: bool,
         phone_column: str | None,
+        encoding: str | None,
+        delimiter: str | None,
         emulator: bool,
     ) -> None:
         """Price messages without sending: --to NUMBER, or a RECIPIENTS CSV (the preflight)."""
@@ -1166,6 +1199,8 @@ def build_cli() -> click.Group:
             from_=from_,
             country=country,
             phone_column=phone_column,
+            encoding=encoding,
+            delimiter=delimiter,
             allow_empty=allow_empty_fields,
             chunk_size=chunk_size,
             concurrency=concurrency,
@@ -1220,6 +1255,8 @@ def build_cli() -> click.Group:
         dedupe: bool,
         allow_empty_fields: bool,
         phone_column: str | None,
+        encoding: str | None,
+        delimiter: str | None,
         dry_run: bool,
         max_cost: str | None,
         max_segments: int | None,
@@ -1247,6 +1284,8 @@ def build_cli() -> click.Group:
             schedule=_parse_schedule(schedule),
             country=country,
             phone_column=phone_column,
+            encoding=encoding,
+            delimiter=delimiter,
             allow_empty=allow_empty_fields,
             dry_run=dry_run,
             max_cost=_decimal(max_cost),

@@ -7,8 +7,10 @@ here does I/O except :class:`RecipientsCsv`, which reads its file lazily, row by
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
+import re
 import string
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +21,7 @@ import attrs
 from .._exceptions import ValidationError
 
 __all__ = [
+    "DELIMITERS",
     "PHONE_COLUMNS",
     "BodyTemplate",
     "RecipientsCsv",
@@ -26,8 +29,58 @@ __all__ = [
     "read_recipients_csv",
 ]
 
-#: Column names recognised as the phone number, in order of preference (case-insensitive).
-PHONE_COLUMNS = ("to", "phone", "phone_number", "mobile", "mobile_number", "msisdn", "number")
+#: Column names recognised as the phone number, in order of preference. Case does not matter,
+#: and spaces, dashes and dots in a header count as underscores ("Mobile Number" is
+#: mobile_number); a header matching a name exactly is preferred to one matching that way.
+PHONE_COLUMNS = (
+    "to",
+    "phone",
+    "phone_number",
+    "mobile",
+    "mobile_number",
+    "mobile_phone",
+    "cell",
+    "cell_phone",
+    "cellphone",
+    "msisdn",
+    "number",
+)
+
+#: Field separators told apart in a header line when none is given: the comma, the semicolon
+#: (spreadsheets in locales whose decimal mark is a comma export it), the tab and the bar.
+DELIMITERS = (",", ";", "\t", "|")
+
+_HEADER_SEPARATORS = re.compile(r"[\s.\-]+")
+#: Excel's directive naming the separator, written as a file's first line: ``sep=;``.
+_SEP_DIRECTIVE = re.compile(r"sep=(.)", re.IGNORECASE)
+#: Signatures of files people export by mistake instead of a CSV.
+_NOT_CSV = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip file"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"),
+    (b"%PDF", "a PDF document"),
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: The encoding used when none is given: UTF-8, with or without a byte order mark.
+DEFAULT_ENCODING = "utf-8-sig"
+
+
+def header_key(name: str) -> str:
+    """Return a column name as compared loosely: lower case, separators as underscores."""
+    return _HEADER_SEPARATORS.sub("_", name.strip().lower()).strip("_")
+
+
+def detect_delimiter(line: str) -> str:
+    """Return the separator of a CSV header line: the most frequent of :data:`DELIMITERS`
+    outside quotes (the comma on a tie, or when there is none: a one-column file)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=counts.__getitem__)
+    return best if counts[best] else ","
 
 
 @attrs.frozen
@@ -112,11 +165,22 @@ class BodyTemplate:
 
 
 def find_phone_column(columns: Sequence[str]) -> str | None:
-    """Return the column holding phone numbers, or None if there is none."""
+    """Return the column holding phone numbers, or None if there is none.
+
+    A header equal to one of :data:`PHONE_COLUMNS` (any case) wins; failing that, one that
+    matches with spaces, dashes and dots read as underscores ("Mobile Number", "cell-phone").
+    """
     lowered = {c.strip().lower(): c for c in columns if c is not None}
     for candidate in PHONE_COLUMNS:
         if candidate in lowered:
             return lowered[candidate]
+    loose: dict[str, str] = {}
+    for column in columns:
+        if column is not None:
+            loose.setdefault(header_key(column), column)
+    for candidate in PHONE_COLUMNS:
+        if candidate in loose:
+            return loose[candidate]
     return None
 
 
@@ -127,6 +191,12 @@ class RecipientsCsv:
     ``to``. Header problems (no phone column, duplicate names) raise ValidationError at once.
     Blank lines, and lines whose cells are all empty (spreadsheets export them), are not rows:
     they are skipped and counted in :attr:`blank_lines`, and row numbers count the rows only.
+
+    Files as spreadsheets write them are read as they are: the separator is found in the
+    header line (comma, semicolon, tab or bar; or Excel's ``sep=;`` first line) unless
+    ``delimiter`` or ``dialect`` is given; a UTF-16 file with its byte order mark (Excel's
+    "Unicode text") is read as UTF-16 when no other encoding was asked for. A workbook, a PDF
+    or a file in another encoding is refused with a ValidationError saying what to do.
     """
 
     def __init__(
@@ -134,19 +204,35 @@ class RecipientsCsv:
         path: str | os.PathLike[str],
         *,
         phone_column: str | None = None,
-        encoding: str = "utf-8-sig",
+        encoding: str = DEFAULT_ENCODING,
         dialect: str | None = None,
+        delimiter: str | None = None,
     ) -> None:
         self.path = Path(path)
-        self.encoding = encoding
+        if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
+            raise ValidationError(
+                f"the delimiter must be one character other than a quote or a line break, "
+                f"not {delimiter!r}",
+                field="delimiter",
+            )
+        self.encoding = self._choose_encoding(encoding)
         self.dialect = dialect
+        #: The field separator in use (given, from ``sep=``, or found in the header line);
+        #: None when a ``dialect`` decides.
+        self.delimiter = delimiter
+        #: Lines before the header that are not data (Excel's ``sep=`` line).
+        self._preamble = 0
         self.columns = self._read_header()
         column = phone_column or find_phone_column(self.columns)
         if column is None or column not in self.columns:
             wanted = phone_column or " / ".join(PHONE_COLUMNS)
+            hint = ""
+            if len(self.columns) == 1 and any(d in self.columns[0] for d in DELIMITERS[1:]):
+                hint = " (is the file separated by something else? pass its delimiter)"
             raise ValidationError(
                 f"{self.path.name} has no phone column ({wanted}); its columns are: "
-                + (", ".join(self.columns) or "(none)"),
+                + (", ".join(self.columns) or "(none)")
+                + hint,
                 field="to",
             )
         self.phone_column = column
@@ -156,25 +242,107 @@ class RecipientsCsv:
     def __repr__(self) -> str:
         return f"RecipientsCsv({str(self.path)!r}, phone_column={self.phone_column!r})"
 
-    def _open(self) -> Any:
+    def _choose_encoding(self, encoding: str) -> str:
+        """Refuse files that are not text; read a UTF-16 file as such unless told otherwise."""
         try:
-            return self.path.open(newline="", encoding=self.encoding)
+            with self.path.open("rb") as raw:
+                start = raw.read(4096)
         except OSError as exc:
             raise ValidationError(
                 f"cannot read {self.path}: {exc.strerror}", field="file"
             ) from None
+        for signature, what in _NOT_CSV:
+            if start.startswith(signature):
+                raise ValidationError(
+                    f"{self.path.name} is {what}, not a CSV file: save or export it as "
+                    '"CSV UTF-8" and use that file',
+                    field="file",
+                )
+        if start.startswith(_UTF16_BOMS):
+            return "utf-16" if encoding == DEFAULT_ENCODING else encoding
+        if b"\x00" in start and "16" not in encoding and "32" not in encoding:
+            raise ValidationError(
+                f"{self.path.name} is not a text file (it holds NUL bytes): save or export it "
+                'as "CSV UTF-8" and use that file',
+                field="file",
+            )
+        return encoding
+
+    def _open(self) -> Any:
+        try:
+            handle = self.path.open(newline="", encoding=self.encoding)
+        except OSError as exc:
+            raise ValidationError(
+                f"cannot read {self.path}: {exc.strerror}", field="file"
+            ) from None
+        except LookupError:
+            raise ValidationError(f"unknown encoding {self.encoding!r}", field="encoding") from None
+        for _ in range(self._preamble):
+            handle.readline()
+        return handle
+
+    def _decode_error(self, exc: UnicodeDecodeError) -> ValidationError:
+        """Say where the file stops being text in its encoding, and what to do about it."""
+        line, byte = self._first_undecodable_line()
+        where = "" if line is None else f" at line {line}"
+        if byte is None and exc.object:
+            byte = bytes(exc.object[exc.start : exc.start + 1])
+        shown = "" if not byte else f" (byte 0x{byte.hex()})"
+        name = (
+            "UTF-8"
+            if self.encoding.lower().replace("_", "-") == DEFAULT_ENCODING
+            else (self.encoding)
+        )
+        return ValidationError(
+            f'{self.path.name} is not {name} text{where}{shown}: save it as "CSV UTF-8", or '
+            'give its encoding (for example encoding="cp1252"; on the command line '
+            "--encoding cp1252)",
+            field="file",
+        )
+
+    def _first_undecodable_line(self) -> tuple[int | None, bytes | None]:
+        """Return the physical line number and byte where decoding first fails (an error path:
+        the file is read again from the start)."""
+        if "16" in self.encoding or "32" in self.encoding:
+            return None, None  # lines are not byte-delimited in these
+        try:
+            decoder = codecs.getincrementaldecoder(self.encoding)()
+            with self.path.open("rb") as raw:
+                for number, data in enumerate(raw, 1):
+                    try:
+                        decoder.decode(data)
+                    except UnicodeDecodeError as exc:
+                        return number, bytes(exc.object[exc.start : exc.start + 1])
+        except (OSError, LookupError):
+            pass
+        return None, None
 
     def _read_header(self) -> list[str]:
         with self._open() as handle:
             try:
+                first = handle.readline()
+                if self.dialect is None and self.delimiter is None:
+                    directive = _SEP_DIRECTIVE.fullmatch(first.strip().lstrip("\ufeff"))
+                    if directive is not None:
+                        self.delimiter = directive.group(1)
+                        self._preamble = 1
+                        first = handle.readline()
+                    else:
+                        self.delimiter = detect_delimiter(first)
+                if not first:
+                    raise ValidationError(f"{self.path.name} is empty", field="file")
+                # Parsed from the file, not from that line: a quoted header may span lines.
+                handle.seek(0)
+                for _ in range(self._preamble):
+                    handle.readline()
                 header = next(csv.reader(handle, **self._fmt()))
-            except StopIteration:
-                raise ValidationError(f"{self.path.name} is empty", field="file") from None
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError as exc:
+                raise self._decode_error(exc) from None
+            except (csv.Error, StopIteration) as exc:
                 raise ValidationError(
                     f"{self.path.name} is not a readable CSV file: {exc}", field="file"
                 ) from None
-        columns = [c.strip() for c in header]
+        columns = [c.strip().lstrip("\ufeff").strip() for c in header]
         seen: set[str] = set()
         for column in columns:
             if column in seen:
@@ -185,12 +353,18 @@ class RecipientsCsv:
         return columns
 
     def _fmt(self) -> dict[str, Any]:
-        return {"dialect": self.dialect} if self.dialect else {}
+        if self.dialect:
+            fmt: dict[str, Any] = {"dialect": self.dialect}
+            if self.delimiter is not None:
+                fmt["delimiter"] = self.delimiter
+            return fmt
+        return {"delimiter": self.delimiter or ","}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         columns = self.columns
         phone = self.phone_column
         width = len(columns)
+        preamble = self._preamble
         with self._open() as handle:
             reader = csv.reader(handle, **self._fmt())
             self.blank_lines = 0
@@ -204,7 +378,8 @@ class RecipientsCsv:
                     number += 1
                     if len(values) > width:
                         raise ValidationError(
-                            f"line {reader.line_num} has {len(values)} fields, the header {width}",
+                            f"line {reader.line_num + preamble} has {len(values)} fields, "
+                            f"the header {width}",
                             field="file",
                             row=number,
                         )
@@ -212,14 +387,25 @@ class RecipientsCsv:
                     if phone != "to":
                         row["to"] = row.get(phone)
                     yield row
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError as exc:
+                raise self._decode_error(exc) from None
+            except csv.Error as exc:
                 raise ValidationError(
-                    f"{self.path.name} line {reader.line_num}: {exc}", field="file"
+                    f"{self.path.name} line {reader.line_num + preamble}: {exc}", field="file"
                 ) from None
 
 
 def read_recipients_csv(
-    path: str | os.PathLike[str], *, phone_column: str | None = None, encoding: str = "utf-8-sig"
+    path: str | os.PathLike[str],
+    *,
+    phone_column: str | None = None,
+    encoding: str = DEFAULT_ENCODING,
+    delimiter: str | None = None,
 ) -> RecipientsCsv:
-    """Open a recipients CSV for streaming into a bulk send (nothing is loaded whole)."""
-    return RecipientsCsv(path, phone_column=phone_column, encoding=encoding)
+    """Open a recipients CSV for streaming into a bulk send (nothing is loaded whole).
+
+    ``delimiter``: the field separator (default: found in the header line); ``encoding``:
+    the file's text encoding (default UTF-8, with or without a byte order mark; a UTF-16 file
+    with its byte order mark is recognised).
+    """
+    return RecipientsCsv(path, phone_column=phone_column, encoding=encoding, delimiter=delimiter)

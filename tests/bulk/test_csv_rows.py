@@ -102,3 +102,129 @@ class TestBulkRecipients:
     def test_message_objects_are_normalised_too(self) -> None:
         payload, _ = self.build(SmsMessage(to="+61 411 111 111", body="hi"))
         assert payload["to"] == "+61411111111"
+
+
+class TestFileFormats:
+    """CSV files as spreadsheets in other locales and export menus write them."""
+
+    def test_semicolons_are_found_in_the_header(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "phone;first_name;note\r\n+61411111111;Ann;a, b\r\n")
+        recipients = read_recipients_csv(path)
+        assert recipients.delimiter == ";"
+        assert list(recipients) == [
+            {"phone": "+61411111111", "first_name": "Ann", "note": "a, b", "to": "+61411111111"}
+        ]
+
+    @pytest.mark.parametrize("sep", ["\t", "|", ","])
+    def test_tabs_bars_and_commas(self, tmp_path: Path, sep: str) -> None:
+        path = write(tmp_path, f"to{sep}name\n+61411111111{sep}Ann\n")
+        recipients = read_recipients_csv(path)
+        assert recipients.delimiter == sep
+        assert [(r["to"], r["name"]) for r in recipients] == [("+61411111111", "Ann")]
+
+    def test_separators_inside_quotes_do_not_count(self, tmp_path: Path) -> None:
+        path = write(tmp_path, 'phone,"notes; more; and more"\n+61411111111,"x; y"\n')
+        recipients = read_recipients_csv(path)
+        assert recipients.delimiter == ","
+        assert recipients.columns == ["phone", "notes; more; and more"]
+
+    def test_a_one_column_file_is_comma_separated(self, tmp_path: Path) -> None:
+        recipients = read_recipients_csv(write(tmp_path, "phone\n+61411111111\n"))
+        assert recipients.delimiter == ","
+        assert [r["to"] for r in recipients] == ["+61411111111"]
+
+    def test_excel_sep_directive_line(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "sep=;\r\nphone;name\r\n+61411111111;Ann\r\n+61411111112;Bob;x\r\n")
+        recipients = read_recipients_csv(path)
+        assert recipients.delimiter == ";" and recipients.columns == ["phone", "name"]
+        with pytest.raises(ValidationError) as caught:
+            list(recipients)
+        assert caught.value.row == 2
+        assert "line 4 has 3 fields" in caught.value.reason  # lines of the file, directive included
+
+    def test_a_given_delimiter_wins(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "phone,a;b;c\n+61411111111,1;2;3\n")
+        found = read_recipients_csv(path, phone_column="phone,a")
+        assert found.delimiter == ";" and found.columns == ["phone,a", "b", "c"]
+        recipients = read_recipients_csv(path, delimiter=",")
+        assert recipients.columns == ["phone", "a;b;c"]
+        assert [r["to"] for r in recipients] == ["+61411111111"]
+
+    @pytest.mark.parametrize("bad", ["", ";;", '"', "\n"])
+    def test_a_bad_delimiter_is_refused(self, tmp_path: Path, bad: str) -> None:
+        path = write(tmp_path, "phone\n+61411111111\n")
+        with pytest.raises(ValidationError) as caught:
+            read_recipients_csv(path, delimiter=bad)
+        assert caught.value.field == "delimiter"
+
+    def test_excel_unicode_text_is_utf16_with_tabs(self, tmp_path: Path) -> None:
+        path = tmp_path / "unicode.txt"
+        path.write_bytes("phone\tname\r\n+61411111111\tZoë 😀\r\n".encode("utf-16"))
+        recipients = read_recipients_csv(path)
+        assert recipients.encoding == "utf-16" and recipients.delimiter == "\t"
+        assert [(r["to"], r["name"]) for r in recipients] == [("+61411111111", "Zoë 😀")]
+
+    @pytest.mark.parametrize(
+        ("start", "what"),
+        [
+            (b"PK\x03\x04\x14\x00\x06\x00", "Excel workbook (.xlsx)"),
+            (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Excel 97-2003 workbook (.xls)"),
+            (b"%PDF-1.7\n", "PDF document"),
+            (b"phone,name\n\x00\x01\x02", "not a text file"),
+        ],
+    )
+    def test_files_that_are_not_csv_are_named(
+        self, tmp_path: Path, start: bytes, what: str
+    ) -> None:
+        path = tmp_path / "customers.csv"
+        path.write_bytes(start + b"\x00" * 16)
+        with pytest.raises(ValidationError) as caught:
+            read_recipients_csv(path)
+        assert caught.value.field == "file"
+        assert what in caught.value.reason and "customers.csv" in caught.value.reason
+
+    def test_another_encoding_is_refused_with_the_line_and_a_way_out(self, tmp_path: Path) -> None:
+        lines = ["phone,first_name"] + [f"+614111{i:05d},Ann" for i in range(3000)]
+        lines.append("+61411111111,Zoë")
+        path = tmp_path / "latin.csv"
+        path.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+        with pytest.raises(ValidationError) as caught:
+            list(read_recipients_csv(path))
+        reason = caught.value.reason
+        assert "not UTF-8 text at line 3002 (byte 0xeb)" in reason
+        assert 'encoding="cp1252"' in reason and "--encoding" in reason
+        rows = list(read_recipients_csv(path, encoding="cp1252"))
+        assert rows[-1]["first_name"] == "Zoë"
+
+    def test_a_bad_header_encoding_is_refused_at_once(self, tmp_path: Path) -> None:
+        path = tmp_path / "latin.csv"
+        path.write_bytes("phone,prénom\n+61411111111,Ann\n".encode("cp1252"))
+        with pytest.raises(ValidationError, match=r"at line 1 \(byte 0xe9\)"):
+            read_recipients_csv(path)
+
+    def test_an_unknown_encoding(self, tmp_path: Path) -> None:
+        with pytest.raises(ValidationError) as caught:
+            read_recipients_csv(write(tmp_path, "phone\n1\n"), encoding="klingon")
+        assert caught.value.field == "encoding"
+
+
+class TestPhoneColumns:
+    @pytest.mark.parametrize(
+        "header",
+        ["Mobile Number", "mobile-number", "Phone Number", "Cell Phone", "MOBILE.PHONE", "Cell"],
+    )
+    def test_headers_as_people_write_them(self, tmp_path: Path, header: str) -> None:
+        path = write(tmp_path, f"First Name,{header}\nAnn,+61411111111\n")
+        recipients = read_recipients_csv(path)
+        assert recipients.phone_column == header
+        assert [r["to"] for r in recipients] == ["+61411111111"]
+
+    def test_an_exact_name_beats_a_loose_one(self, tmp_path: Path) -> None:
+        # "mobile" is matched exactly, as before; "Phone Number" only loosely.
+        path = write(tmp_path, "Phone Number,mobile\n+61411111111,+61411111112\n")
+        assert read_recipients_csv(path).phone_column == "mobile"
+
+    def test_a_semicolon_file_read_as_commas_gets_a_hint(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "phone;name\n+61411111111;Ann\n")
+        with pytest.raises(ValidationError, match="pass its delimiter"):
+            read_recipients_csv(path, delimiter=",")

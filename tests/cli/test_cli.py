@@ -521,3 +521,35 @@ class TestPackaging:
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("clicksend-async")
+
+
+class TestCsvFormats:
+    def test_semicolon_file_and_a_near_miss_template_field(
+        self, runner: CliRunner, emulator: ClickSendEmulator, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "export.csv"
+        path.write_text("Mobile Number;First Name\n+61411111111;Ann\n", encoding="utf-8")
+        args = [*creds(emulator), "campaign", str(path), "--yes"]
+        result = invoke(runner, [*args, "--body", "Hi {first_name}"])
+        assert result.exit_code == 1
+        assert "did you mean {First Name} for {first_name}?" in result.output
+        assert emulator.requests == []
+        result = invoke(runner, [*args, "--body", "Hi {First Name}"])
+        assert result.exit_code == 0, result.output
+        assert [m.body for m in emulator.sent] == ["Hi Ann"]
+
+    def test_delimiter_and_encoding_options(
+        self, runner: CliRunner, emulator: ClickSendEmulator, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "legacy.csv"
+        path.write_bytes("phone;name\n+61411111111;Zoë\n".encode("cp1252"))
+        args = [*creds(emulator), "campaign", str(path), "--yes", "--body", "Hi {name}"]
+        result = invoke(runner, args)
+        assert result.exit_code == 1
+        assert "--encoding cp1252" in result.output and emulator.requests == []
+        result = invoke(runner, [*args, "--encoding", "cp1252", "--delimiter", "tab"])
+        assert result.exit_code == 1
+        assert "pass its delimiter" in result.output and emulator.requests == []
+        result = invoke(runner, [*args, "--encoding", "cp1252", "--delimiter", "semicolon"])
+        assert result.exit_code == 0, result.output
+        assert [m.body for m in emulator.sent] == ["Hi Zoë"]
