@@ -222,6 +222,8 @@ def _logging(g: _Globals) -> Iterator[None]:
     handler = RichHandler(console=g.err, show_path=False, show_time=g.verbose > 0)
     level = logging.DEBUG if g.verbose > 1 else logging.INFO if g.verbose else logging.WARNING
     handler.setLevel(level)
+    # What the plan table shows anyway (the UCS-2 hint, in the CLI's own words) is not logged.
+    handler.addFilter(lambda record: not getattr(record, "shown_in_plan", False))
     previous = logger.level
     logger.addHandler(handler)
     logger.setLevel(min(level, previous) if previous else level)
@@ -413,6 +415,18 @@ def _kv_table(title: str | None = None) -> Any:
     return table
 
 
+def _ucs2_reasons(plan: BulkPlan) -> str:
+    """Name the characters that made messages UCS-2, and say when --gsm would help."""
+    shown = [
+        f"{char!r} U+{ord(char):04X} ({count:,})"
+        for char, count in list(plan.ucs2_characters.items())[:5]
+    ]
+    text = ", ".join(shown)
+    if plan.gsm_fixable:
+        text += f"; --gsm makes {_plural(plan.gsm_fixable, 'message')} GSM-7"
+    return text
+
+
 def _by_encoding(values: dict[str, int]) -> str:
     if not values:
         return ""
@@ -443,6 +457,10 @@ def _print_plan(
     if plan.priced_segments is not None and plan.priced_segments != plan.segments:
         segments += f"; ClickSend bills {plan.priced_segments:,}"
     table.add_row("segments", segments)
+    if plan.transliterated:
+        table.add_row("made GSM-7", f"{_plural(plan.transliterated, 'message')} (--gsm)")
+    if plan.ucs2_characters:
+        table.add_row("UCS-2 because of", _ucs2_reasons(plan))
     if plan.long_messages:
         table.add_row("long messages", f"{plan.long_messages:,} over 6 segments each")
     invalid = f"{plan.invalid:,}"
@@ -726,6 +744,7 @@ class _CampaignOptions:
     encoding: str | None = None
     delimiter: str | None = None
     allow_empty: bool = False
+    gsm: bool = False
     dry_run: bool = False
     max_cost: Decimal | None = None
     max_segments: int | None = None
@@ -745,6 +764,7 @@ class _CampaignOptions:
             "country": self.country,
             "dedupe": self.dedupe,
             "allow_empty_fields": self.allow_empty,
+            "transliterate": self.gsm,
             "max_cost": self.max_cost,
             "max_segments": self.max_segments,
         }
@@ -997,6 +1017,12 @@ def build_cli() -> click.Group:
             ),
             click.option("--dedupe", is_flag=True, help="Report repeated (to, body) as invalid."),
             click.option(
+                "--gsm",
+                is_flag=True,
+                help="Replace look-alikes (curly quotes, dashes, non-breaking spaces ...) with "
+                "GSM-7 characters in messages that then fit GSM-7 (160 a part, not 70).",
+            ),
+            click.option(
                 "--concurrency",
                 type=click.IntRange(1, 64),
                 metavar="N",
@@ -1177,6 +1203,7 @@ def build_cli() -> click.Group:
         chunk_size: int | None,
         concurrency: int | None,
         dedupe: bool,
+        gsm: bool,
         allow_empty_fields: bool,
         phone_column: str | None,
         encoding: str | None,
@@ -1205,6 +1232,7 @@ def build_cli() -> click.Group:
             chunk_size=chunk_size,
             concurrency=concurrency,
             dedupe=dedupe,
+            gsm=gsm,
             dry_run=True,
             emulator=emulator,
         )
@@ -1253,6 +1281,7 @@ def build_cli() -> click.Group:
         chunk_size: int | None,
         concurrency: int | None,
         dedupe: bool,
+        gsm: bool,
         allow_empty_fields: bool,
         phone_column: str | None,
         encoding: str | None,
@@ -1293,6 +1322,7 @@ def build_cli() -> click.Group:
             concurrency=concurrency,
             chunk_size=chunk_size,
             dedupe=dedupe,
+            gsm=gsm,
             journal=journal,
             resume=resume,
             report=report,

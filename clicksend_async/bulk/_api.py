@@ -28,6 +28,7 @@ class BulkOptions(TypedDict, total=False):
     dry_run: bool
     dedupe: bool
     allow_empty_fields: bool
+    transliterate: bool
     journal: str | Journal | None
     on_progress: Any
     reconcile_settle: float

@@ -34,6 +34,7 @@ import json
 import logging
 import secrets
 import time
+import unicodedata
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -73,7 +74,7 @@ from .._validation import (
     voice_static_checks,
 )
 from ..models.messages import MmsMessage, SmsMessage, VoiceMessage
-from ..segments import SegmentInfo
+from ..segments import UCS2, SegmentInfo, is_gsm, to_gsm
 from ._journal import Journal, RowRecord
 from ._report import BulkOutcome, BulkPlan, BulkReport, InvalidRow, OutcomeState, ProgressEvent
 from ._rows import BodyTemplate
@@ -161,6 +162,33 @@ Recipients = Iterable[Any] | AsyncIterable[Any]
 
 #: The plan lists this many invalid rows at most (all of them are in the report and journal).
 PLAN_INVALID_ROWS = 1000
+#: The plan names this many of the characters that made messages UCS-2 at most (most common).
+PLAN_UCS2_CHARACTERS = 10
+
+#: Whether ``to_gsm`` turns one character into GSM-7 text, by character (cached).
+_CHAR_FIXABLE: dict[str, bool] = {}
+
+
+def _gsm_fixable(body: str, non_gsm: tuple[str, ...]) -> bool:
+    """Return whether ``to_gsm`` would make this UCS-2 body GSM-7 (``transliterate=True``).
+
+    Decided from the characters that made it UCS-2, each checked once per process; a combining
+    mark or a joiner depends on its neighbours (NFC, emoji sequences), so then the whole body
+    is checked.
+    """
+    for char in non_gsm:
+        fixable = _CHAR_FIXABLE.get(char)
+        if fixable is None:
+            if len(_CHAR_FIXABLE) >= 4096:
+                _CHAR_FIXABLE.clear()
+            fixable = _CHAR_FIXABLE[char] = is_gsm(to_gsm(char))
+        if not fixable:
+            if unicodedata.combining(char) or char in "\u200c\u200d":
+                return is_gsm(to_gsm(body))
+            return False
+    return True
+
+
 ProgressHook = Callable[[ProgressEvent], Awaitable[None] | None]
 
 
@@ -279,6 +307,7 @@ class BulkJob:
         dry_run: bool = False,
         dedupe: bool = False,
         allow_empty_fields: bool = False,
+        transliterate: bool = False,
         journal: str | Journal | None = None,
         on_progress: ProgressHook | None = None,
         limits: Limits = DEFAULT_LIMITS,
@@ -311,6 +340,9 @@ class BulkJob:
         self.dry_run = dry_run
         self.dedupe = dedupe
         self.allow_empty_fields = allow_empty_fields
+        self.transliterate = transliterate
+        #: Whether transliteration changed the row being built (counted if the row is valid).
+        self._row_transliterated = False
         self._on_progress = on_progress
         self._limits = limits
         self._settle = reconcile_settle
@@ -435,6 +467,8 @@ class BulkJob:
             "dedupe": self.dedupe,
             "allow_empty_fields": self.allow_empty_fields,
         }
+        if self.transliterate:  # only when on: journals planned without it keep their digest
+            head["transliterate"] = True
         digest.update(json.dumps(head, sort_keys=True).encode())
         return digest
 
@@ -464,6 +498,7 @@ class BulkJob:
         self, item: Any, row: int, now: float, shape: _RowShape | None
     ) -> tuple[dict[str, Any], SegmentInfo]:
         """Turn one input row into a checked request payload and its segment count."""
+        self._row_transliterated = False
         cls = self.channel.message_cls
         if isinstance(item, cls):
             message = item
@@ -482,6 +517,8 @@ class BulkJob:
             else:
                 raw_body = item.get("body")
                 text = "" if raw_body is None else str(raw_body)
+            if self.transliterate:
+                text = self._to_gsm(text)
             raw_to = item.get("to")
             # Checked as written (errors quote what the user wrote), sent normalised.
             to = None if raw_to is None or raw_to == "" else str(raw_to)
@@ -518,6 +555,10 @@ class BulkJob:
             raise ValidationError(
                 f"expected a dict row or {cls.__name__}, got {type(item).__name__}", row=row
             )
+        if self.transliterate and isinstance(message.body, str):
+            text = self._to_gsm(message.body)
+            if text is not message.body:
+                message = attrs.evolve(message, body=text)
         if getattr(message, "list_id", None):
             raise ValidationError(
                 "list_id sends expand server-side and cannot be tracked per row; "
@@ -531,6 +572,16 @@ class BulkJob:
         if isinstance(to_value, str):
             payload["to"] = normalize_number(to_value)
         return payload, info
+
+    def _to_gsm(self, text: str) -> str:
+        """Return ``to_gsm(text)`` when that makes the text GSM-7, else ``text`` itself."""
+        if is_gsm(text):
+            return text
+        replaced = to_gsm(text)
+        if replaced != text and is_gsm(replaced):
+            self._row_transliterated = True
+            return replaced
+        return text
 
     async def _make_plan(self) -> BulkPlan:
         journal = self._journal
@@ -553,6 +604,9 @@ class BulkJob:
         msg_by_enc: dict[str, int] = {}
         invalid_rows: list[InvalidRow] = []
         rows = valid = duplicates = long_messages = segments = 0
+        transliterated = 0
+        ucs2_chars: dict[str, int] = {}
+        fixable = 0
         pricing = self.preflight
         price_state = _PriceState()
 
@@ -614,11 +668,17 @@ class BulkJob:
                 elif custom is not None:
                     seen_custom.add(custom)
                 valid += 1
+                if self._row_transliterated:
+                    transliterated += 1
                 segments += info.segments
                 seg_by_enc[info.encoding] = seg_by_enc.get(info.encoding, 0) + info.segments
                 msg_by_enc[info.encoding] = msg_by_enc.get(info.encoding, 0) + 1
                 if info.segments > self._limits.warn_parts:
                     long_messages += 1
+                if info.encoding == UCS2:
+                    for char in info.non_gsm:
+                        ucs2_chars[char] = ucs2_chars.get(char, 0) + 1
+                    fixable += _gsm_fixable(body, info.non_gsm)
                 encoded = _compact_json(payload)
                 batch.append(
                     (
@@ -644,6 +704,13 @@ class BulkJob:
             await self._progress("pricing", rows=rows, valid=valid, invalid=rows - valid)
             await self._price_all(price_state)
         plan = BulkPlan(
+            ucs2_characters=dict(
+                sorted(ucs2_chars.items(), key=lambda item: (-item[1], item[0]))[
+                    :PLAN_UCS2_CHARACTERS
+                ]
+            ),
+            gsm_fixable=fixable,
+            transliterated=transliterated,
             rows=rows,
             messages=valid,
             invalid=rows - valid,
@@ -666,6 +733,18 @@ class BulkJob:
                 else None
             ),
         )
+        if plan.gsm_fixable:
+            logger.warning(
+                "%d message(s) are UCS-2 (70 characters a part, not 160) only because of "
+                "look-alike characters such as %s; transliterate=True would make them GSM-7",
+                plan.gsm_fixable,
+                ", ".join(
+                    f"{c!r} (U+{ord(c):04X})"
+                    for c in [c for c in plan.ucs2_characters if _CHAR_FIXABLE.get(c)][:3]
+                    or list(plan.ucs2_characters)[:3]
+                ),
+                extra={"shown_in_plan": True},
+            )
         journal.set_meta_many(
             {
                 "campaign": campaign,

@@ -85,6 +85,14 @@ class BulkPlan:
     #: None without preflight or when an answer did not say. It can exceed :attr:`segments`,
     #: the local 3GPP count: ClickSend documents a line break as 2 characters, 3GPP as 1.
     priced_segments: int | None = None
+    #: The characters that made messages UCS-2 (70 characters a part instead of 160), with
+    #: how many messages hold each: the most common ten.
+    ucs2_characters: Mapping[str, int] = attrs.field(factory=dict)
+    #: UCS-2 messages that ``transliterate=True`` would make GSM-7 (curly quotes, dashes,
+    #: non-breaking spaces ... replaced by GSM-7 look-alikes, as ``to_gsm`` does).
+    gsm_fixable: int = 0
+    #: Messages that ``transliterate=True`` made GSM-7 in this plan.
+    transliterated: int = 0
 
     @property
     def billable_segments(self) -> int:
@@ -112,6 +120,9 @@ class BulkPlan:
             "balance": None if self.balance is None else str(self.balance),
             "short_of_credit": self.short_of_credit,
             "priced_segments": self.priced_segments,
+            "ucs2_characters": dict(self.ucs2_characters),
+            "gsm_fixable": self.gsm_fixable,
+            "transliterated": self.transliterated,
         }
 
     @classmethod
@@ -140,6 +151,11 @@ class BulkPlan:
             priced_segments=(
                 None if data.get("priced_segments") is None else int(data["priced_segments"])
             ),
+            ucs2_characters={
+                str(k): int(v) for k, v in dict(data.get("ucs2_characters") or {}).items()
+            },
+            gsm_fixable=int(data.get("gsm_fixable", 0)),
+            transliterated=int(data.get("transliterated", 0)),
         )
 
 

@@ -244,6 +244,8 @@ class SmsResource(Resource):
             check_balance: refuse to start when the plan costs more than the balance.
             dry_run: stop after the plan; nothing is sent.
             dedupe: report repeated (to, body) pairs as invalid instead of sending them twice.
+            transliterate: send a body with GSM-7 look-alikes (``to_gsm``) when that makes it
+                GSM-7 (160 characters a part, not 70); any other body is sent as written.
             journal: a SQLite file path that makes the campaign resumable.
             on_progress: called (sync or async) with a ProgressEvent after each chunk.
 

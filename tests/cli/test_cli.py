@@ -553,3 +553,23 @@ class TestCsvFormats:
         result = invoke(runner, [*args, "--encoding", "cp1252", "--delimiter", "semicolon"])
         assert result.exit_code == 0, result.output
         assert [m.body for m in emulator.sent] == ["Hi Zoë"]
+
+
+class TestGsm:
+    BODY = "Hi {first_name}, it\u2019s ready \u2014 see you soon"
+
+    def test_the_plan_says_why_messages_are_ucs2_and_gsm_fixes_it(
+        self, runner: CliRunner, emulator: ClickSendEmulator, recipients_csv: Path
+    ) -> None:
+        args = [*creds(emulator), "campaign", str(recipients_csv), "--body", self.BODY]
+        result = invoke(runner, [*args, "--dry-run"])
+        assert result.exit_code == 0, result.output
+        assert "UCS-2 because of" in result.output
+        assert "U+2019" in result.output and "--gsm makes 5 messages GSM-7" in result.output
+        assert "transliterate=True" not in result.output  # the library's words, not the CLI's
+        result = invoke(runner, [*args, "--gsm", "--yes"])
+        assert result.exit_code == 0, result.output
+        assert "made GSM-7" in result.output and "UCS-2 because of" not in result.output
+        assert {m.body for m in emulator.sent} == {
+            f"Hi Name{i}, it's ready - see you soon" for i in range(1, 6)
+        }
