@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -77,6 +78,17 @@ _COUNTRY = re.compile(r"[A-Za-z]{2}")
 _GSM_TAG = re.compile(r"[A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@_]+")
 _SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
 _FORMATTING = str.maketrans("", "", " -().\u00a0\t")
+#: Formatting a word processor or a right-to-left text puts in numbers: dashes (non-breaking,
+#: figure, en, minus), thin and zero-width spaces, direction marks. Only looked for in
+#: non-ASCII input.
+_UNICODE_FORMATTING = str.maketrans(
+    "",
+    "",
+    "\u2010\u2011\u2012\u2013\u2212\u2009\u202f\u2007\u200b\u200e\u200f\u202a\u202c\u2066\u2069",
+)
+#: A number a spreadsheet or a data frame stored as a decimal: ``61411111111.0``. Its dot must
+#: not be read as formatting (that would dial 614111111110).
+_DECIMAL_ARTEFACT = re.compile(r"\+?[0-9]{6,}\.0+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -89,9 +101,34 @@ def normalize_number(number: str) -> str:
     if _E164.fullmatch(number) is not None:
         return number  # already clean (the common case in a campaign): nothing to strip
     text = number.strip()
+    if not text.isascii():
+        text = _ascii_number(text)
+    if text[:4].lower() == "tel:":  # a tel: URI, from a web page or a vCard
+        text = text[4:].strip()
+    if text.startswith("'"):  # a spreadsheet's "this cell is text" mark
+        text = text[1:].strip()
+    if _DECIMAL_ARTEFACT.fullmatch(text) is not None:
+        return text  # not a phone number as written: refused, with a hint, by validation
     if text.startswith("+") and "(0)" in text:
         text = text.replace("(0)", "", 1)
     return text.translate(_FORMATTING)
+
+
+def _ascii_number(text: str) -> str:
+    """Return text with digits of any script as ASCII digits, and Unicode formatting dropped.
+
+    NFKC first: full-width digits and plus signs (East Asian input methods) become ASCII. Then
+    every decimal digit (Arabic-Indic, Devanagari ...) becomes its ASCII digit: a digit is a
+    digit in any script.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_UNICODE_FORMATTING)
+    if text.isascii():
+        return text
+    out = []
+    for char in text:
+        digit = unicodedata.decimal(char, None) if not char.isascii() else None
+        out.append(char if digit is None else str(digit))
+    return "".join(out)
 
 
 def is_e164(number: str) -> bool:
@@ -126,10 +163,16 @@ def _check_recipient(
             "a recipient is required (to, or list_id)", field=f"{field}.to", row=row
         )
     number = normalize_number(str(to))
+    decimal_hint = (
+        "; a spreadsheet or a data frame stored it as a decimal number: read or format the "
+        "column as text"
+    )
     if number.startswith("+"):
         if _E164.fullmatch(number) is None:
+            hint = decimal_hint if _DECIMAL_ARTEFACT.fullmatch(number) is not None else ""
             raise ValidationError(
-                f"{to!r} is not an E.164 number (+ country code, then 7 to 15 digits in all)",
+                f"{to!r} is not an E.164 number (+ country code, then 7 to 15 digits in all)"
+                + hint,
                 field=f"{field}.to",
                 row=row,
             )
@@ -138,6 +181,8 @@ def _check_recipient(
         hint = ""
         if _SCIENTIFIC.fullmatch(number.strip()) is not None:
             hint = "; a spreadsheet turned it into a number: format the column as text"
+        elif _DECIMAL_ARTEFACT.fullmatch(number) is not None:
+            hint = decimal_hint
         raise ValidationError(
             f"{to!r} is not a phone number (use E.164 such as +61411111111){hint}",
             field=f"{field}.to",

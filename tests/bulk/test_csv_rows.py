@@ -228,3 +228,52 @@ class TestPhoneColumns:
         path = write(tmp_path, "phone;name\n+61411111111;Ann\n")
         with pytest.raises(ValidationError, match="pass its delimiter"):
             read_recipients_csv(path, delimiter=",")
+
+
+class TestNumbersFromOtherSoftware:
+    """Numbers as spreadsheets, data frames, web pages and other scripts hand them over."""
+
+    @pytest.mark.parametrize(
+        ("written", "sent"),
+        [
+            ("'0411111111", "0411111111"),  # a spreadsheet's text mark
+            ("'+61 411 111 111", "+61411111111"),
+            ("\uff10\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11", "0411111111"),
+            (
+                "\uff0b\uff16\uff11\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11",
+                "+61411111111",
+            ),
+            ("\u0660\u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661", "0411111111"),
+            ("+61\u2011411\u2013111\u2009111", "+61411111111"),  # word-processor dashes
+            ("\u200e+61 411 111 111\u200f", "+61411111111"),  # direction marks
+            ("tel:+61411111111", "+61411111111"),
+            ("TEL: +61 411 111 111", "+61411111111"),
+            ("+61.411.111.111", "+61411111111"),
+        ],
+    )
+    def test_accepted_and_sent_normalised(self, written: str, sent: str) -> None:
+        validate_sms(SmsMessage(to=written, body="hi", country="AU"))
+        assert normalize_number(written) == sent
+
+    @pytest.mark.parametrize("written", ["61411111111.0", "+61411111111.0", "0411111111.00"])
+    def test_a_decimal_from_a_data_frame_is_refused_not_redialled(self, written: str) -> None:
+        # Reading the dot as formatting would text 614111111110, somebody else.
+        with pytest.raises(ValidationError) as caught:
+            validate_sms(SmsMessage(to=written, body="hi", country="AU"))
+        assert "stored it as a decimal number" in caught.value.reason
+        assert normalize_number(written) == written
+
+    async def test_the_bulk_engine_sends_them_normalised(self) -> None:
+        job = BulkJob(
+            None,  # type: ignore[arg-type]  # planning makes no request with preflight off
+            SMS,
+            [{"to": "'+61 411 111 111"}, {"to": "61411111111.0"}],
+            body="hi",
+            preflight=False,
+            check_balance=False,
+            dry_run=True,
+            clock=lambda: NOW,
+        )
+        plan = await job.plan()
+        assert plan.messages == 1 and plan.invalid == 1
+        assert "decimal number" in plan.invalid_rows[0].reason
