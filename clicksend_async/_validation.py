@@ -12,6 +12,7 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 
@@ -129,6 +130,13 @@ def _ascii_number(text: str) -> str:
         digit = unicodedata.decimal(char, None) if not char.isascii() else None
         out.append(char if digit is None else str(digit))
     return "".join(out)
+
+
+def path_segment(value: str | int) -> str:
+    """Quote one path segment (an id) so that it cannot change the path."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
+        raise ValidationError(f"expected an id, got {value!r}", field="id")
+    return quote(str(value), safe="")
 
 
 def is_e164(number: str) -> bool:

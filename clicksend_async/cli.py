@@ -302,6 +302,17 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def _excluded_numbers(options: _CampaignOptions) -> set[str]:
+    """Read the --exclude files (each a CSV with a phone column) into one set of numbers."""
+    numbers: set[str] = set()
+    for path in options.exclude:
+        for row in read_recipients_csv(path):
+            value = row.get("to")
+            if value:
+                numbers.add(str(value))
+    return numbers
+
+
 #: --delimiter may name its character: a tab is hard to type in a shell.
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -464,8 +475,13 @@ def _print_plan(
     if plan.long_messages:
         table.add_row("long messages", f"{plan.long_messages:,} over 6 segments each")
     invalid = f"{plan.invalid:,}"
+    why = []
     if plan.duplicates:
-        invalid += f" ({plan.duplicates:,} duplicates)"
+        why.append(f"{plan.duplicates:,} duplicates")
+    if plan.excluded:
+        why.append(f"{plan.excluded:,} excluded")
+    if why:
+        invalid += f" ({', '.join(why)})"
     table.add_row("invalid rows", invalid)
     refused = sum(plan.rejected_statuses.values())
     if refused:
@@ -745,6 +761,8 @@ class _CampaignOptions:
     delimiter: str | None = None
     allow_empty: bool = False
     gsm: bool = False
+    exclude: tuple[Path, ...] = ()
+    exclude_lists: tuple[str, ...] = ()
     dry_run: bool = False
     max_cost: Decimal | None = None
     max_segments: int | None = None
@@ -765,6 +783,8 @@ class _CampaignOptions:
             "dedupe": self.dedupe,
             "allow_empty_fields": self.allow_empty,
             "transliterate": self.gsm,
+            "exclude": _excluded_numbers(self) if self.exclude else None,
+            "exclude_lists": self.exclude_lists,
             "max_cost": self.max_cost,
             "max_segments": self.max_segments,
         }
@@ -1017,6 +1037,23 @@ def build_cli() -> click.Group:
             ),
             click.option("--dedupe", is_flag=True, help="Report repeated (to, body) as invalid."),
             click.option(
+                "--exclude",
+                "exclude",
+                multiple=True,
+                type=click.Path(path_type=Path, dir_okay=False),
+                metavar="FILE",
+                help="A CSV of numbers never to text (an opt-out export; phone column by name). "
+                "Repeatable.",
+            ),
+            click.option(
+                "--exclude-list",
+                "exclude_lists",
+                multiple=True,
+                metavar="LIST_ID",
+                help="A ClickSend contact list whose numbers are never texted (your opt-out "
+                "list). Repeatable.",
+            ),
+            click.option(
                 "--gsm",
                 is_flag=True,
                 help="Replace look-alikes (curly quotes, dashes, non-breaking spaces ...) with "
@@ -1204,6 +1241,8 @@ def build_cli() -> click.Group:
         concurrency: int | None,
         dedupe: bool,
         gsm: bool,
+        exclude: tuple[Path, ...],
+        exclude_lists: tuple[str, ...],
         allow_empty_fields: bool,
         phone_column: str | None,
         encoding: str | None,
@@ -1233,6 +1272,8 @@ def build_cli() -> click.Group:
             concurrency=concurrency,
             dedupe=dedupe,
             gsm=gsm,
+            exclude=exclude,
+            exclude_lists=exclude_lists,
             dry_run=True,
             emulator=emulator,
         )
@@ -1282,6 +1323,8 @@ def build_cli() -> click.Group:
         concurrency: int | None,
         dedupe: bool,
         gsm: bool,
+        exclude: tuple[Path, ...],
+        exclude_lists: tuple[str, ...],
         allow_empty_fields: bool,
         phone_column: str | None,
         encoding: str | None,
@@ -1323,6 +1366,8 @@ def build_cli() -> click.Group:
             chunk_size=chunk_size,
             dedupe=dedupe,
             gsm=gsm,
+            exclude=exclude,
+            exclude_lists=exclude_lists,
             journal=journal,
             resume=resume,
             report=report,

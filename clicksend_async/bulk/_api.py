@@ -29,6 +29,8 @@ class BulkOptions(TypedDict, total=False):
     dedupe: bool
     allow_empty_fields: bool
     transliterate: bool
+    exclude: Any
+    exclude_lists: Any
     journal: str | Journal | None
     on_progress: Any
     reconcile_settle: float

@@ -68,6 +68,7 @@ from .._validation import (
     mms_body_info,
     mms_static_checks,
     normalize_number,
+    path_segment,
     sms_body_info,
     sms_static_checks,
     voice_body_info,
@@ -162,6 +163,30 @@ Recipients = Iterable[Any] | AsyncIterable[Any]
 
 #: The plan lists this many invalid rows at most (all of them are in the report and journal).
 PLAN_INVALID_ROWS = 1000
+#: The status and reason of a row not sent because its number is excluded.
+EXCLUDED = "EXCLUDED"
+_EXCLUDED_WHY = "excluded: the number is on the exclusion list (exclude / exclude_lists)"
+
+
+def _exclusion_set(numbers: Iterable[Any] | None) -> set[str]:
+    """Return the numbers as the engine compares them: normalised, as rows are sent.
+
+    Entries may be numbers or rows (a mapping's ``to``, as :func:`read_recipients_csv` gives).
+    """
+    out: set[str] = set()
+    if numbers is None:
+        return out
+    if isinstance(numbers, str | bytes):
+        raise ValidationError(
+            "expected numbers (a list, a set, a CSV), not one string", field="exclude"
+        )
+    for entry in numbers:
+        value = entry.get("to") if isinstance(entry, Mapping) else entry
+        if value is not None and str(value).strip():
+            out.add(normalize_number(str(value)))
+    return out
+
+
 #: The plan names this many of the characters that made messages UCS-2 at most (most common).
 PLAN_UCS2_CHARACTERS = 10
 
@@ -308,6 +333,8 @@ class BulkJob:
         dedupe: bool = False,
         allow_empty_fields: bool = False,
         transliterate: bool = False,
+        exclude: Iterable[Any] | None = None,
+        exclude_lists: Iterable[int | str] = (),
         journal: str | Journal | None = None,
         on_progress: ProgressHook | None = None,
         limits: Limits = DEFAULT_LIMITS,
@@ -341,6 +368,12 @@ class BulkJob:
         self.dedupe = dedupe
         self.allow_empty_fields = allow_empty_fields
         self.transliterate = transliterate
+        #: Numbers never to text (normalised as the rows are): an opt-out list, say.
+        self._exclude: set[str] = _exclusion_set(exclude)
+        self.exclude_lists = tuple(exclude_lists)
+        for list_id in self.exclude_lists:
+            path_segment(list_id)  # a bad id is refused now, not after the input was read
+        self._lists_loaded = not self.exclude_lists
         #: Whether transliteration changed the row being built (counted if the row is valid).
         self._row_transliterated = False
         self._on_progress = on_progress
@@ -382,6 +415,8 @@ class BulkJob:
         """Validate, count and (with preflight) price every row; send nothing."""
         if self._plan is None:
             self._started = self._started or time.monotonic()
+            if not self._lists_loaded:
+                await self._load_exclude_lists()
             self._plan = await self._make_plan()
         return self._plan
 
@@ -573,6 +608,29 @@ class BulkJob:
             payload["to"] = normalize_number(to_value)
         return payload, info
 
+    async def _load_exclude_lists(self) -> None:
+        """Add every phone number of the ``exclude_lists`` contact lists to the exclusions.
+
+        Read before planning; a list that cannot be read stops the campaign before anything is
+        sent (texting people who opted out is worse than not texting at all).
+        """
+        session = self._session
+        for list_id in self.exclude_lists:
+            path = f"/lists/{path_segment(list_id)}/contacts"
+
+            async def fetch(page: int, path: str = path) -> Any:
+                return await session.data("GET", path, params={"page": page, "limit": 100})
+
+            count = 0
+            async with contextlib.aclosing(raw_records(fetch, where=path)) as records:
+                async for record in records:
+                    number = record.get("phone_number")
+                    if number not in (None, ""):
+                        self._exclude.add(normalize_number(str(number)))
+                        count += 1
+            logger.info("excluding %d number(s) of list %s", count, list_id)
+        self._lists_loaded = True
+
     def _to_gsm(self, text: str) -> str:
         """Return ``to_gsm(text)`` when that makes the text GSM-7, else ``text`` itself."""
         if is_gsm(text):
@@ -603,7 +661,8 @@ class BulkJob:
         seg_by_enc: dict[str, int] = {}
         msg_by_enc: dict[str, int] = {}
         invalid_rows: list[InvalidRow] = []
-        rows = valid = duplicates = long_messages = segments = 0
+        rows = valid = duplicates = excluded = long_messages = segments = 0
+        exclude = self._exclude
         transliterated = 0
         ucs2_chars: dict[str, int] = {}
         fixable = 0
@@ -630,6 +689,21 @@ class BulkJob:
                 to_text = payload.get("to")
                 body = payload.get("body", "")
                 fingerprint.add(row, to_text, body)
+                if exclude and to_text in exclude:
+                    excluded += 1
+                    batch.append(
+                        (row, None, to_text, None, None, None, "invalid", EXCLUDED, _EXCLUDED_WHY)
+                    )
+                    await self._emit(
+                        BulkOutcome(
+                            row=row,
+                            to=to_text,
+                            state="invalid",
+                            status=EXCLUDED,
+                            reason=_EXCLUDED_WHY,
+                        )
+                    )
+                    continue
                 if self.dedupe:
                     key = hash((to_text, body))
                     if key in seen_pairs:
@@ -715,6 +789,7 @@ class BulkJob:
             messages=valid,
             invalid=rows - valid,
             duplicates=duplicates,
+            excluded=excluded,
             segments=segments,
             segments_by_encoding=seg_by_enc,
             messages_by_encoding=msg_by_enc,
@@ -961,6 +1036,8 @@ class BulkJob:
                     cursor = rows[-1][0]
                     # Rows at their attempt limit stay pending (skipped, resumable).
                     rows = [r for r in rows if r[4] < self._max_attempts]
+                    if self._exclude:
+                        rows = await self._drop_excluded(rows)
                     if not rows:
                         sem.release()
                         continue
@@ -992,6 +1069,20 @@ class BulkJob:
                 f"not sent after {self._max_attempts} attempts (rate limited, throttled or "
                 "connection failures)"
             )
+
+    async def _drop_excluded(self, rows: list[RowRecord]) -> list[RowRecord]:
+        """Settle pending rows whose number is excluded now (a resume honours the exclusions
+        of the current run, which may have grown since the plan); return the others."""
+        exclude = self._exclude
+        dropped = [r for r in rows if r[2] in exclude]
+        if not dropped:
+            return rows
+        self._journal.exclude_rows([r[0] for r in dropped], EXCLUDED, _EXCLUDED_WHY)
+        for row, _, to, _, _ in dropped:
+            await self._emit(
+                BulkOutcome(row=row, to=to, state="invalid", status=EXCLUDED, reason=_EXCLUDED_WHY)
+            )
+        return [r for r in rows if r[2] not in exclude]
 
     def _stopping(self) -> bool:
         return self._abort is not None

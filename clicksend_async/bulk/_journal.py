@@ -192,6 +192,15 @@ class Journal:
         )
         return list(cur.fetchall())
 
+    def exclude_rows(self, rows: Sequence[int], status: str, reason: str) -> None:
+        """Settle pending rows as invalid without sending them (their number is excluded)."""
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE rows SET state = 'invalid', status = ?, reason = ? "
+                "WHERE row = ? AND state IS NULL AND chunk IS NULL",
+                [(status, reason, row) for row in rows],
+            )
+
     def count_pending(self, max_attempts: int | None = None) -> int:
         """Return how many rows still wait to be sent (below ``max_attempts``, if given)."""
         sql = "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NULL"

@@ -93,6 +93,9 @@ class BulkPlan:
     gsm_fixable: int = 0
     #: Messages that ``transliterate=True`` made GSM-7 in this plan.
     transliterated: int = 0
+    #: Rows not sent because their number is excluded (``exclude`` / ``exclude_lists``);
+    #: counted in :attr:`invalid`, with status ``EXCLUDED`` in the report.
+    excluded: int = 0
 
     @property
     def billable_segments(self) -> int:
@@ -123,6 +126,7 @@ class BulkPlan:
             "ucs2_characters": dict(self.ucs2_characters),
             "gsm_fixable": self.gsm_fixable,
             "transliterated": self.transliterated,
+            "excluded": self.excluded,
         }
 
     @classmethod
@@ -156,6 +160,7 @@ class BulkPlan:
             },
             gsm_fixable=int(data.get("gsm_fixable", 0)),
             transliterated=int(data.get("transliterated", 0)),
+            excluded=int(data.get("excluded", 0)),
         )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal, TypeVar
-from urllib.parse import quote
 
 import cattrs
 
@@ -13,7 +12,12 @@ from .._converter import converter, structure, unstructure
 from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator, Page, decode_page
 from .._session import Session
-from .._validation import check_csv_filename, check_positive_int, normalize_number
+from .._validation import (
+    check_csv_filename,
+    check_positive_int,
+    normalize_number,
+    path_segment,
+)
 from ..models._common import to_unix
 from ..models.messages import HistoryExport
 
@@ -110,13 +114,6 @@ def export_params(
         **history_params(date_from, date_to, q, order_by),
         "limit": None if limit is None else check_positive_int(limit, "limit"),
     }
-
-
-def path_segment(value: str | int) -> str:
-    """Quote one path segment (an id) so that it cannot change the path."""
-    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
-        raise ValidationError(f"expected an id, got {value!r}", field="id")
-    return quote(str(value), safe="")
 
 
 def coerce(value: M | Mapping[str, Any], cls: type[M], *, field: str) -> M:

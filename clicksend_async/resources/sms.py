@@ -246,6 +246,9 @@ class SmsResource(Resource):
             dedupe: report repeated (to, body) pairs as invalid instead of sending them twice.
             transliterate: send a body with GSM-7 look-alikes (``to_gsm``) when that makes it
                 GSM-7 (160 characters a part, not 70); any other body is sent as written.
+            exclude: numbers (or rows) never to text; exclude_lists: ids of contact lists
+                whose numbers are never texted (an opt-out list). Excluded rows end invalid
+                with status EXCLUDED; a list that cannot be read stops the campaign first.
             journal: a SQLite file path that makes the campaign resumable.
             on_progress: called (sync or async) with a ProgressEvent after each chunk.
 

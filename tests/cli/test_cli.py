@@ -573,3 +573,23 @@ class TestGsm:
         assert {m.body for m in emulator.sent} == {
             f"Hi Name{i}, it's ready - see you soon" for i in range(1, 6)
         }
+
+
+class TestExclude:
+    def test_exclude_file_and_list(
+        self, runner: CliRunner, emulator: ClickSendEmulator, recipients_csv: Path, tmp_path: Path
+    ) -> None:
+        optouts = tmp_path / "optouts.csv"
+        optouts.write_text("Mobile Number\n+61 491 570 002\n+61491570004\n", encoding="utf-8")
+        args = [*creds(emulator), "campaign", str(recipients_csv), "--body", BODY, "--yes"]
+        result = invoke(runner, [*args, "--exclude-list", "424242"])
+        assert result.exit_code == 1 and "error:" in result.output
+        assert emulator.sent == []  # an unreadable opt-out list stops everything
+        result = invoke(runner, [*args, "--exclude", str(optouts)])
+        assert result.exit_code == 0, result.output
+        assert "(2 excluded)" in result.output
+        assert sorted(m.to for m in emulator.sent) == [
+            "+61491570001",
+            "+61491570003",
+            "+61491570005",
+        ]
