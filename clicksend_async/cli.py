@@ -477,7 +477,7 @@ def _print_plan(
     invalid = f"{plan.invalid:,}"
     why = []
     if plan.duplicates:
-        why.append(f"{plan.duplicates:,} duplicates")
+        why.append(_plural(plan.duplicates, "duplicate"))
     if plan.excluded:
         why.append(f"{plan.excluded:,} excluded")
     if why:
@@ -768,7 +768,7 @@ class _CampaignOptions:
     max_segments: int | None = None
     concurrency: int | None = None
     chunk_size: int | None = None
-    dedupe: bool = False
+    dedupe: bool | str = False
     journal: Path | None = None
     resume: bool = False
     report: Path | None = None
@@ -1037,6 +1037,11 @@ def build_cli() -> click.Group:
             ),
             click.option("--dedupe", is_flag=True, help="Report repeated (to, body) as invalid."),
             click.option(
+                "--dedupe-numbers",
+                is_flag=True,
+                help="Text each number once: later rows for a number are reported as invalid.",
+            ),
+            click.option(
                 "--exclude",
                 "exclude",
                 multiple=True,
@@ -1240,6 +1245,7 @@ def build_cli() -> click.Group:
         chunk_size: int | None,
         concurrency: int | None,
         dedupe: bool,
+        dedupe_numbers: bool,
         gsm: bool,
         exclude: tuple[Path, ...],
         exclude_lists: tuple[str, ...],
@@ -1270,7 +1276,7 @@ def build_cli() -> click.Group:
             allow_empty=allow_empty_fields,
             chunk_size=chunk_size,
             concurrency=concurrency,
-            dedupe=dedupe,
+            dedupe="number" if dedupe_numbers else dedupe,
             gsm=gsm,
             exclude=exclude,
             exclude_lists=exclude_lists,
@@ -1322,6 +1328,7 @@ def build_cli() -> click.Group:
         chunk_size: int | None,
         concurrency: int | None,
         dedupe: bool,
+        dedupe_numbers: bool,
         gsm: bool,
         exclude: tuple[Path, ...],
         exclude_lists: tuple[str, ...],
@@ -1364,7 +1371,7 @@ def build_cli() -> click.Group:
             max_segments=max_segments,
             concurrency=concurrency,
             chunk_size=chunk_size,
-            dedupe=dedupe,
+            dedupe="number" if dedupe_numbers else dedupe,
             gsm=gsm,
             exclude=exclude,
             exclude_lists=exclude_lists,

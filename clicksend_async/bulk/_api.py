@@ -26,7 +26,7 @@ class BulkOptions(TypedDict, total=False):
     max_segments: int | None
     check_balance: bool
     dry_run: bool
-    dedupe: bool
+    dedupe: bool | str
     allow_empty_fields: bool
     transliterate: bool
     exclude: Any

@@ -330,7 +330,7 @@ class BulkJob:
         max_segments: int | None = None,
         check_balance: bool = True,
         dry_run: bool = False,
-        dedupe: bool = False,
+        dedupe: bool | str = False,
         allow_empty_fields: bool = False,
         transliterate: bool = False,
         exclude: Iterable[Any] | None = None,
@@ -365,6 +365,12 @@ class BulkJob:
         self.max_segments = max_segments
         self.check_balance = check_balance
         self.dry_run = dry_run
+        if dedupe not in (False, True, "number"):
+            raise ValidationError(
+                f"must be True (same number and text), 'number' (same number) or False, "
+                f"not {dedupe!r}",
+                field="dedupe",
+            )
         self.dedupe = dedupe
         self.allow_empty_fields = allow_empty_fields
         self.transliterate = transliterate
@@ -705,10 +711,15 @@ class BulkJob:
                     )
                     continue
                 if self.dedupe:
-                    key = hash((to_text, body))
+                    by_number = self.dedupe == "number"
+                    key = hash(to_text) if by_number else hash((to_text, body))
                     if key in seen_pairs:
                         duplicates += 1
-                        reason = "duplicate of an earlier row (same recipient and body)"
+                        reason = (
+                            "duplicate of an earlier row (same recipient)"
+                            if by_number
+                            else "duplicate of an earlier row (same recipient and body)"
+                        )
                         if len(invalid_rows) < PLAN_INVALID_ROWS:
                             invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
                         batch.append(

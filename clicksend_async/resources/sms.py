@@ -243,7 +243,8 @@ class SmsResource(Resource):
             max_cost, max_segments: refuse to start when the plan exceeds them.
             check_balance: refuse to start when the plan costs more than the balance.
             dry_run: stop after the plan; nothing is sent.
-            dedupe: report repeated (to, body) pairs as invalid instead of sending them twice.
+            dedupe: report repeated (to, body) pairs as invalid instead of sending them twice;
+                ``dedupe="number"``: send at most one message per number (the first row's).
             transliterate: send a body with GSM-7 look-alikes (``to_gsm``) when that makes it
                 GSM-7 (160 characters a part, not 70); any other body is sent as written.
             exclude: numbers (or rows) never to text; exclude_lists: ids of contact lists

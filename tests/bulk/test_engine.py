@@ -16,6 +16,7 @@ from clicksend_async import (
     ConfigurationError,
     JournalMismatchError,
     SmsMessage,
+    ValidationError,
 )
 from clicksend_async.bulk import SMS, BulkJob, BulkOutcome, Journal, OutcomeState, ProgressEvent
 from clicksend_async.testing import ClickSendEmulator
@@ -155,6 +156,36 @@ class TestValidation:
                 assert report.invalid == 2
                 assert report.plan is not None and report.plan.duplicates == 2
             assert len(emu.sent) == 3
+
+    async def test_dedupe_by_number_texts_each_number_once(self, clock: Clock) -> None:
+        # Two people sharing a phone, and the same person twice under two spellings.
+        recipients = [
+            {"to": "+61411000001", "first_name": "Bob"},
+            {"to": "+61 411 000 001", "first_name": "Robert"},
+            {"to": "+61411000002", "first_name": "Ann"},
+            {"to": "+61411000002", "first_name": "Ann"},
+        ]
+        async with ClickSendEmulator(clock=clock) as emu, emu.client(rate_limit=None) as cs:
+            with await job(cs, recipients, clock, dedupe=True).run() as report:
+                assert report.plan is not None and report.plan.duplicates == 1
+            assert len(emu.sent) == 3
+        async with ClickSendEmulator(clock=clock) as emu, emu.client(rate_limit=None) as cs:
+            dedupe_job = job(cs, recipients, clock, dedupe="number", body="Hi {first_name}")
+            with await dedupe_job.run() as report:
+                assert report.plan is not None and report.plan.duplicates == 2
+                outcomes = list(report.outcomes())
+            assert sorted((m.to, m.body) for m in emu.sent) == [
+                ("+61411000001", "Hi Bob"),
+                ("+61411000002", "Hi Ann"),
+            ]
+        assert [(o.state, o.status) for o in outcomes][1] == ("invalid", "DUPLICATE")
+        assert "same recipient)" in (outcomes[1].reason or "")
+
+    async def test_dedupe_takes_known_values_only(self, clock: Clock) -> None:
+        async with ClickSendEmulator(clock=clock) as emu, emu.client(rate_limit=None) as cs:
+            with pytest.raises(ValidationError) as caught:
+                job(cs, rows(1), clock, dedupe="yes")
+            assert caught.value.field == "dedupe"
 
 
 class TestPreflight:

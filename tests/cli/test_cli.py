@@ -593,3 +593,15 @@ class TestExclude:
             "+61491570003",
             "+61491570005",
         ]
+
+
+def test_dedupe_numbers_texts_each_number_once(
+    runner: CliRunner, emulator: ClickSendEmulator, tmp_path: Path
+) -> None:
+    path = tmp_path / "family.csv"
+    path.write_text("phone,first_name\n+61491570001,Bob\n+61491570001,Sue\n", encoding="utf-8")
+    args = [*creds(emulator), "campaign", str(path), "--body", BODY, "--yes"]
+    result = invoke(runner, [*args, "--dedupe-numbers"])
+    assert result.exit_code == 0, result.output
+    assert "(1 duplicate)" in result.output
+    assert [m.body for m in emulator.sent] == ["Hi Bob, your order is ready"]
