@@ -162,6 +162,13 @@ DEFAULT_LIMITS = Limits()
 def _check_recipient(
     to: str | None, list_id: str | None, country: str | None, field: str, row: int | None
 ) -> None:
+    if country and (type(country) is not str or _COUNTRY.fullmatch(country) is None):
+        # Sent with the message even beside an E.164 number: refused here, not by ClickSend.
+        raise ValidationError(
+            f"{country!r} is not an ISO 3166-1 alpha-2 code (such as AU or GB)",
+            field=f"{field}.country",
+            row=row,
+        )
     if type(to) is str and _E164.fullmatch(to) is not None:
         return  # E.164 as is
     if to is None or not str(to).strip():
@@ -201,13 +208,10 @@ def _check_recipient(
         if not number.startswith("0") and _E164.fullmatch("+" + number) is not None:
             hint = f" (if it is international already, write it with a +: +{number})"
         raise ValidationError(
-            f"{to!r} is a local number: give its country (ISO-2) or use E.164{hint}",
+            f"{to!r} is a local number: give its country (ISO-2, such as AU: a country column "
+            f"or field, or country= for all) or use E.164{hint}",
             field=f"{field}.to",
             row=row,
-        )
-    if _COUNTRY.fullmatch(country) is None:
-        raise ValidationError(
-            f"{country!r} is not an ISO 3166-1 alpha-2 code", field=f"{field}.country", row=row
         )
 
 

@@ -46,6 +46,10 @@ PHONE_COLUMNS = (
     "number",
 )
 
+#: Column names recognised as a row's country (ISO 3166-1 alpha-2, for local numbers), matched
+#: like the phone column. Not "country_code": that often holds a dialling code such as 61.
+COUNTRY_COLUMNS = ("country", "country_iso", "iso_country")
+
 #: Field separators told apart in a header line when none is given: the comma, the semicolon
 #: (spreadsheets in locales whose decimal mark is a comma export it), the tab and the bar.
 DELIMITERS = (",", ";", "\t", "|")
@@ -170,15 +174,20 @@ def find_phone_column(columns: Sequence[str]) -> str | None:
     A header equal to one of :data:`PHONE_COLUMNS` (any case) wins; failing that, one that
     matches with spaces, dashes and dots read as underscores ("Mobile Number", "cell-phone").
     """
+    return _find_column(columns, PHONE_COLUMNS)
+
+
+def _find_column(columns: Sequence[str], names: Sequence[str]) -> str | None:
+    """Return the first column named one of ``names``: exactly (any case), else loosely."""
     lowered = {c.strip().lower(): c for c in columns if c is not None}
-    for candidate in PHONE_COLUMNS:
+    for candidate in names:
         if candidate in lowered:
             return lowered[candidate]
     loose: dict[str, str] = {}
     for column in columns:
         if column is not None:
             loose.setdefault(header_key(column), column)
-    for candidate in PHONE_COLUMNS:
+    for candidate in names:
         if candidate in loose:
             return loose[candidate]
     return None
@@ -236,6 +245,9 @@ class RecipientsCsv:
                 field="to",
             )
         self.phone_column = column
+        #: The column giving each row's country (ISO-2), found by name like the phone column
+        #: ("Country", "country"); rows carry it as ``country``. None when there is none.
+        self.country_column = _find_column(self.columns, COUNTRY_COLUMNS)
         #: Blank lines skipped by the last complete or current pass over the file.
         self.blank_lines = 0
 
@@ -363,6 +375,7 @@ class RecipientsCsv:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         columns = self.columns
         phone = self.phone_column
+        country = self.country_column
         width = len(columns)
         preamble = self._preamble
         with self._open() as handle:
@@ -386,6 +399,8 @@ class RecipientsCsv:
                     row: dict[str, Any] = dict(zip(columns, values, strict=False))
                     if phone != "to":
                         row["to"] = row.get(phone)
+                    if country is not None and country != "country":
+                        row["country"] = row.get(country)
                     yield row
             except UnicodeDecodeError as exc:
                 raise self._decode_error(exc) from None

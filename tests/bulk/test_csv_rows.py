@@ -277,3 +277,36 @@ class TestNumbersFromOtherSoftware:
         plan = await job.plan()
         assert plan.messages == 1 and plan.invalid == 1
         assert "decimal number" in plan.invalid_rows[0].reason
+
+
+class TestCountryColumn:
+    def test_a_country_column_is_found_by_name_and_used_for_local_numbers(
+        self, tmp_path: Path
+    ) -> None:
+        path = write(tmp_path, "Mobile,Country Iso\n0411 111 111,AU\n07700 900123,gb\n")
+        recipients = read_recipients_csv(path)
+        assert recipients.country_column == "Country Iso"
+        rows = list(recipients)
+        assert [(r["to"], r["country"]) for r in rows] == [
+            ("0411 111 111", "AU"),
+            ("07700 900123", "gb"),
+        ]
+        for row in rows:
+            validate_sms(SmsMessage(to=row["to"], body="hi", country=row["country"]))
+
+    def test_a_dialling_code_column_is_not_a_country(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "phone,country_code\n0411111111,61\n")
+        recipients = read_recipients_csv(path)
+        assert recipients.country_column is None
+        assert "country" not in next(iter(recipients))
+
+    def test_a_country_that_is_not_iso2_is_refused_even_beside_e164(self) -> None:
+        with pytest.raises(ValidationError) as caught:
+            validate_sms(SmsMessage(to="+61411111111", body="hi", country="Australia"))
+        assert caught.value.field == "message.country"
+        assert "ISO 3166-1 alpha-2" in caught.value.reason
+
+    def test_the_local_number_error_says_how_to_give_the_country(self) -> None:
+        with pytest.raises(ValidationError) as caught:
+            validate_sms(SmsMessage(to="0411111111", body="hi"))
+        assert "a country column" in caught.value.reason
