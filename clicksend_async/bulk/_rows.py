@@ -354,15 +354,19 @@ class RecipientsCsv:
                 raise ValidationError(
                     f"{self.path.name} is not a readable CSV file: {exc}", field="file"
                 ) from None
-        columns = [c.strip().lstrip("\ufeff").strip() for c in header]
+        names = [c.strip().lstrip("\ufeff").strip() for c in header]
         seen: set[str] = set()
-        for column in columns:
+        for column in names:
             if column in seen:
                 raise ValidationError(
                     f"{self.path.name} has the column {column!r} twice", field="file"
                 )
-            seen.add(column)
-        return columns
+            if column:
+                seen.add(column)
+        # A header cell left blank (spreadsheets export trailing ones) names no column: the
+        # cells under it are not read, as no template could name them.
+        self._names = names
+        return [name for name in names if name]
 
     def _fmt(self) -> dict[str, Any]:
         if self.dialect:
@@ -373,10 +377,11 @@ class RecipientsCsv:
         return {"delimiter": self.delimiter or ","}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        columns = self.columns
+        names = self._names
+        unnamed = len(names) != len(self.columns)
         phone = self.phone_column
         country = self.country_column
-        width = len(columns)
+        width = len(names)
         preamble = self._preamble
         with self._open() as handle:
             reader = csv.reader(handle, **self._fmt())
@@ -390,13 +395,19 @@ class RecipientsCsv:
                         continue
                     number += 1
                     if len(values) > width:
-                        raise ValidationError(
-                            f"line {reader.line_num + preamble} has {len(values)} fields, "
-                            f"the header {width}",
-                            field="file",
-                            row=number,
-                        )
-                    row: dict[str, Any] = dict(zip(columns, values, strict=False))
+                        if any(v.strip() for v in values[width:]):
+                            raise ValidationError(
+                                f"line {reader.line_num + preamble} has {len(values)} fields, "
+                                f"the header {width} (an unquoted comma in a cell?)",
+                                field="file",
+                                row=number,
+                            )
+                        del values[width:]  # empty trailing cells: a spreadsheet's padding
+                    row: dict[str, Any] = (
+                        {n: v for n, v in zip(names, values, strict=False) if n}
+                        if unnamed
+                        else dict(zip(names, values, strict=False))
+                    )
                     if phone != "to":
                         row["to"] = row.get(phone)
                     if country is not None and country != "country":

@@ -310,3 +310,21 @@ class TestCountryColumn:
         with pytest.raises(ValidationError) as caught:
             validate_sms(SmsMessage(to="0411111111", body="hi"))
         assert "a country column" in caught.value.reason
+
+
+class TestSpreadsheetPadding:
+    def test_blank_header_cells_name_no_column(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "phone,,name,,\n+61411111111,x,Ann,,\n")
+        recipients = read_recipients_csv(path)
+        assert recipients.columns == ["phone", "name"]
+        assert list(recipients) == [{"phone": "+61411111111", "name": "Ann", "to": "+61411111111"}]
+
+    def test_empty_cells_past_the_header_are_padding(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "phone,name\n+61411111111,Ann,,\n+61411111112,Bob, \n")
+        assert [r["name"] for r in read_recipients_csv(path)] == ["Ann", "Bob"]
+
+    def test_data_past_the_header_is_still_refused(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "phone,name\n+61411111111,Smith, John\n")
+        with pytest.raises(ValidationError) as caught:
+            list(read_recipients_csv(path))
+        assert caught.value.row == 1 and "unquoted comma" in caught.value.reason
