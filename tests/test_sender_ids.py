@@ -62,15 +62,15 @@ async def test_nothing_is_sent_with_a_bad_sender() -> None:
         ) as cs:
             with pytest.raises(ValidationError):
                 await cs.sms.send([SmsMessage(to="+61411111111", body="hi", from_="Too Long Name")])
-            with await cs.sms.send_bulk(
-                [{"to": "+61411111111"}, {"to": "+61411111112"}],
-                body="hi",
-                from_="Too Long Name",
-            ) as report:
-                assert report.counts["invalid"] == 2
-                reasons = {o.reason for o in report.outcomes()}
-        assert reasons == {
-            "from: 'Too Long Name' has spaces: an alphanumeric sender ID is 3 "
+            with pytest.raises(ValidationError) as caught:
+                await cs.sms.send_bulk(
+                    [{"to": "+61411111111"}, {"to": "+61411111112"}],
+                    body="hi",
+                    from_="Too Long Name",
+                )
+        assert caught.value.field == "from" and caught.value.row is None
+        assert caught.value.reason.startswith(
+            "'Too Long Name' has spaces: an alphanumeric sender ID is 3 "
             "to 11 letters, digits or simple punctuation, without spaces"
-        }
+        )
         assert not [r for r in emu.requests if r.path.endswith("/send")]

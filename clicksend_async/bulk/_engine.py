@@ -168,6 +168,10 @@ EXCLUDED = "EXCLUDED"
 _EXCLUDED_WHY = "excluded: the number is on the exclusion list (exclude / exclude_lists)"
 
 
+class _CampaignOptionError(ValidationError):
+    """A campaign-wide option (``from_``, ``schedule`` ...) fails its check: no row can pass."""
+
+
 def _exclusion_set(numbers: Iterable[Any] | None) -> set[str]:
     """Return the numbers as the engine compares them: normalised, as rows are sent.
 
@@ -396,6 +400,7 @@ class BulkJob:
             self._journal = Journal(journal)
             self._owns_journal = journal is None
         self._plan: BulkPlan | None = None
+        self._defaults_error: ValidationError | None = None
         self._queue: asyncio.Queue[BulkOutcome | None] | None = None
         self._resend_rows: set[int] = set()
         self._abort: str | None = None
@@ -516,19 +521,25 @@ class BulkJob:
     def _row_shape(self, now: float) -> _RowShape | None:
         """Build and check the defaults once, so that dict rows skip the message model.
 
-        None when the defaults themselves are wrong (an unknown field, a past schedule, an
-        MMS without subject ...): every row then takes the model path and reports the error
-        with its row number, as it always did.
+        None when the defaults cannot be built into a message (a list_id, an unknown field):
+        every row then takes the model path and reports the error with its row number. A
+        default that fails its check (a sender ID with spaces, a past schedule, an MMS without
+        subject) is kept in ``_defaults_error``: the first dict row raises it, since it would
+        make every row invalid.
         """
         kwargs: dict[str, Any] = dict(self._defaults)
         kwargs["body"] = "-"
         kwargs["to"] = None
+        self._defaults_error = None
         try:
             base = self.channel.message_cls(**kwargs)
             if getattr(base, "list_id", None):
                 return None
             self.channel.check_static(base, None, self._limits, now)
-        except (ValidationError, TypeError, ValueError):
+        except ValidationError as exc:
+            self._defaults_error = exc
+            return None
+        except (TypeError, ValueError):
             return None
         payload = unstructure(base)
         payload.pop("body", None)
@@ -544,6 +555,12 @@ class BulkJob:
         if isinstance(item, cls):
             message = item
         elif isinstance(item, Mapping):
+            if self._defaults_error is not None:
+                exc = self._defaults_error
+                field = (exc.field or "").removeprefix("message.") or None
+                raise _CampaignOptionError(
+                    f"{exc.reason}; this applies to every row, so nothing was sent", field=field
+                )
             template = self._template
             if template is not None:
                 filled = template.fill(item, allow_empty=self.allow_empty_fields)
@@ -682,6 +699,8 @@ class BulkJob:
             row = rows
             try:
                 payload, info = self._build(item, row, now, shape)
+            except _CampaignOptionError:
+                raise
             except ValidationError as exc:
                 to_text = _row_to(item)
                 field = (exc.field or "").removeprefix("message.")

@@ -36,13 +36,15 @@ async def test_mms_campaign_puts_media_file_at_the_top_level() -> None:
         assert Counter(m.to for m in emu.sent) == Counter(r["to"] for r in ROWS)
 
 
-async def test_mms_subject_over_20_characters_is_invalid_per_row() -> None:
+async def test_mms_subject_over_20_characters_stops_the_campaign_before_any_request() -> None:
+    # The subject is campaign-wide: every row would be invalid, so the campaign says so once.
     async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
         job = mms_job(cs.session, MEDIA, ROWS[:2], subject="x" * 21, body="Hi {name}")
-        with await job.run() as report:
-            assert report.invalid == 2
-            assert all("subject" in (o.reason or "") for o in report.outcomes())
-        assert not emu.sent
+        with pytest.raises(ValidationError) as caught:
+            await job.run()
+        assert caught.value.field == "subject" and caught.value.row is None
+        assert "every row" in str(caught.value)
+        assert emu.requests == []
 
 
 def test_mms_without_an_http_media_url_is_refused_up_front() -> None:
@@ -62,9 +64,10 @@ async def test_voice_campaign() -> None:
         assert len(emu.sent) == 25
 
 
-async def test_voice_with_a_bad_voice_is_invalid() -> None:
+async def test_voice_with_a_bad_voice_stops_the_campaign() -> None:
     async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
         job = voice_job(cs.session, ROWS[:1], body="Hello", voice="robot")
-        with await job.run() as report:
-            assert report.invalid == 1
+        with pytest.raises(ValidationError) as caught:
+            await job.run()
+        assert caught.value.field == "voice"
         assert not emu.sent

@@ -107,13 +107,30 @@ def test_fast_path_is_taken_for_ordinary_defaults() -> None:
         job.journal.close()
 
 
-def test_defaults_that_cannot_build_fall_back_and_name_every_row() -> None:
+def test_defaults_that_fail_their_check_stop_at_the_first_dict_row() -> None:
     job = BulkJob(None, SMS, [], body="Hi", defaults={"schedule": NOW - 7200})  # type: ignore[arg-type]
     try:
         assert job._row_shape(NOW) is None
         with pytest.raises(ValidationError) as caught:
             job._build({"to": "+61411111111"}, 7, NOW, None)
-        assert caught.value.row == 7 and caught.value.field == "message.schedule"
+        # Campaign-wide: named by field, not by row, and said once.
+        assert caught.value.row is None and caught.value.field == "schedule"
+        assert "every row" in caught.value.reason
+        # A message object carries its own fields: the defaults do not apply to it.
+        own = SmsMessage(to="+61411111111", body="hi")
+        payload, _ = job._build(own, 8, NOW, None)
+        assert payload["to"] == "+61411111111"
+    finally:
+        job.journal.close()
+
+
+def test_defaults_that_cannot_build_fall_back_and_name_every_row() -> None:
+    job = BulkJob(None, SMS, [], body="Hi", defaults={"list_id": 5})  # type: ignore[arg-type]
+    try:
+        assert job._row_shape(NOW) is None
+        with pytest.raises(ValidationError) as caught:
+            job._build({"to": "+61411111111"}, 7, NOW, None)
+        assert caught.value.row == 7 and caught.value.field == "list_id"
     finally:
         job.journal.close()
 
