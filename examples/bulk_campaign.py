@@ -8,8 +8,9 @@ reserved for fiction.
     python examples/bulk_campaign.py [RECIPIENTS.csv]
 
 It plans first (validation, segments, price), prints the plan, sends with progress, and writes a
-per-row report next to the CSV. The journal makes it resumable: run it again after a crash and it
-continues where it stopped, without texting anyone twice.
+per-row report next to the CSV. Numbers in ``optouts.csv`` (people who replied STOP) are never
+texted: they end ``invalid`` with status ``EXCLUDED``. The journal makes it resumable: run it
+again after a crash and it continues where it stopped, without texting anyone twice.
 """
 
 from __future__ import annotations
@@ -39,14 +40,17 @@ async def main() -> None:
             read_recipients_csv(csv_path),
             body="Hi {first_name}, your order is ready for pickup in {city}.",
             max_cost="20.00",
+            exclude=read_recipients_csv(HERE / "optouts.csv"),  # never text these
             journal=str(workdir / "journal.db"),
             on_progress=show,
         )
         plan = await job.plan()
         print(
             f"plan: {plan.messages} messages, {plan.segments} segments, cost {plan.total_cost} "
-            f"{plan.currency}, {plan.invalid} invalid row(s)"
+            f"{plan.currency}, {plan.invalid} invalid row(s), {plan.excluded} opted out"
         )
+        if plan.ucs2_characters:
+            print(f"  UCS-2 because of {''.join(plan.ucs2_characters)!r}")
         for invalid in plan.invalid_rows:
             print(f"  row {invalid.row}: {invalid.reason}")
         with await job.run() as report:
