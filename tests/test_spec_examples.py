@@ -1,6 +1,6 @@
 """The official spec's response examples decode into our models, and unknown fields survive.
 
-Each operation's 200 example comes from ``shared/reference/clicksend-openapi.yaml`` (the v2 spec,
+Each operation's 200 example comes from ``tests/data/spec/clicksend-openapi.yaml`` (the v2 spec,
 [v2spec] in ``clicksend-api-facts.md``). The examples often contradict their own schemas (facts
 §10.5); our lenient converter is meant to read them anyway. The ones that are wrong in shape, not
 just in types, are listed in ``KNOWN_BAD`` with the reason.
@@ -36,7 +36,7 @@ from clicksend_async._converter import structure
 from clicksend_async._pagination import decode_page
 from clicksend_async.resources._base import count_in
 
-SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared/reference/clicksend-openapi.yaml"
+SPEC_PATH = Path(__file__).resolve().parent / "data/spec/clicksend-openapi.yaml"
 
 
 @functools.cache

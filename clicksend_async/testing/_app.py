@@ -7,13 +7,26 @@ import base64
 import contextlib
 import json
 import logging
-import re
 from collections.abc import Callable, Mapping
 from typing import IO, Any, Final
 
 from aiohttp import web
 
 from ._faults import Fault, FaultPlan
+from ._http import (
+    NOT_FOUND_ENDPOINT,
+    SERVER_ERROR,
+    TOO_MANY,
+    UNAUTHORIZED,
+    Ctx,
+    Handler,
+    Reply,
+    Router,
+    envelope,
+    invalid,
+    not_found,
+    ok,
+)
 from ._numbers import CARRIERS, COUNTRIES, VOICE_LANGUAGES, normalize
 from ._ratelimit import RateLimiter
 from ._sending import SendOutcome, dumps, process, shared_sender, voice_view
@@ -30,119 +43,17 @@ from ._state import (
 )
 from ._webhooks import Pusher
 from ._world import CONTACT_FIELDS, CONTACT_NULLABLE_FIELDS, ExportFile, InboundRecord, World
+from .routes import register_all
 
 __all__ = ["Service"]
 
 logger = logging.getLogger("clicksend_async.testing")
 
-Reply = tuple[int, Any]
 _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 _BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CLIENT_MAX_SIZE: Final = 32 * 1024 * 1024
 #: How long a history export's download link works (the spec's example link: X-Amz-Expires=1200).
 EXPORT_LINK_SECONDS: Final = 1200.0
-
-
-def envelope(http_code: int, response_code: str, msg: str, data: Any = None) -> dict[str, Any]:
-    """Return ClickSend's JSON envelope."""
-    return {
-        "http_code": http_code,
-        "response_code": response_code,
-        "response_msg": msg,
-        "data": data,
-    }
-
-
-def ok(msg: str, data: Any = None) -> Reply:
-    """Return a 200 ``SUCCESS`` reply."""
-    return 200, envelope(200, "SUCCESS", msg, data)
-
-
-def not_found(msg: str) -> Reply:
-    """Return a 404 ``NOT_FOUND`` reply."""
-    return 404, envelope(404, "NOT_FOUND", msg)
-
-
-def invalid(data: Mapping[str, str], msg: str = "Invalid input.") -> Reply:
-    """Return a 400 ``BAD_REQUEST`` reply naming the bad fields."""
-    return 400, envelope(400, "BAD_REQUEST", msg, dict(data))
-
-
-UNAUTHORIZED: Final = envelope(401, "UNAUTHORIZED", "Authorization failed.")
-NOT_FOUND_ENDPOINT: Final = envelope(404, "NOT_FOUND", "Invalid endpoint. Please try again.")
-TOO_MANY: Final = envelope(429, "HTTP_TOO_MANY_REQUESTS", "Too many attempts.")
-SERVER_ERROR: Final = envelope(500, "INTERNAL_SERVER_ERROR", "Internal server error.")
-
-
-class Ctx:
-    """Carry one request through a handler."""
-
-    __slots__ = ("body", "now", "params", "query", "request")
-
-    def __init__(
-        self,
-        request: web.Request,
-        params: dict[str, str],
-        query: dict[str, str],
-        body: Any,
-        now: float,
-    ) -> None:
-        self.request = request
-        self.params = params
-        self.query = query
-        self.body = body
-        self.now = now
-
-    def field(self, name: str) -> Any:
-        """Return a body field, or None when the body is not an object or lacks it."""
-        return self.body.get(name) if type(self.body) is dict else None
-
-    def int_param(self, name: str) -> int | None:
-        """Return a path parameter as an int, or None when it is not one."""
-        value = self.params[name]
-        return int(value) if value.isdigit() else None
-
-
-Handler = Callable[["Service", Ctx], "Reply | SendOutcome"]
-
-
-class _Route:
-    __slots__ = ("handler", "method", "pattern", "public", "regex")
-
-    def __init__(self, method: str, pattern: str, handler: Handler, public: bool) -> None:
-        self.method = method
-        self.pattern = pattern
-        self.handler = handler
-        self.public = public
-        self.regex = (
-            re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$")
-            if "{" in pattern
-            else None
-        )
-
-
-class _Router:
-    def __init__(self) -> None:
-        self.static: dict[tuple[str, str], _Route] = {}
-        self.dynamic: list[_Route] = []
-
-    def add(self, method: str, pattern: str, handler: Handler, *, public: bool = False) -> None:
-        route = _Route(method, pattern, handler, public)
-        if route.regex is None:
-            self.static[(method, pattern)] = route
-        else:
-            self.dynamic.append(route)
-
-    def match(self, method: str, path: str) -> tuple[_Route, dict[str, str]] | None:
-        route = self.static.get((method, path))
-        if route is not None:
-            return route, {}
-        for route in self.dynamic:
-            if route.method == method and route.regex is not None:
-                m = route.regex.match(path)
-                if m is not None:
-                    return route, m.groupdict()
-        return None
 
 
 class Service:
@@ -1219,8 +1130,8 @@ def _connection_delete(s: Service, c: Ctx) -> Reply:
     return 200, {"connection": dict(connection)}
 
 
-def _api_router() -> _Router:
-    r = _Router()
+def _api_router() -> Router:
+    r = Router()
     r.add("GET", "/countries", _countries, public=True)
     r.add("GET", "/account", _account)
     for kind in ("sms", "mms", "voice"):
@@ -1281,11 +1192,12 @@ def _api_router() -> _Router:
         "/email/address-verify/{email_address_id}/verify/{activation_token}",
         _email_verify,
     )
+    register_all(r)
     return r
 
 
-def _ctrl_router() -> _Router:
-    r = _Router()
+def _ctrl_router() -> Router:
+    r = Router()
     r.add("GET", "/connections", _connections)
     r.add("POST", "/connections", _connection_create)
     r.add("GET", "/connections/{connection_id}", _connection_get)

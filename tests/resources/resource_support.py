@@ -20,7 +20,7 @@ from aiohttp import web
 from openapi_schema_validator import OAS30Validator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = REPO_ROOT.parent / "shared" / "reference" / "clicksend-openapi.yaml"
+SPEC_PATH = REPO_ROOT / "tests" / "data" / "spec" / "clicksend-openapi.yaml"
 
 
 @functools.cache

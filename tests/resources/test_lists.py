@@ -195,7 +195,7 @@ class TestRemoveOptedOutContacts:
 
 
 SEARCH = "/v3/search/contacts-lists"
-APIARY = REPO_ROOT.parent / "shared" / "reference" / "clicksend-openapi-apisguru-2021.yaml"
+APIARY = REPO_ROOT / "tests" / "data" / "spec" / "clicksend-openapi-apisguru-2021.yaml"
 
 
 def apiary_search_example() -> Any:

@@ -17,9 +17,7 @@ from openapi_schema_validator import OAS30Validator
 
 from clicksend_async.testing import ClickSendEmulator
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / ("clicksend-openapi.yaml")
-)
+SPEC_PATH = Path(__file__).resolve().parents[1] / "data" / "spec" / "clicksend-openapi.yaml"
 
 # The official spec's known bugs (clicksend-api-facts.md), and only those: each entry widens one
 # property of one component schema so the emulator can return what the live API returns.
@@ -183,7 +181,7 @@ class Spec:
 
 @functools.cache
 def load_spec() -> Spec | None:
-    """Return the spec helper, or None when the shared reference copy is not available."""
+    """Return the spec helper, or None when the spec copy is missing."""
     if not SPEC_PATH.exists():
         return None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -26,9 +26,9 @@ from emulator_helpers import (
 
 from clicksend_async.testing import ClickSendEmulator
 
-# The spec sits in ../shared beside the repository, in CI as on a developer's machine: a missing
-# spec is a broken checkout, so these tests fail rather than skip.
-assert load_spec() is not None, "../shared/reference/clicksend-openapi.yaml not found"
+# The spec is test data in the repository (tests/data/spec): a missing spec is a broken checkout,
+# so these tests fail rather than skip.
+assert load_spec() is not None, "tests/data/spec/clicksend-openapi.yaml not found"
 
 EXPECTED = {
     ("GET", "/v3/account"),
@@ -257,11 +257,7 @@ def test_the_checker_catches_a_wrong_type() -> None:
 
 
 APIARY_PATH = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "reference"
-    / "clicksend-openapi-apisguru-2021.yaml"
+    Path(__file__).resolve().parents[1] / "data" / "spec" / "clicksend-openapi-apisguru-2021.yaml"
 )
 
 

@@ -1,0 +1,22 @@
+"""The emulator's routes, one module per ClickSend resource, over the shared state model.
+
+Each module defines its handlers (``def handler(s: Service, c: Ctx) -> Reply``) and a
+``register(router: Router) -> None`` that adds them; :data:`MODULES` lists the modules in the
+order their routes are added (static paths first match by dict, templated ones in order). State
+lives in :class:`~clicksend_async.testing._world.World` (``s.world``), never in a route module.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from .._http import Router
+
+#: The route modules, registered in this order after the core routes of ``_app``.
+MODULES: tuple[ModuleType, ...] = ()
+
+
+def register_all(router: Router) -> None:
+    """Add every route module's routes to ``router``."""
+    for module in MODULES:
+        module.register(router)
