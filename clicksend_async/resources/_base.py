@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
@@ -29,6 +29,7 @@ __all__ = [
     "export_params",
     "history_params",
     "message_payloads",
+    "operation",
     "path_segment",
     "payload_of",
     "search_query",
@@ -36,6 +37,28 @@ __all__ = [
 ]
 
 M = TypeVar("M")
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The attribute :func:`operation` sets: the ClickSend operations a method calls.
+OPERATIONS_ATTR = "__clicksend_operations__"
+
+
+def operation(method: str, path: str) -> Callable[[F], F]:
+    """Mark a resource method as the SDK's way to call ``method path`` of ClickSend's spec.
+
+    ``path`` is the spec's path template with its ``/v3`` prefix, e.g.
+    ``/v3/sms/templates/{template_id}``.
+    A method may carry several marks (it calls more than one operation). The README's coverage
+    table is generated from these marks (``scripts/coverage.py``), so it cannot go stale.
+    """
+
+    def mark(func: F) -> F:
+        marks = list(getattr(func, OPERATIONS_ATTR, ()))
+        marks.append((method.upper(), path))
+        setattr(func, OPERATIONS_ATTR, tuple(marks))
+        return func
+
+    return mark
 
 
 class Resource:
