@@ -4,6 +4,8 @@ The tree::
 
     ClickSendError
     ├── ConfigurationError            no credentials, or a call the mode cannot make
+    │   └── JournalError              a campaign journal cannot be used (damaged, lost writes)
+    │       └── JournalLockedError    another process holds the campaign
     ├── ClientStateError              the client is closed
     ├── ValidationError               bad input caught before any request (field, row)
     │   └── BudgetExceededError       a bulk plan exceeds max_cost, max_segments or the balance
@@ -48,6 +50,8 @@ __all__ = [
     "ConnectError",
     "ConnectionLostError",
     "DecodeError",
+    "JournalError",
+    "JournalLockedError",
     "JournalMismatchError",
     "MethodNotAllowedError",
     "NotFoundError",
@@ -103,7 +107,25 @@ class BudgetExceededError(ValidationError):
 
 
 class JournalMismatchError(ClickSendError):
-    """A campaign journal was written for a different campaign and will not be guessed at."""
+    """A campaign journal was written for a different campaign and will not be guessed at.
+
+    ``differences`` names what differs (``"template"``, ``"rows"``, ``"options"`` ...).
+    """
+
+    def __init__(self, message: str, *, differences: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.differences = tuple(differences)
+
+
+class JournalError(ConfigurationError):
+    """A campaign journal cannot be used: damaged, truncated, lost writes, or holds no campaign.
+
+    Nothing is sent from such a journal; the message names the file.
+    """
+
+
+class JournalLockedError(JournalError):
+    """Another process (or another job in this one) holds the campaign: it alone may send."""
 
 
 class TransportError(ClickSendError):

@@ -8,6 +8,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable, Mapping
+from email.utils import formatdate
 from typing import IO, Any, Final
 
 from aiohttp import web
@@ -174,7 +175,14 @@ class Service:
         return float(value)
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
-        """Serve one request (every path goes through here)."""
+        """Serve one request (every path goes through here), dated by the emulated clock."""
+        response = await self._dispatch(request)
+        if not response.prepared:
+            # ClickSend's own clock, which may be off from the client's (clock_offset).
+            response.headers["Date"] = formatdate(self.world.clock(), usegmt=True)
+        return response
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         raw = request.path
         if raw.startswith("/v3/"):
             api, path = "direct", raw[3:]
@@ -283,6 +291,9 @@ class Service:
             if fault is Fault.COMMIT_HANG:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.closing.wait(), self.hang_seconds)
+            garbled = _garble(fault, status, payload)
+            if garbled is not None:
+                return _respond(200, garbled, headers)
         return _respond(status, payload, headers)
 
     def _download(self, file_id: str, now: float) -> web.Response:
@@ -401,6 +412,34 @@ def _inbound_payload(data: dict[str, Any], fmt: str) -> Callable[[], dict[str, A
         return {k: str(v) for k, v in payload.items()}
 
     return make
+
+
+def _garble(fault: Fault, status: int, payload: Any) -> bytes | None:
+    """Return the untrustworthy 200 body of a ``commit-*`` fault (None: not such a fault)."""
+    if fault is Fault.COMMIT_GARBLED:
+        text = payload if type(payload) is bytes else dumps(payload).encode()
+        return text[: max(1, len(text) // 2)]
+    if fault is Fault.COMMIT_ERROR_ENVELOPE:
+        return dumps(envelope(500, "INTERNAL_SERVER_ERROR", "Something went wrong.")).encode()
+    if fault is Fault.COMMIT_UNLISTED:
+        return dumps(
+            envelope(200, "SUCCESS", "Messages queued for delivery.", {"messages": []})
+        ).encode()
+    if fault is Fault.COMMIT_NESTED:
+        depth = 100_000
+        return (
+            b'{"http_code":200,"response_code":"SUCCESS","data":'
+            + b"[" * depth
+            + b"]" * depth
+            + b"}"
+        )
+    if fault is Fault.COMMIT_NONFINITE:
+        data = payload if isinstance(payload, dict) else json.loads(payload)
+        for message in (data.get("data") or {}).get("messages") or []:
+            message["message_parts"] = "inf"
+            message["message_price"] = "NaN"
+        return dumps(data).encode()
+    return None
 
 
 def _respond(status: int, payload: Any, headers: Mapping[str, str] | None) -> web.Response:
@@ -601,7 +640,11 @@ def _history(kind: str, msg: str) -> Handler:
 
     def handler(s: Service, c: Ctx) -> Reply:
         now = c.now
-        records = filter_history((m for m in s.world.messages if m.kind == kind), c.query, now)
+        # A lagging history shows a message only history_lag seconds after it was accepted.
+        visible = now - s.world.history_lag
+        records = filter_history(
+            (m for m in s.world.messages if m.kind == kind and m.date <= visible), c.query, now
+        )
         return ok(msg, paginate(records, c.query, c.request.url, lambda m: view(s, m, now)))
 
     return handler

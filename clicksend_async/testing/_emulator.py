@@ -65,12 +65,21 @@ class ClickSendEmulator:
         schedule_grace: float = 300.0,
         record_requests: bool = True,
         quiet: bool = True,
+        clock_offset: float = 0.0,
+        history_lag: float = 0.0,
     ) -> None:
         if inbound_format not in ("form", "json"):
             raise ValueError("inbound_format must be 'form' or 'json'")
         self.host = host
         self._port = port
         self._quiet = quiet
+        if clock_offset:
+            # ClickSend's clock is off from the client's: every date it answers with is too.
+            local_clock = clock
+
+            def clock() -> float:
+                return local_clock() + clock_offset
+
         self._world = World(
             username=username,
             api_key=api_key,
@@ -88,6 +97,7 @@ class ClickSendEmulator:
             clock=clock,
             seed=seed,
         )
+        self._world.history_lag = float(history_lag)
         self._service = Service(
             self._world,
             latency_ms=latency_ms,

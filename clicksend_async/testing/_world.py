@@ -123,6 +123,8 @@ class World:
         self.free_test_numbers = free_test_numbers
         self.schedule_grace = schedule_grace
         self.clock = clock
+        #: Seconds between a message's acceptance and its appearance in the history.
+        self.history_lag = 0.0
         # Separate streams so that fault draws do not shift message ids and vice versa.
         self.fault_rng = random.Random(seed)
         self.id_rng = random.Random(None if seed is None else f"{seed}/ids")
