@@ -37,8 +37,9 @@ __all__ = ["Reconciler"]
 logger = logging.getLogger("clicksend_async.bulk")
 
 PAGE = 100
-#: Recipients per lookup request (keeps the query string well under common URL limits).
-LOOKUP_BATCH = 40
+#: Recipients per lookup request: with the canary, one page of answers each, and a query string
+#: of about 2 kB (well under common URL limits).
+LOOKUP_BATCH = 90
 #: Windows closer than this (seconds) are read together.
 COALESCE_GAP = 2.0
 
