@@ -263,8 +263,12 @@ class SendOutcomeUnknownError(ClickSendError):
         url: str,
         payload: Mapping[str, Any],
         cause: BaseException | None = None,
+        window: tuple[float, float] | None = None,
     ) -> None:
         super().__init__(f"{message} ({method} {url}); messages were NOT re-sent")
+        #: When the request may have been processed, in ClickSend's clock (Unix seconds), or
+        #: None when no answer ever said what time it is there; ``reconcile`` reads from here.
+        self.window = window
         self.method = method
         self.url = url
         self.payload = payload

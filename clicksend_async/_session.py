@@ -142,12 +142,15 @@ class Session:
         kind = kind or request_kind(method, path)
         policy = retry or self.retry
         log_path = normalize_path(path)
+        first_sent: list[float] = []
 
         async def attempt(number: int) -> dict[str, Any]:
             await self._pace(after_retry_wait=number > 1)
             started = time.perf_counter()
             clock = self.server_clock
             sent_at = clock.local()
+            if not first_sent:
+                first_sent.append(sent_at)
             try:
                 raw = await self.transport.request(
                     method, url, headers=self._headers, body=body, timeout=timeout
@@ -209,6 +212,11 @@ class Session:
                     url=url,
                     payload=_payload_of(json, content),
                     cause=exc,
+                    window=self.server_clock.window(
+                        first_sent[0] if first_sent else self.server_clock.local(),
+                        self.server_clock.local(),
+                        1.0,
+                    ),
                 ) from exc
             raise
 

@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from .._exceptions import SendOutcomeUnknownError
 from .._pagination import AsyncPaginator
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, check_media_file, validate_mms
 from ..bulk._api import mms_job
 from ..bulk._engine import BulkJob, Recipients
+from ..bulk._reconcile import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, MmsMessage, SendResult
 from ..models.sms import SmsReceipt
@@ -138,3 +140,18 @@ class MmsResource(Resource):
     ) -> AsyncIterator[BulkOutcome]:
         """Send an MMS campaign and yield each row's outcome as soon as it is known."""
         return self.bulk(media_file, recipients, **kwargs).stream()
+
+    async def reconcile(
+        self, error: SendOutcomeUnknownError, *, settle: float = 2.0
+    ) -> ReconcileResult:
+        """Look up in the history which messages of a send with an unknown outcome went out.
+
+        The same reconciler the bulk engine uses: it waits until ClickSend's clock is
+        ``settle`` seconds past the request, then reads the MMS history by recipient.
+        ``result.sent`` went out (never send them again); ``result.not_sent`` did not (a
+        complete read found nothing); ``result.unknown`` could not be looked up.
+
+        Raises:
+            ClickSendError: the history could not be read (the outcome stays unknown).
+        """
+        return await reconcile_unknown(self._session, "/mms/history", error, settle=settle)

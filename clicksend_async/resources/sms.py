@@ -10,10 +10,12 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from .._exceptions import SendOutcomeUnknownError
 from .._pagination import AsyncPaginator
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
 from ..bulk._api import sms_job
 from ..bulk._engine import BulkJob, Recipients
+from ..bulk._reconcile import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, SendResult, SmsMessage, SmsSender
 from ..models.sms import InboundSms, SmsReceipt
@@ -262,6 +264,21 @@ class SmsResource(Resource):
     def stream_bulk(self, recipients: Recipients, **kwargs: Any) -> AsyncIterator[BulkOutcome]:
         """Send a campaign and yield each row's outcome as soon as it is known."""
         return self.bulk(recipients, **kwargs).stream()
+
+    async def reconcile(
+        self, error: SendOutcomeUnknownError, *, settle: float = 2.0
+    ) -> ReconcileResult:
+        """Look up in the history which messages of a send with an unknown outcome went out.
+
+        The same reconciler the bulk engine uses: it waits until ClickSend's clock is
+        ``settle`` seconds past the request, then reads the SMS history by recipient.
+        ``result.sent`` went out (never send them again); ``result.not_sent`` did not (a
+        complete read found nothing); ``result.unknown`` could not be looked up.
+
+        Raises:
+            ClickSendError: the history could not be read (the outcome stays unknown).
+        """
+        return await reconcile_unknown(self._session, "/sms/history", error, settle=settle)
 
 
 def _date_before(value: datetime | int | None) -> dict[str, int] | None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from .._converter import structure
+from .._exceptions import SendOutcomeUnknownError
 from .._pagination import AsyncPaginator
 from .._validation import (
     DEFAULT_LIMITS,
@@ -20,6 +21,7 @@ from .._validation import (
 )
 from ..bulk._api import voice_job
 from ..bulk._engine import BulkJob, Recipients
+from ..bulk._reconcile import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, SendResult, VoiceMessage
 from ..models.voice import VoiceLanguage, VoiceReceipt
@@ -171,3 +173,18 @@ class VoiceResource(Resource):
     def stream_bulk(self, recipients: Recipients, **kwargs: Any) -> AsyncIterator[BulkOutcome]:
         """Send a voice campaign and yield each row's outcome as soon as it is known."""
         return self.bulk(recipients, **kwargs).stream()
+
+    async def reconcile(
+        self, error: SendOutcomeUnknownError, *, settle: float = 2.0
+    ) -> ReconcileResult:
+        """Look up in the history which messages of a send with an unknown outcome went out.
+
+        The same reconciler the bulk engine uses: it waits until ClickSend's clock is
+        ``settle`` seconds past the request, then reads the voice history by recipient.
+        ``result.sent`` went out (never send them again); ``result.not_sent`` did not (a
+        complete read found nothing); ``result.unknown`` could not be looked up.
+
+        Raises:
+            ClickSendError: the history could not be read (the outcome stays unknown).
+        """
+        return await reconcile_unknown(self._session, "/voice/history", error, settle=settle)

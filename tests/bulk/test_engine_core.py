@@ -331,3 +331,29 @@ def _try_acquire(path: str) -> str:
     finally:
         journal.close()
     return "acquired"
+
+
+class TestReconcileOneSend:
+    async def test_reconcile_says_which_messages_of_a_lost_send_went_out(self) -> None:
+        from clicksend_async import SendOutcomeUnknownError, SmsMessage
+
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            await cs.account.get()  # any answer tells the client ClickSend's time
+            emu.inject("commit-drop", path="/sms/send")
+            messages = [
+                SmsMessage(to="+61430000001", body="a", custom_string="order-1"),
+                SmsMessage(to="+61430000002", body="b", custom_string="order-2"),
+            ]
+            with pytest.raises(SendOutcomeUnknownError) as caught:
+                await cs.sms.send(messages)
+            assert caught.value.window is not None
+            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            assert set(result.sent) == {"order-1", "order-2"} and result.all_sent
+            assert result.not_sent == ()
+
+            emu.inject("500", path="/sms/send")  # refused before processing: nothing went out
+            with pytest.raises(SendOutcomeUnknownError) as caught:
+                await cs.sms.send([SmsMessage(to="+61430000003", body="c", custom_string="o-3")])
+            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            assert result.sent == {} and result.not_sent == ("o-3",)
+            assert len(emu.sent) == 2
