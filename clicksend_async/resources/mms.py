@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from .._exceptions import SendOutcomeUnknownError
 from .._pagination import AsyncPaginator
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, check_media_file, validate_mms
-from ..bulk._api import mms_job
+from ..bulk._api import BulkOptions, MmsBulkArgs, mms_job
 from ..bulk._engine import BulkJob, Recipients
 from ..bulk._reconcile import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
@@ -110,7 +110,7 @@ class MmsResource(Resource):
         schedule: datetime | int | None = None,
         country: str | None = None,
         source: str | None = None,
-        **options: Any,
+        **options: Unpack[BulkOptions],
     ) -> BulkJob:
         """Prepare an MMS campaign (one media file for all) without starting it.
 
@@ -131,12 +131,14 @@ class MmsResource(Resource):
             **options,
         )
 
-    async def send_bulk(self, media_file: str, recipients: Recipients, **kwargs: Any) -> BulkReport:
+    async def send_bulk(
+        self, media_file: str, recipients: Recipients, **kwargs: Unpack[MmsBulkArgs]
+    ) -> BulkReport:
         """Send an MMS campaign of any size and return its report."""
         return await self.bulk(media_file, recipients, **kwargs).run()
 
     def stream_bulk(
-        self, media_file: str, recipients: Recipients, **kwargs: Any
+        self, media_file: str, recipients: Recipients, **kwargs: Unpack[MmsBulkArgs]
     ) -> AsyncIterator[BulkOutcome]:
         """Send an MMS campaign and yield each row's outcome as soon as it is known."""
         return self.bulk(media_file, recipients, **kwargs).stream()

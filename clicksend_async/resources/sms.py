@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, Unpack
 
 from .._exceptions import SendOutcomeUnknownError
 from .._pagination import AsyncPaginator
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
-from ..bulk._api import sms_job
+from ..bulk._api import BulkOptions, SmsBulkArgs, sms_job
 from ..bulk._engine import BulkJob, Recipients
 from ..bulk._reconcile import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
@@ -212,7 +212,7 @@ class SmsResource(Resource):
         source: str | None = None,
         shorten_urls: bool | None = None,
         senders: Iterable[SmsSender | Mapping[str, Any]] | None = None,
-        **options: Any,
+        **options: Unpack[BulkOptions],
     ) -> BulkJob:
         """Prepare a campaign without starting it: ``await job.plan()``, ``await job.run()``.
 
@@ -231,7 +231,7 @@ class SmsResource(Resource):
             **options,
         )
 
-    async def send_bulk(self, recipients: Recipients, **kwargs: Any) -> BulkReport:
+    async def send_bulk(self, recipients: Recipients, **kwargs: Unpack[SmsBulkArgs]) -> BulkReport:
         """Send a campaign of any size and return its report.
 
         Args:
@@ -261,7 +261,9 @@ class SmsResource(Resource):
         """
         return await self.bulk(recipients, **kwargs).run()
 
-    def stream_bulk(self, recipients: Recipients, **kwargs: Any) -> AsyncIterator[BulkOutcome]:
+    def stream_bulk(
+        self, recipients: Recipients, **kwargs: Unpack[SmsBulkArgs]
+    ) -> AsyncIterator[BulkOutcome]:
         """Send a campaign and yield each row's outcome as soon as it is known."""
         return self.bulk(recipients, **kwargs).stream()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from .._converter import structure
 from .._exceptions import SendOutcomeUnknownError
@@ -19,7 +19,7 @@ from .._validation import (
     check_operator,
     validate_voice,
 )
-from ..bulk._api import voice_job
+from ..bulk._api import BulkOptions, VoiceBulkArgs, voice_job
 from ..bulk._engine import BulkJob, Recipients
 from ..bulk._reconcile import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
@@ -144,7 +144,7 @@ class VoiceResource(Resource):
         source: str | None = None,
         require_input: int | None = None,
         machine_detection: int | None = None,
-        **options: Any,
+        **options: Unpack[BulkOptions],
     ) -> BulkJob:
         """Prepare a voice campaign without starting it.
 
@@ -166,11 +166,15 @@ class VoiceResource(Resource):
             **options,
         )
 
-    async def send_bulk(self, recipients: Recipients, **kwargs: Any) -> BulkReport:
+    async def send_bulk(
+        self, recipients: Recipients, **kwargs: Unpack[VoiceBulkArgs]
+    ) -> BulkReport:
         """Send a voice campaign of any size and return its report."""
         return await self.bulk(recipients, **kwargs).run()
 
-    def stream_bulk(self, recipients: Recipients, **kwargs: Any) -> AsyncIterator[BulkOutcome]:
+    def stream_bulk(
+        self, recipients: Recipients, **kwargs: Unpack[VoiceBulkArgs]
+    ) -> AsyncIterator[BulkOutcome]:
         """Send a voice campaign and yield each row's outcome as soon as it is known."""
         return self.bulk(recipients, **kwargs).stream()
 
