@@ -22,9 +22,20 @@ from ._converter import structure
 from ._exceptions import (
     ConfigurationError,
     DecodeError,
+    NotFoundError,
     SendOutcomeUnknownError,
     ServerError,
     TransportError,
+)
+from ._hooks import (
+    OnRequest,
+    OnResponse,
+    RequestEvent,
+    ResponseEvent,
+    emit,
+    log_fields,
+    record_response,
+    redact_headers,
 )
 from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy, call_with_retry
 from ._sansio import (
@@ -36,6 +47,7 @@ from ._sansio import (
     normalize_path,
     request_kind,
 )
+from ._tracing import request_span
 from ._transport import Transport
 from ._version import __version__
 
@@ -69,8 +81,15 @@ class Session:
         on_retry: OnRetry | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         rng: random.Random | None = None,
+        on_request: OnRequest | None = None,
+        on_response: OnResponse | None = None,
+        not_found_hint: str | None = None,
     ) -> None:
         self.auth = auth
+        self.on_request = on_request
+        self.on_response = on_response
+        # Said with every 404 when the base URL looks wrong (its path does not end in /v3).
+        self.not_found_hint = not_found_hint
         self.base_url = base_url.rstrip("/")
         self.ctrl_url = ctrl_url.rstrip("/") if ctrl_url else None
         self.transport = transport
@@ -139,30 +158,71 @@ class Session:
 
         async def attempt(number: int) -> dict[str, Any]:
             await self._pace(after_retry_wait=number > 1)
-            started = time.perf_counter()
-            try:
-                raw = await self.transport.request(
-                    method, url, headers=self._headers, body=body, timeout=timeout
+            if self.on_request is not None:
+                await emit(
+                    self.on_request,
+                    RequestEvent(
+                        method=method,
+                        path=log_path,
+                        url=url,
+                        attempt=number,
+                        headers=redact_headers(self._headers),
+                    ),
                 )
-            except TransportError as exc:
-                logger.info(
-                    "%s %s failed: %s (attempt %d, %.1f ms)",
+            started = time.perf_counter()
+            with request_span(method, log_path, attempt=number) as span:
+                try:
+                    raw = await self.transport.request(
+                        method, url, headers=self._headers, body=body, timeout=timeout
+                    )
+                except TransportError as exc:
+                    duration = time.perf_counter() - started
+                    logger.info(
+                        "%s %s failed: %s (attempt %d, %.1f ms)",
+                        method,
+                        log_path,
+                        type(exc).__name__,
+                        number,
+                        duration * 1000,
+                        extra=log_fields(
+                            method=method,
+                            path=log_path,
+                            status=None,
+                            attempt=number,
+                            duration=duration,
+                            error=type(exc).__name__,
+                        ),
+                    )
+                    raise
+                span.set("http.response.status_code", raw.status)
+                duration = time.perf_counter() - started
+                logger.debug(
+                    "%s %s -> %d (attempt %d, %.1f ms)",
                     method,
                     log_path,
-                    type(exc).__name__,
+                    raw.status,
                     number,
-                    (time.perf_counter() - started) * 1000,
+                    duration * 1000,
+                    extra=log_fields(
+                        method=method,
+                        path=log_path,
+                        status=raw.status,
+                        attempt=number,
+                        duration=duration,
+                    ),
                 )
-                raise
-            logger.debug(
-                "%s %s -> %d (attempt %d, %.1f ms)",
-                method,
-                log_path,
-                raw.status,
-                number,
-                (time.perf_counter() - started) * 1000,
-            )
-            return decode_envelope(raw.status, raw.headers, raw.body, method=method, url=url)
+                event = ResponseEvent(
+                    method=method,
+                    path=log_path,
+                    url=url,
+                    attempt=number,
+                    status=raw.status,
+                    headers=dict(raw.headers),
+                    duration=duration,
+                )
+                record_response(event)
+                await emit(self.on_response, event)
+                return decode_envelope(raw.status, raw.headers, raw.body, method=method, url=url)
 
         try:
             return await call_with_retry(
@@ -176,6 +236,10 @@ class Session:
                 rng=self._rng,
                 on_wait=self._cool_down,
             )
+        except NotFoundError as exc:
+            if self.not_found_hint and base == "api":
+                exc.add_note(self.not_found_hint)
+            raise
         except (TransportError, ServerError, DecodeError) as exc:
             # An unreadable 2xx to a send was most likely processed: its outcome is unknown too.
             if kind is RequestKind.SEND and getattr(exc, "request_sent", True):
@@ -184,6 +248,7 @@ class Session:
                     method,
                     log_path,
                     type(exc).__name__,
+                    extra=log_fields(method=method, path=log_path, error=type(exc).__name__),
                 )
                 raise SendOutcomeUnknownError(
                     f"send outcome unknown after {type(exc).__name__}",
