@@ -16,11 +16,20 @@ from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, MmsMessage, SendResult
 from ..models.sms import SmsReceipt
-from ._base import Resource, coerce_many, export_params, history_params, message_payloads
+from ._base import (
+    Resource,
+    export_params,
+    history_params,
+    message_payloads,
+    one_or_many,
+    with_custom_strings,
+)
 
 __all__ = ["MmsResource"]
 
 MessagesIn = Iterable[MmsMessage | Mapping[str, Any]]
+#: One message, or a list of them (models or dicts).
+OneOrMany = MmsMessage | Mapping[str, Any] | MessagesIn
 
 
 class MmsResource(Resource):
@@ -33,31 +42,61 @@ class MmsResource(Resource):
 
     limits: Limits = DEFAULT_LIMITS
 
-    def _prepare(self, media_file: str, messages: MessagesIn) -> dict[str, Any]:
+    def _prepare(self, media_file: str, models: list[MmsMessage]) -> dict[str, Any]:
         check_media_file(media_file)
-        models = coerce_many(messages, MmsMessage)
         check_batch_size(models)
         for i, message in enumerate(models):
             validate_mms(message, media_file, field=f"messages[{i}]", limits=self.limits)
         return {"media_file": media_file, "messages": message_payloads(models, int_list_id=True)}
 
     async def send(
-        self, media_file: str, messages: MessagesIn, *, timeout: float | None = None
+        self,
+        media_file: str,
+        messages: OneOrMany | None = None,
+        *,
+        to: str | None = None,
+        body: str | None = None,
+        subject: str | None = None,
+        from_: str | None = None,
+        schedule: datetime | int | None = None,
+        custom_string: str | None = None,
+        list_id: str | int | None = None,
+        country: str | None = None,
+        source: str | None = None,
+        timeout: float | None = None,
     ) -> SendResult:
-        """Send up to 1000 MMS with one media file (``POST /mms/send``).
+        """Send one MMS or up to 1000 with one media file (``POST /mms/send``).
 
-        Per-message failures are on the result; a send is never repeated after it may have
-        reached ClickSend (you get a :class:`SendOutcomeUnknownError` instead).
+        Give an ``MmsMessage`` (or a dict), a list of them, or one message as keyword
+        arguments (``to=``, ``body=``, ``subject=`` ...). Per-message failures are on the
+        result; every message without a ``custom_string`` gets a unique one; a send is never
+        repeated after it may have reached ClickSend (:class:`SendOutcomeUnknownError`).
         """
-        payload = self._prepare(media_file, messages)
+        fields = {
+            "to": to,
+            "body": body,
+            "subject": subject,
+            "from_": from_,
+            "schedule": schedule,
+            "custom_string": custom_string,
+            "list_id": list_id,
+            "country": country,
+            "source": source,
+        }
+        models = with_custom_strings(one_or_many(messages, MmsMessage, fields))
+        payload = self._prepare(media_file, models)
         return await self._session.call(
             "POST", "/mms/send", json=payload, cast_to=SendResult, timeout=timeout
         )
 
-    async def price(self, media_file: str, messages: MessagesIn) -> SendResult:
+    async def price(
+        self, media_file: str, messages: OneOrMany, *, timeout: float | None = None
+    ) -> SendResult:
         """Price up to 1000 MMS without sending them (``POST /mms/price``)."""
-        payload = self._prepare(media_file, messages)
-        return await self._session.call("POST", "/mms/price", json=payload, cast_to=SendResult)
+        payload = self._prepare(media_file, one_or_many(messages, MmsMessage, {}))
+        return await self._session.call(
+            "POST", "/mms/price", json=payload, cast_to=SendResult, timeout=timeout
+        )
 
     def history(
         self,
@@ -68,10 +107,11 @@ class MmsResource(Resource):
         order_by: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[MessageResult]:
         """Page through sent MMS (``GET /mms/history``)."""
         params = history_params(date_from, date_to, q, order_by)
-        return self._paginate("/mms/history", params, MessageResult, page, limit)
+        return self._paginate("/mms/history", params, MessageResult, page, limit, timeout=timeout)
 
     async def export_history(
         self,
@@ -82,6 +122,7 @@ class MmsResource(Resource):
         q: str | Mapping[str, str] | None = None,
         order_by: str | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> HistoryExport:
         """Export sent MMS to a CSV file and return its download link.
 
@@ -89,13 +130,13 @@ class MmsResource(Resource):
         :meth:`SmsResource.export_history`.
         """
         params = export_params(filename, date_from, date_to, q, order_by, limit)
-        return await self._export("/mms/history/export", params)
+        return await self._export("/mms/history/export", params, timeout=timeout)
 
     def receipts(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[SmsReceipt]:
         """Page through unread MMS delivery receipts (``GET /mms/receipts``)."""
-        return self._paginate("/mms/receipts", None, SmsReceipt, page, limit)
+        return self._paginate("/mms/receipts", None, SmsReceipt, page, limit, timeout=timeout)
 
     def bulk(
         self,
