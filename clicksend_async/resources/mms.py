@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._pagination import AsyncPaginator
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, check_media_file, validate_mms
@@ -24,6 +24,9 @@ from ._base import (
     one_or_many,
     with_custom_strings,
 )
+
+if TYPE_CHECKING:
+    from ..batching import BatchSender
 
 __all__ = ["MmsResource"]
 
@@ -87,6 +90,33 @@ class MmsResource(Resource):
         payload = self._prepare(media_file, models)
         return await self._session.call(
             "POST", "/mms/send", json=payload, cast_to=SendResult, timeout=timeout
+        )
+
+    def batcher(
+        self,
+        media_file: str,
+        *,
+        max_batch: int = 1000,
+        max_delay: float = 0.005,
+        max_in_flight: int = 4,
+        timeout: float | None = None,
+        **send_options: Any,
+    ) -> BatchSender[MmsMessage]:
+        """Return a sender that coalesces concurrent single MMS sends into batches.
+
+        ``async with cs.mms.batcher() as sender: await sender.send(to=..., body=...)``;
+        see :class:`clicksend_async.batching.BatchSender` for the rules.
+        """
+        from ..batching import BatchSender
+
+        return BatchSender(
+            self,
+            media_file=media_file,
+            max_batch=max_batch,
+            max_delay=max_delay,
+            max_in_flight=max_in_flight,
+            timeout=timeout,
+            **send_options,
         )
 
     async def price(

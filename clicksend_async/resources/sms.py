@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._pagination import AsyncPaginator
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
@@ -31,6 +31,9 @@ from ._base import (
     with_custom_strings,
 )
 from .templates import SmsTemplatesResource
+
+if TYPE_CHECKING:
+    from ..batching import BatchSender
 
 __all__ = ["SmsResource"]
 
@@ -108,6 +111,31 @@ class SmsResource(Resource):
         payload = self._prepare(models, shorten_urls=shorten_urls, senders=senders)
         return await self._session.call(
             "POST", "/sms/send", json=payload, cast_to=SendResult, timeout=timeout
+        )
+
+    def batcher(
+        self,
+        *,
+        max_batch: int = 1000,
+        max_delay: float = 0.005,
+        max_in_flight: int = 4,
+        timeout: float | None = None,
+        **send_options: Any,
+    ) -> BatchSender[SmsMessage]:
+        """Return a sender that coalesces concurrent single SMS sends into batches.
+
+        ``async with cs.sms.batcher() as sender: await sender.send(to=..., body=...)``;
+        see :class:`clicksend_async.batching.BatchSender` for the rules.
+        """
+        from ..batching import BatchSender
+
+        return BatchSender(
+            self,
+            max_batch=max_batch,
+            max_delay=max_delay,
+            max_in_flight=max_in_flight,
+            timeout=timeout,
+            **send_options,
         )
 
     async def price(

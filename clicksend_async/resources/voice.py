@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._converter import structure
 from .._pagination import AsyncPaginator
@@ -33,6 +33,9 @@ from ._base import (
     path_segment,
     with_custom_strings,
 )
+
+if TYPE_CHECKING:
+    from ..batching import BatchSender
 
 __all__ = ["VoiceResource"]
 
@@ -100,6 +103,31 @@ class VoiceResource(Resource):
         payload = self._prepare(models)
         return await self._session.call(
             "POST", "/voice/send", json=payload, cast_to=SendResult, timeout=timeout
+        )
+
+    def batcher(
+        self,
+        *,
+        max_batch: int = 1000,
+        max_delay: float = 0.005,
+        max_in_flight: int = 4,
+        timeout: float | None = None,
+        **send_options: Any,
+    ) -> BatchSender[VoiceMessage]:
+        """Return a sender that coalesces concurrent single calls sends into batches.
+
+        ``async with cs.voice.batcher() as sender: await sender.send(to=..., body=...)``;
+        see :class:`clicksend_async.batching.BatchSender` for the rules.
+        """
+        from ..batching import BatchSender
+
+        return BatchSender(
+            self,
+            max_batch=max_batch,
+            max_delay=max_delay,
+            max_in_flight=max_in_flight,
+            timeout=timeout,
+            **send_options,
         )
 
     async def price(self, messages: OneOrMany, *, timeout: float | None = None) -> SendResult:
