@@ -55,8 +55,11 @@ from .models import (
     ContactList,
     Country,
     Currency,
+    DeliveryReceipt,
+    DeliveryState,
     EmailAddress,
     HistoryExport,
+    InboundMessage,
     InboundSms,
     MessageResult,
     MessageStatus,
@@ -77,6 +80,7 @@ from .models import (
     VoiceMessage,
     VoiceReceipt,
 )
+from .receipts import ReceiptRecorder, poll_receipts
 from .segments import SegmentInfo, count_segments, split_segments, to_gsm
 
 __all__ = [
@@ -106,8 +110,11 @@ __all__ = [
     "Country",
     "Currency",
     "DecodeError",
+    "DeliveryReceipt",
+    "DeliveryState",
     "EmailAddress",
     "HistoryExport",
+    "InboundMessage",
     "InboundSms",
     "Journal",
     "JournalMismatchError",
@@ -123,6 +130,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProgressEvent",
     "RateLimitError",
+    "ReceiptRecorder",
     "ReceiptStatus",
     "RequestBuildError",
     "RequestTimeoutError",
@@ -150,6 +158,7 @@ __all__ = [
     "WebhookPayloadError",
     "__version__",
     "count_segments",
+    "poll_receipts",
     "read_recipients_csv",
     "split_segments",
     "to_gsm",

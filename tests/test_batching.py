@@ -207,7 +207,9 @@ class TestLifecycle:
 
 
 class TestOtherChannels:
-    async def test_voice_batcher(self, client: ClickSendClient, emulator: ClickSendEmulator) -> None:
+    async def test_voice_batcher(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
         async with client.voice.batcher() as sender:
             results = await asyncio.gather(
                 *(sender.send(to=number(i), body="call", voice="male") for i in range(1, 4))

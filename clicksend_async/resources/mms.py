@@ -15,7 +15,7 @@ from ..bulk._api import mms_job
 from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, MmsMessage, SendResult
-from ..models.sms import SmsReceipt
+from ..models.sms import DeliveryReceipt
 from ._base import (
     Resource,
     export_params,
@@ -164,9 +164,9 @@ class MmsResource(Resource):
 
     def receipts(
         self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
-    ) -> AsyncPaginator[SmsReceipt]:
+    ) -> AsyncPaginator[DeliveryReceipt]:
         """Page through unread MMS delivery receipts (``GET /mms/receipts``)."""
-        return self._paginate("/mms/receipts", None, SmsReceipt, page, limit, timeout=timeout)
+        return self._paginate("/mms/receipts", None, DeliveryReceipt, page, limit, timeout=timeout)
 
     def bulk(
         self,

@@ -16,7 +16,7 @@ from ..bulk._api import sms_job
 from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, SendResult, SmsMessage, SmsSender
-from ..models.sms import InboundSms, SmsReceipt
+from ..models.sms import DeliveryReceipt, InboundMessage
 from ._base import (
     Resource,
     coerce,
@@ -213,16 +213,16 @@ class SmsResource(Resource):
 
     def inbound(
         self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
-    ) -> AsyncPaginator[InboundSms]:
+    ) -> AsyncPaginator[InboundMessage]:
         """Page through unread inbound messages (``GET /sms/inbound``).
 
         Only messages kept by a POLL inbound rule show up, and only until marked read.
         """
-        return self._paginate("/sms/inbound", None, InboundSms, page, limit, timeout=timeout)
+        return self._paginate("/sms/inbound", None, InboundMessage, page, limit, timeout=timeout)
 
     async def inbound_message(
         self, original_message_id: str, *, timeout: float | None = None
-    ) -> InboundSms:
+    ) -> InboundMessage:
         """Return the first reply to one of your messages, read or not.
 
         ``GET /sms/inbound/{original_message_id}``: the id is that of *your* outbound message.
@@ -230,7 +230,7 @@ class SmsResource(Resource):
         return await self._session.call(
             "GET",
             f"/sms/inbound/{path_segment(original_message_id)}",
-            cast_to=InboundSms,
+            cast_to=InboundMessage,
             timeout=timeout,
         )
 
@@ -253,17 +253,20 @@ class SmsResource(Resource):
 
     def receipts(
         self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
-    ) -> AsyncPaginator[SmsReceipt]:
+    ) -> AsyncPaginator[DeliveryReceipt]:
         """Page through unread delivery receipts (``GET /sms/receipts``).
 
         Only receipts kept by a POLL delivery-report rule show up, and only until marked read.
         """
-        return self._paginate("/sms/receipts", None, SmsReceipt, page, limit, timeout=timeout)
+        return self._paginate("/sms/receipts", None, DeliveryReceipt, page, limit, timeout=timeout)
 
-    async def receipt(self, message_id: str, *, timeout: float | None = None) -> SmsReceipt:
+    async def receipt(self, message_id: str, *, timeout: float | None = None) -> DeliveryReceipt:
         """Return the delivery receipt of one message, read or not."""
         return await self._session.call(
-            "GET", f"/sms/receipts/{path_segment(message_id)}", cast_to=SmsReceipt, timeout=timeout
+            "GET",
+            f"/sms/receipts/{path_segment(message_id)}",
+            cast_to=DeliveryReceipt,
+            timeout=timeout,
         )
 
     async def mark_receipts_read(
