@@ -30,10 +30,12 @@ from ._exceptions import (
     ValidationError,
     WebhookPayloadError,
 )
+from ._hooks import RequestEvent, ResponseCapture, ResponseEvent
 from ._pagination import AsyncPaginator, Page
 from ._retry import RetryEvent, RetryPolicy
 from ._validation import Limits
 from ._version import __version__
+from .batching import BatchSender
 from .bulk import (
     BulkJob,
     BulkOutcome,
@@ -90,6 +92,7 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BatchSender",
     "BudgetExceededError",
     "BulkJob",
     "BulkOutcome",
@@ -133,7 +136,10 @@ __all__ = [
     "ReceiptRecorder",
     "ReceiptStatus",
     "RequestBuildError",
+    "RequestEvent",
     "RequestTimeoutError",
+    "ResponseCapture",
+    "ResponseEvent",
     "RetryEvent",
     "RetryPolicy",
     "SearchResult",
