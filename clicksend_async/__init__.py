@@ -30,7 +30,7 @@ from ._exceptions import (
     ValidationError,
     WebhookPayloadError,
 )
-from ._hooks import RequestEvent, ResponseCapture, ResponseEvent
+from ._hooks import RequestEvent, ResponseCapture, ResponseEvent, log_context
 from ._pagination import AsyncPaginator, Page
 from ._retry import RetryEvent, RetryPolicy
 from ._validation import Limits
@@ -164,6 +164,7 @@ __all__ = [
     "WebhookPayloadError",
     "__version__",
     "count_segments",
+    "log_context",
     "poll_receipts",
     "read_recipients_csv",
     "split_segments",

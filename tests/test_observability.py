@@ -18,7 +18,7 @@ from clicksend_async import (
     ResponseEvent,
     SendOutcomeUnknownError,
 )
-from clicksend_async._hooks import log_context
+from clicksend_async import log_context
 from clicksend_async._tracing import OTEL_AVAILABLE, campaign_span
 from clicksend_async.testing import ClickSendEmulator
 
