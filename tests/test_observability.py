@@ -17,8 +17,8 @@ from clicksend_async import (
     RequestEvent,
     ResponseEvent,
     SendOutcomeUnknownError,
+    log_context,
 )
-from clicksend_async import log_context
 from clicksend_async._tracing import OTEL_AVAILABLE, campaign_span
 from clicksend_async.testing import ClickSendEmulator
 
