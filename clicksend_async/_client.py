@@ -468,10 +468,7 @@ def _check_header(name: str, value: str | None) -> None:
 def _env_url(env: Mapping[str, str], variable: str, key: str, kwargs: dict[str, Any]) -> None:
     value = env.get(variable, "").strip()
     if value and kwargs.get(key) is None:
-        try:
-            # Checked here too, so that the error names the variable; the /v3 hint comes
-            # once, from the constructor.
-            check_base_url(value, name=variable, api=key == "base_url", warn=False)
-        except ConfigurationError as exc:
-            raise ConfigurationError(str(exc)) from None
+        # Checked here too, so that an error names the variable; the /v3 hint comes once,
+        # from the constructor.
+        check_base_url(value, name=variable, api=key == "base_url", warn=False)
         kwargs[key] = value

@@ -124,25 +124,22 @@ class TestHeaderValues:
 
 class TestEventLoops:
     def test_second_event_loop_is_a_client_state_error(self) -> None:
-        async def serve_and_call(emu_box: list[ClickSendEmulator], cs: ClickSendClient) -> None:
-            await cs.account.get()
+        errors: list[ClientStateError] = []
 
-        emulator_loop_results: list[BaseException] = []
-
-        async def run(cs: ClickSendClient) -> None:
+        async def use(cs: ClickSendClient) -> None:
             async with ClickSendEmulator() as emu:
-                cs.session.base_url = emu.url  # the emulator's port changes per run
+                cs.session.base_url = emu.url  # each run's emulator has its own port
                 try:
-                    await serve_and_call([emu], cs)
+                    await cs.account.get()
                 except ClientStateError as exc:
-                    emulator_loop_results.append(exc)
+                    errors.append(exc)
 
         cs = ClickSendClient(username="emulator", api_key="emulator-api-key", rate_limit=None)
-        asyncio.run(run(cs))
-        asyncio.run(run(cs))
+        asyncio.run(use(cs))  # the first loop works
+        asyncio.run(use(cs))  # the second is refused, saying why
         asyncio.run(cs.aclose())
-        assert len(emulator_loop_results) == 1
-        assert "another event loop" in str(emulator_loop_results[0])
+        assert len(errors) == 1
+        assert "another event loop" in str(errors[0])
 
 
 class TestWithOptions:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from clicksend_async import (
@@ -141,8 +143,6 @@ class TestTimeoutOnEveryCall:
                 await cs.lists.list(timeout=0.2)
 
     async def test_every_public_resource_method_accepts_timeout(self) -> None:
-        import inspect
-
         cs = ClickSendClient(username="u", api_key="k")
         # The campaign builders take the engine's own options; everything else takes timeout=.
         exempt = {"bulk", "send_bulk", "stream_bulk", "templates"}
