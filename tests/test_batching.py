@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -234,3 +237,20 @@ class TestOtherChannels:
     def test_max_batch_over_1000_is_refused(self, client: ClickSendClient) -> None:
         with pytest.raises(ValueError, match="max_batch"):
             client.sms.batcher(max_batch=1001)
+
+
+@pytest.mark.slow
+def test_benchmark_prints_both_scenarios() -> None:
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "bench_batching.py"), "--callers", "50"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert any(line.startswith("| per-message | 50 | 50 |") for line in rows), proc.stdout
+    assert any(line.startswith("| batching | 1 | 50 |") for line in rows), proc.stdout
