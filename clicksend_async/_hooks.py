@@ -62,7 +62,7 @@ class ResponseEvent:
     url: str
     attempt: int
     status: int
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # as received (case-insensitive lookups with aiohttp's)
     duration: float  # seconds from sending the request to reading the whole body
 
     def header(self, name: str, default: str | None = None) -> str | None:

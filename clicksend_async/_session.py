@@ -217,7 +217,7 @@ class Session:
                     url=url,
                     attempt=number,
                     status=raw.status,
-                    headers=dict(raw.headers),
+                    headers=raw.headers,
                     duration=duration,
                 )
                 record_response(event)

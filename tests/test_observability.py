@@ -142,7 +142,7 @@ class TestCaptureResponse:
             await cs.account.get()  # outside the block: not captured
         assert captured.response.status == 200
         assert captured.response.path == "/sms/send"
-        assert captured.headers.get("Content-Type", "").startswith("application/json")
+        assert captured.headers.get("content-type", "").startswith("application/json")
         assert len(captured.responses) == 1
 
     def test_nothing_captured_is_a_clear_error(self) -> None:
