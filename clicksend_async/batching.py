@@ -349,11 +349,17 @@ def _own_unknown(exc: SendOutcomeUnknownError, message: Any) -> SendOutcomeUnkno
 
 
 def _match(models: list[Any], result: SendResult) -> list[MessageResult | None]:
-    """Pair each sent message with its own result: by custom_string, else by position."""
-    by_custom: dict[str | None, MessageResult] = {}
+    """Pair each sent message with its own result: by custom_string, in order, else by position.
+
+    Two callers may give the same custom_string; each then takes the next result carrying it.
+    """
+    by_custom: dict[str | None, collections.deque[MessageResult]] = {}
     for item in result.messages:
-        by_custom.setdefault(item.custom_string, item)
-    matched: list[MessageResult | None] = [by_custom.get(m.custom_string) for m in models]
+        by_custom.setdefault(item.custom_string, collections.deque()).append(item)
+    matched: list[MessageResult | None] = []
+    for model in models:
+        queue = by_custom.get(model.custom_string)
+        matched.append(queue.popleft() if queue else None)
     if any(item is None for item in matched) and len(result.messages) == len(models):
         return list(result.messages)
     return matched

@@ -254,3 +254,18 @@ def test_benchmark_prints_both_scenarios() -> None:
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
     assert any(line.startswith("| per-message | 50 | 50 |") for line in rows), proc.stdout
     assert any(line.startswith("| batching | 1 | 50 |") for line in rows), proc.stdout
+
+
+class TestMatching:
+    async def test_callers_sharing_a_custom_string_each_get_their_own_result(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        async with client.sms.batcher() as sender:
+            results = await asyncio.gather(
+                *(
+                    sender.send(to=number(i), body=f"b{i}", custom_string="campaign-7")
+                    for i in range(1, 6)
+                )
+            )
+        assert [r.to for r in results] == [number(i) for i in range(1, 6)]
+        assert len({r.message_id for r in results}) == 5
