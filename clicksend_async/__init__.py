@@ -23,6 +23,7 @@ from ._exceptions import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RequestBuildError,
     RequestTimeoutError,
     SendOutcomeUnknownError,
     ServerError,
@@ -31,10 +32,12 @@ from ._exceptions import (
     ValidationError,
     WebhookPayloadError,
 )
+from ._hooks import RequestEvent, ResponseCapture, ResponseEvent, log_context
 from ._pagination import AsyncPaginator, Page
 from ._retry import RetryEvent, RetryPolicy
 from ._validation import Limits
 from ._version import __version__
+from .batching import BatchSender
 from .bulk import (
     BulkJob,
     BulkOutcome,
@@ -59,8 +62,11 @@ from .models import (
     ContactList,
     Country,
     Currency,
+    DeliveryReceipt,
+    DeliveryState,
     EmailAddress,
     HistoryExport,
+    InboundMessage,
     InboundSms,
     MessageResult,
     MessageStatus,
@@ -81,6 +87,7 @@ from .models import (
     VoiceMessage,
     VoiceReceipt,
 )
+from .receipts import ReceiptRecorder, poll_receipts
 from .segments import SegmentInfo, count_segments, split_segments, to_gsm
 
 __all__ = [
@@ -90,6 +97,7 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BatchSender",
     "BudgetExceededError",
     "BulkJob",
     "BulkOutcome",
@@ -111,8 +119,11 @@ __all__ = [
     "Country",
     "Currency",
     "DecodeError",
+    "DeliveryReceipt",
+    "DeliveryState",
     "EmailAddress",
     "HistoryExport",
+    "InboundMessage",
     "InboundSms",
     "Journal",
     "JournalError",
@@ -130,9 +141,14 @@ __all__ = [
     "PermissionDeniedError",
     "ProgressEvent",
     "RateLimitError",
+    "ReceiptRecorder",
     "ReceiptStatus",
     "ReconcileResult",
+    "RequestBuildError",
+    "RequestEvent",
     "RequestTimeoutError",
+    "ResponseCapture",
+    "ResponseEvent",
     "RetryEvent",
     "RetryPolicy",
     "SearchResult",
@@ -158,6 +174,8 @@ __all__ = [
     "WebhookPayloadError",
     "__version__",
     "count_segments",
+    "log_context",
+    "poll_receipts",
     "read_recipients_csv",
     "split_segments",
     "to_gsm",

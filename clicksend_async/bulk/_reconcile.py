@@ -67,8 +67,10 @@ class Reconciler:
         emit: Callable[[BulkOutcome], Any],
         on_settled: Callable[[int, int, int, Any], None],
         canary: Callable[[], SentEvidence | None],
+        timeout: float | None = None,
     ) -> None:
         self._session = session
+        self._timeout = timeout
         self._path = history_path
         self._store = store
         self._settle = settle
@@ -220,6 +222,7 @@ class Reconciler:
             "GET",
             self._path,
             params={**params, "order_by": "date:asc", "page": page, "limit": PAGE},
+            timeout=self._timeout,
         )
 
     async def _scan(
@@ -334,6 +337,7 @@ async def reconcile_unknown(
     *,
     settle: float = 2.0,
     sleep: Callable[[float], Any] = asyncio.sleep,
+    timeout: float | None = None,
 ) -> ReconcileResult:
     """Look the messages of ``error`` up in the history (the engine's reconciler, for one send).
 
@@ -369,6 +373,7 @@ async def reconcile_unknown(
         emit=_noop,
         on_settled=lambda *_: None,
         canary=lambda: None,
+        timeout=timeout,
     )
     recipients = sorted({to for to in want.values() if to})
     if all(want.values()) and len(recipients) <= 20:

@@ -16,7 +16,15 @@ from .messages import (
     SmsSender,
     VoiceMessage,
 )
-from .sms import InboundSms, ReceiptStatus, SmsReceipt, SmsTemplate
+from .sms import (
+    DeliveryReceipt,
+    DeliveryState,
+    InboundMessage,
+    InboundSms,
+    ReceiptStatus,
+    SmsReceipt,
+    SmsTemplate,
+)
 from .voice import VoiceLanguage, VoiceReceipt
 
 __all__ = [
@@ -30,8 +38,11 @@ __all__ = [
     "ContactList",
     "Country",
     "Currency",
+    "DeliveryReceipt",
+    "DeliveryState",
     "EmailAddress",
     "HistoryExport",
+    "InboundMessage",
     "InboundSms",
     "MessageResult",
     "MessageStatus",
