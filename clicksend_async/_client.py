@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .resources.account import AccountResource
+    from .resources.automations import AutomationsResource
     from .resources.connections import ConnectionsResource
     from .resources.contacts import ContactsResource
     from .resources.countries import CountriesResource
@@ -286,3 +287,12 @@ class ClickSendClient:
         from .resources.connections import ConnectionsResource
 
         return ConnectionsResource(self.session)
+
+    # -- part A of the rest of the API (issue 19) ------------------------------------------
+
+    @cached_property
+    def automations(self) -> AutomationsResource:
+        """Rules for delivery receipts and inbound SMS, and pushing them to your webhooks."""
+        from .resources.automations import AutomationsResource
+
+        return AutomationsResource(self.session)

@@ -2,6 +2,7 @@
 
 from ._common import Currency, MessageStatus
 from .account import Account, AccountUsage, Subaccount, SubaccountUsage, UsageTotal
+from .automations import InboundRule, MessageSearchType, ReceiptRule, RuleAction, WebhookRules
 from .connections import Connection, ConnectionStatus
 from .contacts import Contact, ContactFields, NewContact
 from .countries import Country
@@ -32,12 +33,16 @@ __all__ = [
     "Currency",
     "EmailAddress",
     "HistoryExport",
+    "InboundRule",
     "InboundSms",
     "MessageResult",
+    "MessageSearchType",
     "MessageStatus",
     "MmsMessage",
     "NewContact",
+    "ReceiptRule",
     "ReceiptStatus",
+    "RuleAction",
     "SearchResult",
     "SearchResultType",
     "SendResult",
@@ -51,4 +56,5 @@ __all__ = [
     "VoiceLanguage",
     "VoiceMessage",
     "VoiceReceipt",
+    "WebhookRules",
 ]

@@ -79,6 +79,7 @@ class Resource:
         limit: int | None,
         *,
         base: Literal["api", "ctrl"] = "api",
+        timeout: float | None = None,
     ) -> AsyncPaginator[M]:
         """Return a paginator over ``GET path`` decoding each item as ``item_type``."""
         session = self._session
@@ -86,7 +87,11 @@ class Resource:
 
         async def fetch(number: int | None, size: int | None) -> Page[M]:
             data = await session.data(
-                "GET", path, params={**fixed, "page": number, "limit": size}, base=base
+                "GET",
+                path,
+                params={**fixed, "page": number, "limit": size},
+                base=base,
+                timeout=timeout,
             )
             return decode_page(data, item_type, where=f"GET {path} data")
 

@@ -300,11 +300,10 @@ class Service:
         pusher = self.pusher
         if pusher is None:
             return
-        if self.receipt_url is not None:
-            url = self.receipt_url
-            for record in records:
-                if record.has_receipt:
-                    pusher.schedule(record.receipt_due - now, url, "form", _receipt_payload(record))
+        for record in records:
+            if record.has_receipt:
+                for url, fmt in self._receipt_targets(record.kind):
+                    pusher.schedule(record.receipt_due - now, url, fmt, _receipt_payload(record))
         if self.auto_reply is not None:
             for record in records:
                 if record.kind == "sms" and record.has_receipt and record.deliverable:
@@ -349,14 +348,24 @@ class Service:
             "_keyword": body.split()[0].lower() if body.split() else "",
         }
         world.inbound.append(InboundRecord(data, when))
-        if self.inbound_url is not None and self.pusher is not None:
-            self.pusher.schedule(
-                when - now,
-                self.inbound_url,
-                self.inbound_format,
-                _inbound_payload(data, self.inbound_format),
-            )
+        if self.pusher is not None:
+            for url, fmt in self._inbound_targets(to, body):
+                self.pusher.schedule(when - now, url, fmt, _inbound_payload(data, fmt))
         return dict(data)
+
+    def _receipt_targets(self, kind: str) -> list[tuple[str, str]]:
+        """Return (url, format) pairs a receipt goes to: the rules', else ``receipt_url``'s."""
+        targets = self.world.setup.receipt_targets(kind)
+        if targets is None:
+            return [] if self.receipt_url is None else [(self.receipt_url, "form")]
+        return [(t.url, t.fmt) for t in targets]
+
+    def _inbound_targets(self, to: str, body: str) -> list[tuple[str, str]]:
+        """Return (url, format) pairs a reply goes to: the rules', else ``inbound_url``'s."""
+        targets = self.world.setup.inbound_targets(to, body)
+        if targets is None:
+            return [] if self.inbound_url is None else [(self.inbound_url, self.inbound_format)]
+        return [(t.url, t.fmt) for t in targets]
 
 
 def _receipt_payload(record: MessageRecord) -> Callable[[], dict[str, str] | None]:

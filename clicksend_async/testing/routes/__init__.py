@@ -12,7 +12,18 @@ from __future__ import annotations
 from types import ModuleType
 
 from .._http import Router
-from . import account, contacts, email_addresses, history, lists, mms, sms, templates, voice
+from . import (
+    account,
+    automations,
+    contacts,
+    email_addresses,
+    history,
+    lists,
+    mms,
+    sms,
+    templates,
+    voice,
+)
 
 #: The API's route modules, registered in this order.
 MODULES: tuple[ModuleType, ...] = (
@@ -25,6 +36,8 @@ MODULES: tuple[ModuleType, ...] = (
     lists,
     contacts,
     email_addresses,
+    # Part A of the rest of the API (issue 19).
+    automations,
 )
 
 
