@@ -7,6 +7,7 @@ from .connections import Connection, ConnectionStatus
 from .contacts import Contact, ContactFields, NewContact
 from .countries import Country
 from .email_addresses import EmailAddress
+from .international import CountryOption, RegistrationRef, UserCountry
 from .lists import ContactImport, ContactList, SearchResult, SearchResultType
 from .messages import (
     HistoryExport,
@@ -17,12 +18,33 @@ from .messages import (
     SmsSender,
     VoiceMessage,
 )
+from .numbers import AvailableNumber, DedicatedNumber, NumberPurchase, NumberStatus
+from .recharge import PackagePurchase, PaymentCard, RechargePackage, Transaction
+from .referrals import Referral
+from .senders import (
+    AllowedSenderCountries,
+    AllowedSenderType,
+    AlphaTag,
+    CompliantSenderTypes,
+    DefaultSender,
+    OwnNumber,
+    OwnNumberVerification,
+    SenderStrategy,
+    SenderType,
+)
 from .sms import InboundSms, ReceiptStatus, SmsReceipt, SmsTemplate
+from .statistics import Statistics, StatisticsDay, Tally
+from .uploads import Upload, UploadConversion
 from .voice import VoiceLanguage, VoiceReceipt
 
 __all__ = [
     "Account",
     "AccountUsage",
+    "AllowedSenderCountries",
+    "AllowedSenderType",
+    "AlphaTag",
+    "AvailableNumber",
+    "CompliantSenderTypes",
     "Connection",
     "ConnectionStatus",
     "Contact",
@@ -30,7 +52,10 @@ __all__ = [
     "ContactImport",
     "ContactList",
     "Country",
+    "CountryOption",
     "Currency",
+    "DedicatedNumber",
+    "DefaultSender",
     "EmailAddress",
     "HistoryExport",
     "InboundRule",
@@ -40,19 +65,37 @@ __all__ = [
     "MessageStatus",
     "MmsMessage",
     "NewContact",
+    "NumberPurchase",
+    "NumberStatus",
+    "OwnNumber",
+    "OwnNumberVerification",
+    "PackagePurchase",
+    "PaymentCard",
     "ReceiptRule",
     "ReceiptStatus",
+    "RechargePackage",
+    "Referral",
+    "RegistrationRef",
     "RuleAction",
     "SearchResult",
     "SearchResultType",
     "SendResult",
+    "SenderStrategy",
+    "SenderType",
     "SmsMessage",
     "SmsReceipt",
     "SmsSender",
     "SmsTemplate",
+    "Statistics",
+    "StatisticsDay",
     "Subaccount",
     "SubaccountUsage",
+    "Tally",
+    "Transaction",
+    "Upload",
+    "UploadConversion",
     "UsageTotal",
+    "UserCountry",
     "VoiceLanguage",
     "VoiceMessage",
     "VoiceReceipt",
