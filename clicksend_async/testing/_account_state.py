@@ -56,6 +56,8 @@ class AccountSetup:
         self.uploads: dict[int, dict[str, Any]] = {}
         self.selected_countries: set[int] = set()
         self.agreed_countries: dict[int, int] = {}
+        #: Whether the countries the emulator started with were entered as selected.
+        self.countries_initialised = False
         self.subaccounts: dict[int, dict[str, Any]] = {}
         self.card: dict[str, Any] | None = None
         self.transactions: list[dict[str, Any]] = []
@@ -67,6 +69,8 @@ class AccountSetup:
         self.verifications: dict[str, dict[str, Any]] = {}
         self.alpha_tags: dict[str, dict[str, Any]] = {}
         self.default_senders: dict[str, dict[str, Any]] = {}
+        #: The account's id in the uuid-keyed endpoints (own numbers, alpha tags).
+        self.owner_uuid = self.new_uuid()
 
     # -- ids -------------------------------------------------------------------------------
 

@@ -45,6 +45,14 @@ _BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CLIENT_MAX_SIZE: Final = 32 * 1024 * 1024
 #: How long a history export's download link works (the spec's example link: X-Amz-Expires=1200).
 EXPORT_LINK_SECONDS: Final = 1200.0
+#: What an uploaded file is served as (the emulator keeps the bytes it got, unconverted).
+_UPLOAD_TYPES: Final = {
+    "mms": "application/octet-stream",
+    "fax": "application/octet-stream",
+    "csv": "text/csv",
+    "post": "application/octet-stream",
+    "postcard": "application/octet-stream",
+}
 
 
 class Service:
@@ -277,6 +285,8 @@ class Service:
         return _respond(status, payload, headers)
 
     def _download(self, file_id: str, now: float) -> web.Response:
+        if file_id.startswith("uploads/"):
+            return self._download_upload(file_id.removeprefix("uploads/"), now)
         export = self.world.exports.get(file_id.upper())
         if export is None or now - export.created > EXPORT_LINK_SECONDS:
             return _respond(
@@ -288,6 +298,16 @@ class Service:
                 "Content-Type": "text/csv; charset=utf-8",
                 "Content-Disposition": f'attachment; filename="{export.filename}"',
             },
+        )
+
+    def _download_upload(self, file_name: str, now: float) -> web.Response:
+        for upload in self.world.setup.uploads.values():
+            if upload["file_name"] == file_name and now < upload["date_delete"]:
+                return web.Response(
+                    body=upload["content"], content_type=_UPLOAD_TYPES[upload["convert"]]
+                )
+        return _respond(
+            404, envelope(404, "NOT_FOUND", "File not found or the link has expired."), None
         )
 
     # -- accepted-message side effects -----------------------------------------------------

@@ -15,13 +15,20 @@ from .._http import Router
 from . import (
     account,
     automations,
+    billing,
     contacts,
     email_addresses,
     history,
+    international,
     lists,
     mms,
+    numbers,
+    reseller,
+    senders,
     sms,
+    subaccounts,
     templates,
+    uploads,
     voice,
 )
 
@@ -38,6 +45,13 @@ MODULES: tuple[ModuleType, ...] = (
     email_addresses,
     # Part A of the rest of the API (issue 19).
     automations,
+    uploads,
+    international,
+    subaccounts,
+    billing,
+    reseller,
+    numbers,
+    senders,
 )
 
 
