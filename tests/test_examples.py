@@ -17,6 +17,8 @@ SCRIPTS = [
     "lists_and_contacts.py",
     "sms_history.py",
     "bulk_campaign.py",
+    "receipts_and_replies.py",
+    "mms_with_upload.py",
 ]
 
 
