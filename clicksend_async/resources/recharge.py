@@ -12,6 +12,7 @@ from typing import Any
 from .._converter import structure
 from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator
+from .._sansio import RequestKind
 from .._validation import check_text
 from ..models.recharge import PackagePurchase, PaymentCard, RechargePackage, Transaction
 from ._base import Resource, operation, path_segment
@@ -108,9 +109,15 @@ class RechargeResource(Resource):
     async def purchase(
         self, package_id: int | str, *, timeout: float | None = None
     ) -> PackagePurchase:
-        """Buy a credit package with the card on file (this charges the card)."""
+        """Buy a credit package with the card on file (this charges the card).
+
+        Never repeated after it may have reached ClickSend (a timeout, a reset, a 5xx): a PUT
+        though it is, a second one would charge the card twice. Check :meth:`transactions`.
+        """
         path = f"/recharge/purchase/{path_segment(package_id)}"
-        return await self._session.call("PUT", path, cast_to=PackagePurchase, timeout=timeout)
+        return await self._session.call(
+            "PUT", path, cast_to=PackagePurchase, timeout=timeout, kind=RequestKind.UNSAFE
+        )
 
     @operation("GET", "/v3/recharge/transactions")
     def transactions(

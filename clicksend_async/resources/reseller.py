@@ -7,6 +7,7 @@ from typing import Any
 
 from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator
+from .._sansio import RequestKind
 from .._validation import check_email_address, check_text
 from ..models.account import Account
 from ._base import Resource, operation, path_segment
@@ -126,7 +127,11 @@ class ResellerResource(Resource):
         currency: str,
         timeout: float | None = None,
     ) -> Account:
-        """Move ``balance`` of your credit to a client account; return the client account."""
+        """Move ``balance`` of your credit to a client account; return the client account.
+
+        Never repeated after it may have reached ClickSend (a timeout, a reset, a 5xx): a PUT
+        though it is, a second one would move the credit twice. Check the client's balance.
+        """
         if isinstance(client_user_id, bool) or not isinstance(client_user_id, int):
             raise ValidationError("must be a client's user id", field="client_user_id")
         try:
@@ -143,5 +148,10 @@ class ResellerResource(Resource):
             raise ValidationError("must be an ISO 4217 code such as AUD", field="currency")
         payload = {"client_user_id": client_user_id, "balance": int(amount), "currency": code}
         return await self._session.call(
-            "PUT", "/reseller/transfer-credit", json=payload, cast_to=Account, timeout=timeout
+            "PUT",
+            "/reseller/transfer-credit",
+            json=payload,
+            cast_to=Account,
+            timeout=timeout,
+            kind=RequestKind.UNSAFE,
         )

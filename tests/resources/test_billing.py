@@ -14,6 +14,7 @@ from clicksend_async import (
     ClickSendClient,
     PaymentCard,
     Referral,
+    ServerError,
     SmsMessage,
     Statistics,
     Transaction,
@@ -77,6 +78,18 @@ class TestRecharge:
         (payment,) = [t async for t in client.recharge.transactions()]
         assert isinstance(payment, Transaction) and payment.amount == Decimal(20)
         assert await client.recharge.transaction(payment.invoice_number) == payment
+
+    async def test_a_purchase_whose_answer_is_lost_is_not_repeated(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        await client.recharge.update_card(**CARD)
+        before = emulator.balance
+        emulator.inject("commit-500", path="/recharge/purchase/{package_id}")
+        with pytest.raises(ServerError):
+            await client.recharge.purchase(1)
+        purchases = [r for r in emulator.requests if r.path.startswith("/recharge/purchase")]
+        assert len(purchases) == 1
+        assert emulator.balance == before + 20  # charged once, as ClickSend would have
 
     async def test_a_purchase_without_a_card_is_refused(self, client: ClickSendClient) -> None:
         with pytest.raises(BadRequestError):
@@ -181,6 +194,19 @@ class TestReseller:
             await client.reseller.transfer_credit(**options)
         assert info.value.field == field
         assert emulator.requests == []
+
+    async def test_a_transfer_whose_answer_is_lost_is_not_repeated(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        created = await client.reseller.create(**CLIENT)
+        before = emulator.balance
+        emulator.inject("commit-500", path="/reseller/transfer-credit")
+        with pytest.raises(ServerError):
+            await client.reseller.transfer_credit(
+                client_user_id=created.user_id or 0, balance=5, currency="AUD"
+            )
+        assert [r.path for r in emulator.requests].count("/reseller/transfer-credit") == 1
+        assert emulator.balance == before - 5
 
     async def test_a_transfer_beyond_the_balance_is_refused(
         self, client: ClickSendClient, emulator: ClickSendEmulator
