@@ -379,7 +379,7 @@ class InboundRulesResource(Resource):
         await self._session.data("DELETE", path, timeout=timeout)
 
 
-def webhook_url(base_url: str, path: str, secret: str | None) -> str:
+def _webhook_url(base_url: str, path: str, secret: str | None) -> str:
     """Return ``base_url/path[/secret]``, the URL ``webhook_routes`` serves under that prefix."""
     url = base_url.rstrip("/") + "/" + path.strip("/")
     return url if secret is None else f"{url}/{quote(secret, safe='')}"
@@ -441,8 +441,8 @@ class AutomationsResource(Resource):
                 f"must be 'post', 'get' or 'json', got {webhook_type!r}", field="webhook_type"
             )
         check_text(rule_name, "rule_name")
-        receipt_url = webhook_url(base_url, receipt_path, secret)
-        inbound_url = webhook_url(base_url, inbound_path, secret)
+        receipt_url = _webhook_url(base_url, receipt_path, secret)
+        inbound_url = _webhook_url(base_url, inbound_path, secret)
 
         sms = await self._upsert_receipt_rule(self.sms_receipts, rule_name, receipt_url, timeout)
         voice_rule = None

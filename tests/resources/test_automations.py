@@ -284,19 +284,60 @@ class TestPushToWebhooks:
         assert reply.body == "Yes!"
         assert reply.original_message_id == sent.message_id
 
-    async def test_a_disabled_rule_stops_the_pushes(
+    async def test_rules_take_over_from_the_emulators_own_urls(
+        self, webhook_app: tuple[str, Inbox]
+    ) -> None:
+        base_url, inbox = webhook_app
+        # Without rules these URLs would get every push; disabled rules must silence them.
+        async with (
+            ClickSendEmulator(
+                receipt_delay=0,
+                receipt_url=f"{base_url}/receipts/{SECRET}",
+                inbound_url=f"{base_url}/inbound/{SECRET}",
+            ) as emulator,
+            emulator.client(rate_limit=None) as client,
+        ):
+            rules = await client.automations.push_to_webhooks(base_url, secret=SECRET)
+            await client.automations.sms_receipts.update(
+                rules.sms_receipts.receipt_rule_id, enabled=False
+            )
+            await client.automations.sms_inbound.update(
+                rules.inbound.inbound_rule_id, enabled=False
+            )
+            await client.sms.send([SmsMessage(to="+61412345678", body="Hi")])
+            emulator.simulate_inbound("+61412345678", "Hello")
+            await asyncio.sleep(0.2)
+            assert (inbox.receipts, inbox.replies) == ([], [])
+
+            await client.automations.sms_receipts.delete(rules.sms_receipts.receipt_rule_id)
+            await client.automations.sms_inbound.delete(rules.inbound.inbound_rule_id)
+            await client.sms.send([SmsMessage(to="+61412345678", body="Hi again")])
+            emulator.simulate_inbound("+61412345678", "Hello again")
+            await inbox.wait_for(receipts=1, replies=1)  # no rules left: the emulator's URLs
+
+    async def test_an_inbound_rule_for_another_number_or_word_does_not_push(
         self,
         client: ClickSendClient,
         emulator: ClickSendEmulator,
         webhook_app: tuple[str, Inbox],
     ) -> None:
         base_url, inbox = webhook_app
-        rules = await client.automations.push_to_webhooks(base_url, secret=SECRET)
-        await client.automations.sms_receipts.update(
-            rules.sms_receipts.receipt_rule_id, enabled=False
+        address = f"{base_url}/inbound/{SECRET}"
+        await client.automations.sms_inbound.create(
+            rule_name="other number",
+            action="URL",
+            action_address=address,
+            dedicated_number="+61400000001",
         )
-        await client.automations.sms_inbound.update(rules.inbound.inbound_rule_id, enabled=False)
-        await client.sms.send([SmsMessage(to="+61412345678", body="Hi")])
-        emulator.simulate_inbound("+61411111111", "Hello")
-        await asyncio.sleep(0.2)
-        assert (inbox.receipts, inbox.replies) == ([], [])
+        await client.automations.sms_inbound.create(
+            rule_name="STOP only",
+            action="URL",
+            action_address=address,
+            message_search_type=1,
+            message_search_term="stop",
+        )
+        emulator.simulate_inbound("+61412345678", "Hello", to="+61400000002")
+        emulator.simulate_inbound("+61412345678", "STOP please", to="+61400000002")
+        await inbox.wait_for(receipts=0, replies=1)
+        await asyncio.sleep(0.1)
+        assert [m.body for m in inbox.replies] == ["STOP please"]
