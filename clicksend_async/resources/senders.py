@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar
 
 from .._converter import structure
 from .._cursor import CursorPage, CursorPaginator, offset_of
-from .._exceptions import ValidationError
+from .._exceptions import DecodeError, ValidationError
 from .._validation import check_text, is_e164, normalize_number
 from ..models.senders import (
     AlphaTag,
@@ -55,16 +55,19 @@ def _number(value: Any, field: str = "phone_number") -> str:
 
 def _decode_cursor_page(body: Any, key: str, item_type: type[M], *, where: str) -> CursorPage[M]:
     """Decode ``{key: [...], "_metadata": {"pagination": {"next": ...}}}``."""
-    items = body.get(key) if isinstance(body, Mapping) else None
-    pagination = (
-        body.get("_metadata", {}).get("pagination", {}) if isinstance(body, Mapping) else {}
-    )
+    if not isinstance(body, Mapping):
+        raise DecodeError(f"expected an object at {where}, got {type(body).__name__}")
+    items = body.get(key)
+    metadata = body.get("_metadata")
+    pagination = metadata.get("pagination") if isinstance(metadata, Mapping) else None
+    if not isinstance(pagination, Mapping):
+        pagination = {}
     decoded = structure(items if items is not None else [], builtins.list[item_type], where=where)  # type: ignore[valid-type]
-    size = pagination.get("page_size") if isinstance(pagination, Mapping) else None
+    size = pagination.get("page_size")
     return CursorPage(
         items=decoded,
-        next_offset=offset_of(pagination.get("next")) if isinstance(pagination, Mapping) else None,
-        page_size=size if isinstance(size, int) else None,
+        next_offset=offset_of(pagination.get("next")),
+        page_size=size if isinstance(size, int) and not isinstance(size, bool) else None,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from resource_support import assert_valid_query, assert_valid_request
+from resource_support import Stub, assert_valid_query, assert_valid_request
 
 from clicksend_async import (
     AlphaTag,
@@ -216,3 +216,14 @@ class TestDefaultSenders:
             await client.default_senders.create(**options)
         assert info.value.field == field
         assert emulator.requests == []
+
+
+class TestCursorAnswers:
+    async def test_a_page_without_metadata_is_the_last(
+        self, stub_client: ClickSendClient, stub: Stub
+    ) -> None:
+        stub.reply = {"own_numbers": [{"id": "n1", "phone_number": "+61412345678"}]}
+        page = await stub_client.own_numbers.list()
+        assert [n.id for n in page] == ["n1"] and page.next_offset is None
+        stub.reply = {"alpha_tags": [], "_metadata": None}
+        assert [t async for t in stub_client.alpha_tags.list()] == []
