@@ -59,6 +59,9 @@ class AccountSetup:
         #: Whether the countries the emulator started with were entered as selected.
         self.countries_initialised = False
         self.subaccounts: dict[int, dict[str, Any]] = {}
+        self.password_resets: dict[int, str] = {}
+        self.account_token: str | None = None
+        self.account_verified = False
         self.card: dict[str, Any] | None = None
         self.transactions: list[dict[str, Any]] = []
         self.referrals: list[dict[str, Any]] = []

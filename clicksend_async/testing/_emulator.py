@@ -299,6 +299,22 @@ class ClickSendEmulator:
         code: str = self._world.setup.verifications[verification_id]["_code"]
         return code
 
+    def password_reset_token(self, username: str) -> str:
+        """Return the token the password-reset email for ``username`` would carry."""
+        for record in self._world.setup.subaccounts.values():
+            if record["api_username"] == username:
+                token = self._world.setup.password_resets.get(record["subaccount_id"])
+                if token is not None:
+                    return token
+        raise KeyError(f"no password reset pending for {username!r}")
+
+    def account_verification_token(self) -> str:
+        """Return the activation token ``PUT /account-verify/send`` "sent" to the phone."""
+        token = self._world.setup.account_token
+        if token is None:
+            raise KeyError("no account verification pending")
+        return token
+
     def add_referral(self, refered_user_id: int, *, percentage: int = 5) -> dict[str, Any]:
         """Record an account as referred by this one (shown by ``GET /referral/accounts``)."""
         setup = self._world.setup

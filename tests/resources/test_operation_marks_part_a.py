@@ -86,10 +86,25 @@ def test_every_part_a_operation_has_one_method() -> None:
     assert {op: names for op, names in marks.items() if len(names) > 1} == {}
 
 
+#: Part A operations that only the 2021 spec has (the current one dropped them).
+FROM_2021 = {
+    ("PUT", "/v3/account-verify/send"),
+    ("PUT", "/v3/account-verify/verify/{activation_token}"),
+    ("PUT", "/v3/forgot-password/verify"),
+}
+
+
 def test_every_mark_names_an_operation_of_the_spec() -> None:
     document = spec()["paths"]
-    for method, path in _marks():
+    for method, path in set(_marks()) - FROM_2021:
         assert method.lower() in document.get(path, {}), (method, path)
+
+
+def test_the_2021_only_operations_are_marked_and_not_in_the_current_spec() -> None:
+    document = spec()["paths"]
+    assert set(_marks()) >= FROM_2021
+    for method, path in FROM_2021:
+        assert method.lower() not in document.get(path, {}), (method, path)
 
 
 def test_part_a_has_the_expected_size() -> None:

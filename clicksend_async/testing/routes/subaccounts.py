@@ -1,7 +1,8 @@
-"""Subaccounts (with their API keys) and the forgotten-username/password requests.
+"""Subaccounts (with their API keys), forgotten username/password, account verification.
 
 The account's own subaccount (``is_main``) is listed first and cannot be deleted. Passwords
-are checked for presence and never stored.
+are checked for presence and never stored. ``/forgot-password/verify`` and
+``/account-verify/...`` come from the 2021 spec (the current one dropped them).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 
 from .._http import Ctx, Reply, Router, invalid, not_found, ok
+from .._numbers import COUNTRIES, normalize
 from .._state import SUBACCOUNT_ID, paginate
+from .account import _account as account_view
 
 if TYPE_CHECKING:
     from .._app import Service
@@ -170,7 +173,59 @@ def _forgot_password(s: Service, c: Ctx) -> Reply:
     username = c.field("username")
     if not isinstance(username, str) or not username.strip():
         return invalid({"username": "The username field is required."})
+    setup = s.world.setup
+    for record in _subaccounts(s.world).values():
+        if record["api_username"] == username.strip():
+            # The token the reset email would carry (ClickSendEmulator.password_reset_token).
+            setup.password_resets[record["subaccount_id"]] = setup.new_uuid().upper()
     return ok("An email notification has been sent.", [])
+
+
+def _reset_password(s: Service, c: Ctx) -> Reply:
+    body = c.body if type(c.body) is dict else {}
+    sub_id, token, password = (
+        body.get(k) for k in ("subaccount_id", "activation_token", "password")
+    )
+    if not isinstance(password, str) or not password:
+        return invalid({"password": "The password field is required."})
+    resets = s.world.setup.password_resets
+    if type(sub_id) is not int or not isinstance(token, str) or resets.get(sub_id) != token:
+        return invalid({"activation_token": "The activation token is invalid."})
+    del resets[sub_id]  # a reset link works once
+    return ok("Your password has been updated.", [])
+
+
+def _send_account_verification(s: Service, c: Ctx) -> Reply:
+    body = c.body if type(c.body) is dict else {}
+    country, kind, phone = (body.get(k) for k in ("country", "type", "user_phone"))
+    if not isinstance(country, str) or country.upper() not in COUNTRIES:
+        return invalid({"country": "The country must be an ISO country code."})
+    if kind not in ("sms", "call"):
+        return invalid({"type": "The type must be sms or call."})
+    number = normalize(phone, country.upper()) if isinstance(phone, str) else None
+    if number is None:
+        return invalid({"user_phone": "The user phone is not a valid number."})
+    setup = s.world.setup
+    setup.account_token = setup.new_code()
+    # The 2021 example echoes the token in the answer; the emulator keeps it to the "phone"
+    # (ClickSendEmulator.account_verification_token), as a verification should.
+    return ok(
+        "Verification sent.", {"country": country.upper(), "type": kind, "user_phone": number[0]}
+    )
+
+
+def _verify_account(s: Service, c: Ctx) -> Reply:
+    setup = s.world.setup
+    if setup.account_token is None or c.params["activation_token"] != setup.account_token:
+        return invalid({"activation_token": "The activation token is invalid."})
+    setup.account_token = None
+    setup.account_verified = True
+    status, envelope = account_view(s, c)
+    return (
+        ok("You're account has been verified.", envelope["data"])
+        if status == 200
+        else (status, envelope)
+    )
 
 
 def register(r: Router) -> None:
@@ -183,3 +238,7 @@ def register(r: Router) -> None:
     r.add("PUT", "/subaccounts/{subaccount_id}/regen-api-key", _regen)
     r.add("PUT", "/forgot-username", _forgot_username)
     r.add("PUT", "/forgot-password", _forgot_password)
+    # 2021 spec only (the current one dropped them).
+    r.add("PUT", "/forgot-password/verify", _reset_password)
+    r.add("PUT", "/account-verify/send", _send_account_verification)
+    r.add("PUT", "/account-verify/verify/{activation_token}", _verify_account)
