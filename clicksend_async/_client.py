@@ -25,14 +25,25 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .resources.account import AccountResource
+    from .resources.account_recovery import AccountRecoveryResource
+    from .resources.automations import AutomationsResource
     from .resources.connections import ConnectionsResource
     from .resources.contacts import ContactsResource
     from .resources.countries import CountriesResource
     from .resources.email_addresses import EmailAddressesResource
+    from .resources.international import InternationalResource
     from .resources.lists import ListsResource
     from .resources.mms import MmsResource
+    from .resources.numbers import NumbersResource
+    from .resources.recharge import RechargeResource
+    from .resources.referrals import ReferralsResource
+    from .resources.reseller import ResellerResource
+    from .resources.senders import AlphaTagsResource, DefaultSendersResource, OwnNumbersResource
     from .resources.sms import SmsResource
+    from .resources.statistics import StatisticsResource
+    from .resources.subaccounts import SubaccountsResource
     from .resources.templates import SmsTemplatesResource
+    from .resources.uploads import UploadsResource
     from .resources.voice import VoiceResource
 
 __all__ = [
@@ -367,6 +378,97 @@ class ClickSendClient:
 
         return ConnectionsResource(self.session)
 
+    @cached_property
+    def automations(self) -> AutomationsResource:
+        """Rules for delivery receipts and inbound SMS, and pushing them to your webhooks."""
+        from .resources.automations import AutomationsResource
+
+        return AutomationsResource(self.session)
+
+    @cached_property
+    def uploads(self) -> UploadsResource:
+        """Uploads: convert a file (e.g. a JPEG into an MMS attachment) and get its URL."""
+        from .resources.uploads import UploadsResource
+
+        return UploadsResource(self.session)
+
+    @cached_property
+    def international(self) -> InternationalResource:
+        """International messaging: the countries you send to, and time zones."""
+        from .resources.international import InternationalResource
+
+        return InternationalResource(self.session)
+
+    @cached_property
+    def subaccounts(self) -> SubaccountsResource:
+        """Subaccounts: list, get, create, update, delete, regenerate API keys."""
+        from .resources.subaccounts import SubaccountsResource
+
+        return SubaccountsResource(self.session)
+
+    @cached_property
+    def account_recovery(self) -> AccountRecoveryResource:
+        """Forgotten username or password emails."""
+        from .resources.account_recovery import AccountRecoveryResource
+
+        return AccountRecoveryResource(self.session)
+
+    @cached_property
+    def statistics(self) -> StatisticsResource:
+        """SMS and voice statistics per day."""
+        from .resources.statistics import StatisticsResource
+
+        return StatisticsResource(self.session)
+
+    @cached_property
+    def recharge(self) -> RechargeResource:
+        """The payment card, credit packages and transactions."""
+        from .resources.recharge import RechargeResource
+
+        return RechargeResource(self.session)
+
+    @cached_property
+    def referrals(self) -> ReferralsResource:
+        """Accounts referred by this one."""
+        from .resources.referrals import ReferralsResource
+
+        return ReferralsResource(self.session)
+
+    @cached_property
+    def reseller(self) -> ResellerResource:
+        """Reseller client accounts and credit transfers."""
+        from .resources.reseller import ResellerResource
+
+        return ResellerResource(self.session)
+
+    @cached_property
+    def numbers(self) -> NumbersResource:
+        """Dedicated numbers: search, buy, list, register."""
+        from .resources.numbers import NumbersResource
+
+        return NumbersResource(self.session)
+
+    @cached_property
+    def own_numbers(self) -> OwnNumbersResource:
+        """Numbers of your own, verified by a one-time code, to send from."""
+        from .resources.senders import OwnNumbersResource
+
+        return OwnNumbersResource(self.session)
+
+    @cached_property
+    def alpha_tags(self) -> AlphaTagsResource:
+        """Alphanumeric sender IDs: request, list, delete."""
+        from .resources.senders import AlphaTagsResource
+
+        return AlphaTagsResource(self.session)
+
+    @cached_property
+    def default_senders(self) -> DefaultSendersResource:
+        """Default senders per country, and the sender types allowed."""
+        from .resources.senders import DefaultSendersResource
+
+        return DefaultSendersResource(self.session)
+
 
 class _OptionsSession(Session):
     """A session with other per-call defaults; all state stays on the shared base session."""
@@ -472,3 +574,4 @@ def _env_url(env: Mapping[str, str], variable: str, key: str, kwargs: dict[str, 
         # from the constructor.
         check_base_url(value, name=variable, api=key == "base_url", warn=False)
         kwargs[key] = value
+    # -- part A of the rest of the API (issue 19) ------------------------------------------

@@ -20,6 +20,8 @@ SCRIPTS = [
     "campaign_script.py",
     "worker_pool.py",
     "fastapi_app.py",
+    "receipts_and_replies.py",
+    "mms_with_upload.py",
 ]
 
 

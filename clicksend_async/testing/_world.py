@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from ._account_state import AccountSetup
 from ._numbers import (
     COUNTRIES,
     DEFAULT_MMS_PRICES,
@@ -145,6 +146,8 @@ class World:
         self._next_contact = 5_000_001
         self._next_template = 600_001
         self._next_email = 1_001
+        #: Rules, uploads, countries, numbers, subaccounts and billing (part A of the API).
+        self.setup = AccountSetup(self.id_rng, clock)
         self.new_connection()
 
     # -- ids -------------------------------------------------------------------------------
