@@ -8,7 +8,7 @@ from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator
 from .._validation import check_field_names, check_text, check_url
 from ..models.lists import ContactImport, ContactList, SearchResult
-from ._base import Resource, count_in, path_segment
+from ._base import Resource, count_in, operation, path_segment
 
 __all__ = ["ListsResource"]
 
@@ -20,33 +20,39 @@ class ListsResource(Resource):
     See https://developers.clicksend.com/docs/rest/v3/#contact-lists.
     """
 
+    @operation("GET", "/v3/lists")
     def list(
         self, *, page: int | None = None, limit: int | None = None
     ) -> AsyncPaginator[ContactList]:
         """Page through your contact lists (``GET /lists``)."""
         return self._paginate("/lists", None, ContactList, page, limit)
 
+    @operation("GET", "/v3/lists/{list_id}")
     async def get(self, list_id: int | str) -> ContactList:
         """Return one list (``GET /lists/{list_id}``)."""
         return await self._session.call(
             "GET", f"/lists/{path_segment(list_id)}", cast_to=ContactList
         )
 
+    @operation("POST", "/v3/lists")
     async def create(self, *, list_name: str) -> ContactList:
         """Create an empty list (``POST /lists``)."""
         payload = {"list_name": check_text(list_name, "list_name")}
         return await self._session.call("POST", "/lists", json=payload, cast_to=ContactList)
 
+    @operation("PUT", "/v3/lists/{list_id}")
     async def update(self, list_id: int | str, *, list_name: str) -> ContactList:
         """Rename a list (``PUT /lists/{list_id}``)."""
         path = f"/lists/{path_segment(list_id)}"
         payload = {"list_name": check_text(list_name, "list_name")}
         return await self._session.call("PUT", path, json=payload, cast_to=ContactList)
 
+    @operation("DELETE", "/v3/lists/{list_id}")
     async def delete(self, list_id: int | str) -> None:
         """Delete a list and every contact in it (``DELETE /lists/{list_id}``)."""
         await self._session.data("DELETE", f"/lists/{path_segment(list_id)}")
 
+    @operation("PUT", "/v3/lists/{list_id}/remove-duplicates/")
     async def remove_duplicates(
         self, list_id: int | str, *, fields: Sequence[str] = ("phone_number",)
     ) -> int | None:
@@ -61,6 +67,7 @@ class ListsResource(Resource):
         data = await self._session.data("PUT", path, json=payload)
         return count_in(data, "deleted", where="PUT /lists/{list_id}/remove-duplicates data")
 
+    @operation("PUT", "/v3/lists/{list_id}/remove-opted-out-contacts/{opt_out_list_id}")
     async def remove_opted_out_contacts(
         self, list_id: int | str, *, opt_out_list_id: int | str
     ) -> int | None:
@@ -81,6 +88,7 @@ class ListsResource(Resource):
             data, "deleted", where="PUT /lists/{list_id}/remove-opted-out-contacts data"
         )
 
+    @operation("GET", "/v3/search/contacts-lists")
     def search(
         self, q: str, *, page: int | None = None, limit: int | None = None
     ) -> AsyncPaginator[SearchResult]:
@@ -91,6 +99,7 @@ class ListsResource(Resource):
         params = {"q": check_text(q, "q")}
         return self._paginate("/search/contacts-lists", params, SearchResult, page, limit)
 
+    @operation("POST", "/v3/lists/{list_id}/import")
     async def import_contacts(
         self, list_id: int | str, *, file_url: str, field_order: Sequence[str]
     ) -> ContactImport:

@@ -16,7 +16,7 @@ from ..bulk._engine import BulkJob, Recipients
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, MmsMessage, SendResult
 from ..models.sms import SmsReceipt
-from ._base import Resource, coerce_many, export_params, history_params, message_payloads
+from ._base import Resource, coerce_many, export_params, history_params, message_payloads, operation
 
 __all__ = ["MmsResource"]
 
@@ -41,6 +41,7 @@ class MmsResource(Resource):
             validate_mms(message, media_file, field=f"messages[{i}]", limits=self.limits)
         return {"media_file": media_file, "messages": message_payloads(models, int_list_id=True)}
 
+    @operation("POST", "/v3/mms/send")
     async def send(
         self, media_file: str, messages: MessagesIn, *, timeout: float | None = None
     ) -> SendResult:
@@ -54,11 +55,13 @@ class MmsResource(Resource):
             "POST", "/mms/send", json=payload, cast_to=SendResult, timeout=timeout
         )
 
+    @operation("POST", "/v3/mms/price")
     async def price(self, media_file: str, messages: MessagesIn) -> SendResult:
         """Price up to 1000 MMS without sending them (``POST /mms/price``)."""
         payload = self._prepare(media_file, messages)
         return await self._session.call("POST", "/mms/price", json=payload, cast_to=SendResult)
 
+    @operation("GET", "/v3/mms/history")
     def history(
         self,
         *,
@@ -73,6 +76,7 @@ class MmsResource(Resource):
         params = history_params(date_from, date_to, q, order_by)
         return self._paginate("/mms/history", params, MessageResult, page, limit)
 
+    @operation("GET", "/v3/mms/history/export")
     async def export_history(
         self,
         *,
@@ -91,6 +95,7 @@ class MmsResource(Resource):
         params = export_params(filename, date_from, date_to, q, order_by, limit)
         return await self._export("/mms/history/export", params)
 
+    @operation("GET", "/v3/mms/receipts")
     def receipts(
         self, *, page: int | None = None, limit: int | None = None
     ) -> AsyncPaginator[SmsReceipt]:

@@ -25,6 +25,7 @@ from ._base import (
     export_params,
     history_params,
     message_payloads,
+    operation,
     path_segment,
     payload_of,
     unix_or_none,
@@ -69,6 +70,7 @@ class SmsResource(Resource):
             payload.update(extra)
         return payload
 
+    @operation("POST", "/v3/sms/send")
     async def send(
         self,
         messages: MessagesIn,
@@ -83,6 +85,7 @@ class SmsResource(Resource):
             "POST", "/sms/send", json=payload, cast_to=SendResult, timeout=timeout
         )
 
+    @operation("POST", "/v3/sms/price")
     async def price(
         self,
         messages: MessagesIn,
@@ -98,6 +101,7 @@ class SmsResource(Resource):
                 message["show_summary"] = True
         return await self._session.call("POST", "/sms/price", json=payload, cast_to=SendResult)
 
+    @operation("GET", "/v3/sms/history")
     def history(
         self,
         *,
@@ -116,6 +120,7 @@ class SmsResource(Resource):
         params = history_params(date_from, date_to, q, order_by)
         return self._paginate("/sms/history", params, MessageResult, page, limit)
 
+    @operation("GET", "/v3/sms/history/export")
     async def export_history(
         self,
         *,
@@ -135,10 +140,12 @@ class SmsResource(Resource):
         params = export_params(filename, date_from, date_to, q, order_by, limit)
         return await self._export("/sms/history/export", params)
 
+    @operation("PUT", "/v3/sms/{message_id}/cancel")
     async def cancel(self, message_id: str) -> None:
         """Cancel one scheduled message (``PUT /sms/{message_id}/cancel``)."""
         await self._session.data("PUT", f"/sms/{path_segment(message_id)}/cancel")
 
+    @operation("PUT", "/v3/sms/cancel-all")
     async def cancel_all(self, custom_string: str | None = None) -> int | None:
         """Cancel every scheduled message, or only those carrying ``custom_string``.
 
@@ -148,6 +155,7 @@ class SmsResource(Resource):
         data = await self._session.data("PUT", "/sms/cancel-all", json=body)
         return count_in(data, "count", where="PUT /sms/cancel-all data")
 
+    @operation("GET", "/v3/sms/inbound")
     def inbound(
         self, *, page: int | None = None, limit: int | None = None
     ) -> AsyncPaginator[InboundSms]:
@@ -157,6 +165,7 @@ class SmsResource(Resource):
         """
         return self._paginate("/sms/inbound", None, InboundSms, page, limit)
 
+    @operation("GET", "/v3/sms/inbound/{original_message_id}")
     async def inbound_message(self, original_message_id: str) -> InboundSms:
         """Return the first reply to one of your messages, read or not.
 
@@ -166,15 +175,18 @@ class SmsResource(Resource):
             "GET", f"/sms/inbound/{path_segment(original_message_id)}", cast_to=InboundSms
         )
 
+    @operation("PUT", "/v3/sms/inbound-read")
     async def mark_inbound_read(self, *, date_before: datetime | int | None = None) -> None:
         """Mark every inbound message (or those before ``date_before``) read."""
         await self._session.data("PUT", "/sms/inbound-read", json=_date_before(date_before))
 
+    @operation("PUT", "/v3/sms/inbound-read/{message_id}")
     async def mark_inbound_message_read(self, message_id: str) -> int | None:
         """Mark one inbound message read by its own ``message_id``; return how many were marked."""
         data = await self._session.data("PUT", f"/sms/inbound-read/{path_segment(message_id)}")
         return count_in(data, None, where="PUT /sms/inbound-read/{message_id} data")
 
+    @operation("GET", "/v3/sms/receipts")
     def receipts(
         self, *, page: int | None = None, limit: int | None = None
     ) -> AsyncPaginator[SmsReceipt]:
@@ -184,12 +196,14 @@ class SmsResource(Resource):
         """
         return self._paginate("/sms/receipts", None, SmsReceipt, page, limit)
 
+    @operation("GET", "/v3/sms/receipts/{message_id}")
     async def receipt(self, message_id: str) -> SmsReceipt:
         """Return the delivery receipt of one message, read or not."""
         return await self._session.call(
             "GET", f"/sms/receipts/{path_segment(message_id)}", cast_to=SmsReceipt
         )
 
+    @operation("PUT", "/v3/sms/receipts-read")
     async def mark_receipts_read(self, *, date_before: datetime | int | None = None) -> None:
         """Mark every delivery receipt (or those before ``date_before``) read."""
         await self._session.data("PUT", "/sms/receipts-read", json=_date_before(date_before))

@@ -9,7 +9,7 @@ from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator
 from .._validation import check_text
 from ..models.sms import SmsTemplate
-from ._base import Resource, path_segment, search_query
+from ._base import Resource, operation, path_segment, search_query
 
 __all__ = ["SmsTemplatesResource"]
 
@@ -21,6 +21,7 @@ class SmsTemplatesResource(Resource):
     See https://developers.clicksend.com/docs/rest/v3/#sms-templates.
     """
 
+    @operation("GET", "/v3/sms/templates")
     def list(
         self,
         *,
@@ -38,12 +39,14 @@ class SmsTemplatesResource(Resource):
         params = {"q": search_query(q), "order_by": order_by}
         return self._paginate("/sms/templates", params, SmsTemplate, page, limit)
 
+    @operation("GET", "/v3/sms/templates/{template_id}")
     async def get(self, template_id: int | str) -> SmsTemplate:
         """Return one template (``GET /sms/templates/{template_id}``)."""
         return await self._session.call(
             "GET", f"/sms/templates/{path_segment(template_id)}", cast_to=SmsTemplate
         )
 
+    @operation("POST", "/v3/sms/templates")
     async def create(self, *, template_name: str, body: str) -> SmsTemplate:
         """Save a new template (``POST /sms/templates``)."""
         payload = {
@@ -52,6 +55,7 @@ class SmsTemplatesResource(Resource):
         }
         return await self._session.call("POST", "/sms/templates", json=payload, cast_to=SmsTemplate)
 
+    @operation("PUT", "/v3/sms/templates/{template_id}")
     async def update(
         self,
         template_id: int | str,
@@ -70,6 +74,7 @@ class SmsTemplatesResource(Resource):
             raise ValidationError("nothing to update: give template_name, body or both")
         return await self._session.call("PUT", path, json=payload, cast_to=SmsTemplate)
 
+    @operation("DELETE", "/v3/sms/templates/{template_id}")
     async def delete(self, template_id: int | str) -> None:
         """Delete a template (``DELETE /sms/templates/{template_id}``)."""
         await self._session.data("DELETE", f"/sms/templates/{path_segment(template_id)}")

@@ -30,6 +30,7 @@ from ._base import (
     export_params,
     history_params,
     message_payloads,
+    operation,
     path_segment,
 )
 
@@ -55,6 +56,7 @@ class VoiceResource(Resource):
             validate_voice(message, field=f"messages[{i}]", limits=self.limits)
         return {"messages": message_payloads(models, int_list_id=True)}
 
+    @operation("POST", "/v3/voice/send")
     async def send(self, messages: MessagesIn, *, timeout: float | None = None) -> SendResult:
         """Make up to 1000 calls (``POST /voice/send``); per-message failures are on the result.
 
@@ -66,16 +68,19 @@ class VoiceResource(Resource):
             "POST", "/voice/send", json=payload, cast_to=SendResult, timeout=timeout
         )
 
+    @operation("POST", "/v3/voice/price")
     async def price(self, messages: MessagesIn) -> SendResult:
         """Price up to 1000 calls without making them (``POST /voice/price``)."""
         payload = self._prepare(messages)
         return await self._session.call("POST", "/voice/price", json=payload, cast_to=SendResult)
 
+    @operation("GET", "/v3/voice/lang")
     async def languages(self) -> list[VoiceLanguage]:
         """Return the languages text-to-speech speaks and their voices (``GET /voice/lang``)."""
         data = await self._session.data("GET", "/voice/lang")
         return structure(data, list[VoiceLanguage], where="GET /voice/lang data")
 
+    @operation("GET", "/v3/voice/history")
     def history(
         self,
         *,
@@ -96,6 +101,7 @@ class VoiceResource(Resource):
         params["operator"] = check_operator(operator)
         return self._paginate("/voice/history", params, MessageResult, page, limit)
 
+    @operation("GET", "/v3/voice/history/export")
     async def export_history(
         self,
         *,
@@ -114,16 +120,19 @@ class VoiceResource(Resource):
         params = export_params(filename, date_from, date_to, q, order_by, limit)
         return await self._export("/voice/history/export", params)
 
+    @operation("GET", "/v3/voice/receipts")
     def receipts(
         self, *, page: int | None = None, limit: int | None = None
     ) -> AsyncPaginator[VoiceReceipt]:
         """Page through unread voice delivery receipts (``GET /voice/receipts``)."""
         return self._paginate("/voice/receipts", None, VoiceReceipt, page, limit)
 
+    @operation("PUT", "/v3/voice/{message_id}/cancel")
     async def cancel(self, message_id: str) -> None:
         """Cancel one scheduled call (``PUT /voice/{message_id}/cancel``)."""
         await self._session.data("PUT", f"/voice/{path_segment(message_id)}/cancel")
 
+    @operation("PUT", "/v3/voice/cancel-all")
     async def cancel_all(self) -> int | None:
         """Cancel every scheduled call; return how many (None if ClickSend does not say)."""
         data = await self._session.data("PUT", "/voice/cancel-all")
