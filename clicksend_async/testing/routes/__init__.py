@@ -20,3 +20,16 @@ def register_all(router: Router) -> None:
     """Add every route module's routes to ``router``."""
     for module in MODULES:
         module.register(router)
+
+
+def served_operations() -> list[tuple[str, str]]:
+    """Return every (method, path pattern) the emulator's API router serves.
+
+    The coverage table (``scripts/coverage.py``) reads this to say which operations are emulated.
+    """
+    from .._app import _api_router  # the router is built by the app; imported late (a cycle)
+
+    router = _api_router()
+    served = [(method, pattern) for method, pattern in router.static]
+    served += [(route.method, route.pattern) for route in router.dynamic]
+    return served
