@@ -11,9 +11,35 @@ from __future__ import annotations
 from types import ModuleType
 
 from .._http import Router
+from . import (
+    campaigns,
+    delivery_issues,
+    email,
+    email_campaigns,
+    email_receipts,
+    email_sms,
+    fax,
+    post,
+    post_addresses,
+    short_urls,
+    sms_tests,
+)
 
 #: The route modules, registered in this order after the core routes of ``_app``.
-MODULES: tuple[ModuleType, ...] = ()
+MODULES: tuple[ModuleType, ...] = (
+    # Part B: campaigns, email, post, fax and the rest.
+    campaigns,
+    email_sms,
+    email,
+    email_campaigns,
+    email_receipts,
+    delivery_issues,
+    short_urls,
+    sms_tests,
+    post_addresses,
+    post,
+    fax,
+)
 
 
 def register_all(router: Router) -> None:
