@@ -20,12 +20,22 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .resources.account import AccountResource
+
+    # API coverage, part B.
+    from .resources.campaigns import MmsCampaignsResource, SmsCampaignsResource
     from .resources.connections import ConnectionsResource
     from .resources.contacts import ContactsResource
     from .resources.countries import CountriesResource
+    from .resources.delivery_issues import DeliveryIssuesResource
+    from .resources.email import EmailResource
     from .resources.email_addresses import EmailAddressesResource
+    from .resources.email_campaigns import EmailCampaignsResource
+    from .resources.email_sms import EmailToSmsResource
+    from .resources.fax import FaxResource
     from .resources.lists import ListsResource
     from .resources.mms import MmsResource
+    from .resources.post import PostResource
+    from .resources.short_urls import ShortUrlsResource
     from .resources.sms import SmsResource
     from .resources.templates import SmsTemplatesResource
     from .resources.voice import VoiceResource
@@ -286,3 +296,68 @@ class ClickSendClient:
         from .resources.connections import ConnectionsResource
 
         return ConnectionsResource(self.session)
+
+    # -- API coverage, part B: campaigns, email, URL shortening, post and fax -------------------
+
+    @cached_property
+    def sms_campaigns(self) -> SmsCampaignsResource:
+        """SMS campaigns (server-side sends to a contact list): send, price, list, cancel."""
+        from .resources.campaigns import SmsCampaignsResource
+
+        return SmsCampaignsResource(self.session)
+
+    @cached_property
+    def mms_campaigns(self) -> MmsCampaignsResource:
+        """MMS campaigns (server-side sends to a contact list): send, price, list, cancel."""
+        from .resources.campaigns import MmsCampaignsResource
+
+        return MmsCampaignsResource(self.session)
+
+    @cached_property
+    def email_to_sms(self) -> EmailToSmsResource:
+        """Email-to-SMS: allowed addresses and stripped strings."""
+        from .resources.email_sms import EmailToSmsResource
+
+        return EmailToSmsResource(self.session)
+
+    @cached_property
+    def email(self) -> EmailResource:
+        """Transactional email, email templates, master templates, email receipt rules."""
+        from .resources.email import EmailResource
+
+        return EmailResource(self.session)
+
+    @cached_property
+    def email_campaigns(self) -> EmailCampaignsResource:
+        """Email campaigns: send, price, list, update, cancel, recipients."""
+        from .resources.email_campaigns import EmailCampaignsResource
+
+        return EmailCampaignsResource(self.session)
+
+    @cached_property
+    def delivery_issues(self) -> DeliveryIssuesResource:
+        """Delivery issues reported to ClickSend support."""
+        from .resources.delivery_issues import DeliveryIssuesResource
+
+        return DeliveryIssuesResource(self.session)
+
+    @cached_property
+    def short_urls(self) -> ShortUrlsResource:
+        """Short-link statistics and tracking."""
+        from .resources.short_urls import ShortUrlsResource
+
+        return ShortUrlsResource(self.session)
+
+    @cached_property
+    def post(self) -> PostResource:
+        """Post: letters, postcards and direct mail (2021 spec), return addresses."""
+        from .resources.post import PostResource
+
+        return PostResource(self.session)
+
+    @cached_property
+    def fax(self) -> FaxResource:
+        """Fax (2021 spec): send, price, history, receipts."""
+        from .resources.fax import FaxResource
+
+        return FaxResource(self.session)

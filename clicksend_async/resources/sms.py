@@ -30,6 +30,7 @@ from ._base import (
     payload_of,
     unix_or_none,
 )
+from .sms_tests import SmsTestPushesResource
 from .templates import SmsTemplatesResource
 
 __all__ = ["SmsResource"]
@@ -212,6 +213,11 @@ class SmsResource(Resource):
     def templates(self) -> SmsTemplatesResource:
         """Saved SMS templates."""
         return SmsTemplatesResource(self._session)
+
+    @cached_property
+    def test_pushes(self) -> SmsTestPushesResource:
+        """Sample receipts and replies ClickSend posts to a webhook URL, to try it."""
+        return SmsTestPushesResource(self._session)
 
     def bulk(
         self,
