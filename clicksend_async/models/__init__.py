@@ -2,10 +2,31 @@
 
 from ._common import Currency, MessageStatus
 from .account import Account, AccountUsage, Subaccount, SubaccountUsage, UsageTotal
+from .campaigns import CampaignPreview, CampaignPrice, CampaignSender, MmsCampaign, SmsCampaign
 from .connections import Connection, ConnectionStatus
 from .contacts import Contact, ContactFields, NewContact
 from .countries import Country
+from .delivery_issues import DeliveryIssue
+from .email import (
+    Email,
+    EmailAttachment,
+    EmailAttachmentInfo,
+    EmailCampaign,
+    EmailCampaignPreview,
+    EmailCampaignPrice,
+    EmailCampaignRecipient,
+    EmailCampaignResult,
+    EmailPrice,
+    EmailReceiptRule,
+    EmailRecipient,
+    EmailTemplate,
+    MasterTemplate,
+    TemplateCategory,
+    TemplateThumbnail,
+)
 from .email_addresses import EmailAddress
+from .email_sms import EmailSmsAddress, StrippedString
+from .fax import Fax, FaxMessage, FaxReceipt, FaxResult
 from .lists import ContactImport, ContactList, SearchResult, SearchResultType
 from .messages import (
     HistoryExport,
@@ -16,12 +37,29 @@ from .messages import (
     SmsSender,
     VoiceMessage,
 )
+from .post import (
+    DetectedAddress,
+    DirectMailArea,
+    DirectMailCampaign,
+    DirectMailLocation,
+    DirectMailResult,
+    Letter,
+    LetterResult,
+    Postcard,
+    PostcardResult,
+    PostRecipient,
+    ReturnAddress,
+)
+from .short_urls import LinkContact, LinkCount, LinkOpen, LinkStatistics, LinkTotals, LinkTracking
 from .sms import InboundSms, ReceiptStatus, SmsReceipt, SmsTemplate
 from .voice import VoiceLanguage, VoiceReceipt
 
 __all__ = [
     "Account",
     "AccountUsage",
+    "CampaignPreview",
+    "CampaignPrice",
+    "CampaignSender",
     "Connection",
     "ConnectionStatus",
     "Contact",
@@ -30,23 +68,64 @@ __all__ = [
     "ContactList",
     "Country",
     "Currency",
+    "DeliveryIssue",
+    "DetectedAddress",
+    "DirectMailArea",
+    "DirectMailCampaign",
+    "DirectMailLocation",
+    "DirectMailResult",
+    "Email",
     "EmailAddress",
+    "EmailAttachment",
+    "EmailAttachmentInfo",
+    "EmailCampaign",
+    "EmailCampaignPreview",
+    "EmailCampaignPrice",
+    "EmailCampaignRecipient",
+    "EmailCampaignResult",
+    "EmailPrice",
+    "EmailReceiptRule",
+    "EmailRecipient",
+    "EmailSmsAddress",
+    "EmailTemplate",
+    "Fax",
+    "FaxMessage",
+    "FaxReceipt",
+    "FaxResult",
     "HistoryExport",
     "InboundSms",
+    "Letter",
+    "LetterResult",
+    "LinkContact",
+    "LinkCount",
+    "LinkOpen",
+    "LinkStatistics",
+    "LinkTotals",
+    "LinkTracking",
+    "MasterTemplate",
     "MessageResult",
     "MessageStatus",
+    "MmsCampaign",
     "MmsMessage",
     "NewContact",
+    "PostRecipient",
+    "Postcard",
+    "PostcardResult",
     "ReceiptStatus",
+    "ReturnAddress",
     "SearchResult",
     "SearchResultType",
     "SendResult",
+    "SmsCampaign",
     "SmsMessage",
     "SmsReceipt",
     "SmsSender",
     "SmsTemplate",
+    "StrippedString",
     "Subaccount",
     "SubaccountUsage",
+    "TemplateCategory",
+    "TemplateThumbnail",
     "UsageTotal",
     "VoiceLanguage",
     "VoiceMessage",

@@ -26,34 +26,30 @@ _EXPORT_HEADER: Final = ("message_id", "date_added", "to", "from", "status", "me
 
 
 def _message(s: Service, c: Ctx, item: Any, file_url: str, send: bool) -> dict[str, Any]:
-    found = normalize(item.get("to"), item.get("country")) if type(item) is dict else None
-    schedule = item.get("schedule") if type(item) is dict else None
-    if found is None:
-        return {
-            "to": item.get("to") if type(item) is dict else None,
-            "status": "INVALID_RECIPIENT",
-            "message_id": s.world.new_message_id(),
-        }
+    data = item if type(item) is dict else {}
+    found = normalize(data.get("to"), data.get("country"))
+    to = data.get("to")
     return {
         "_api_username": s.world.username,
         "_file_url": file_url,
         "carrier": "",
-        "country": found[1],
-        "custom_string": item.get("custom_string") or "",
+        "country": found[1] if found else "",
+        "custom_string": data.get("custom_string") or "",
         "date": None,
         "date_added": int(c.now),
-        "from": item.get("from") or "",
-        "from_email": item.get("from_email"),
+        "from": data.get("from") or "",
+        "from_email": data.get("from_email"),
         "list_id": None,
         "message_id": s.world.new_message_id(),
-        "message_pages": 1 if send else 0,
-        "message_price": f"{FAX_PAGE_PRICE:.4f}",
-        "schedule": str(unix_or(schedule, c.now)),
-        "status": "SUCCESS",
+        "message_pages": 1 if send and found else 0,
+        "message_price": f"{FAX_PAGE_PRICE if found else 0:.4f}",
+        "schedule": str(unix_or(data.get("schedule"), c.now)),
+        # A refused fax is reported in the same shape, with ClickSend's per-message status.
+        "status": "SUCCESS" if found else "INVALID_RECIPIENT",
         "status_code": None,
         "status_text": None,
         "subaccount_id": SUBACCOUNT_ID,
-        "to": found[0],
+        "to": found[0] if found else (to if isinstance(to, str) else ""),
         "user_id": USER_ID,
         "_read": False,
     }

@@ -137,6 +137,8 @@ def _letters(send: bool) -> Any:
             "total_count": len(letters),
             "total_price": float(total),
         }
+        if not send:
+            data["total_cost"] = len(letters)  # the price answer's name for the count
         return ok("Letters queued for delivery." if send else "Here are some results.", data)
 
     return handler
@@ -189,10 +191,22 @@ def _postcards(send: bool) -> Any:
     return handler
 
 
+def _postcard_history(card: dict[str, Any]) -> dict[str, Any]:
+    # The history shows a postcard with string price and schedule, and the supplier's fields.
+    return card | {
+        "post_price": f"{Decimal(str(card['post_price'])):.6f}",
+        "schedule": str(card["schedule"]),
+        "message_id_supplier": card["message_id"].replace("-", "")[:28],
+        "post_price_supplier": "0.000000",
+    }
+
+
 def _history(kind: str) -> Any:
+    render = _postcard_history if kind == "postcards" else dict
+
     def handler(s: Service, c: Ctx) -> Reply:
         items = filter_records(getattr(s.world.records, kind), c.query)
-        return ok("Here is your history.", page_of(items, c))
+        return ok("Here is your history.", page_of(items, c, render))
 
     return handler
 
@@ -285,7 +299,8 @@ def _direct_mail(send: bool) -> Any:
                     "place_name": place.upper(),
                     "postal_code": code,
                     "quantity": quantity,
-                    "price": f"{each * quantity:.2f}",
+                    # The send answer writes the price as a string, the price answer as a number.
+                    "price": f"{each * quantity:.2f}" if send else float(each * quantity),
                     "status": "Scheduled" if send else "Queued",
                 }
             )
@@ -298,6 +313,7 @@ def _direct_mail(send: bool) -> Any:
             "campaign_id": campaign_id,
             "custom_string": c.field("custom_string"),
             "date_added": int(c.now),
+            "file_name": str(c.field("file_urls")[0]).rsplit("/", 1)[-1],
             "message_id": None,
             "name": c.field("name"),
             "schedule": unix_or(schedule, c.now),

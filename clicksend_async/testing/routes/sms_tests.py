@@ -41,7 +41,8 @@ def _test_receipt(s: Service, c: Ctx) -> Reply:
         "timestamp_send": now,
         "timestamp": now,
         "message_id": s.world.new_message_id(),
-        "status_code": "201",
+        # This answer's schema (unlike the polled receipts') types status_code as an integer.
+        "status_code": 201,
         "status_text": "Success: Message received on handset.",
         "error_code": None,
         "error_text": None,
