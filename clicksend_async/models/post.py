@@ -164,10 +164,13 @@ class DetectedAddress:
 
 @attrs.frozen(kw_only=True)
 class DirectMailArea:
-    """How many flyers go to one delivery area (a location from :meth:`locations`)."""
+    """How many flyers go to one delivery area (a location id from ``locations()``).
+
+    A request needs ``quantity``; the send answer's areas leave it out.
+    """
 
     location_id: int
-    quantity: int
+    quantity: int | None = None
     campaign_id: int | None = None
     price: Decimal | None = None
     status: str | None = None

@@ -184,3 +184,13 @@ class TestDirectMail:
             )
         assert info.value.field == "size"
         assert emulator.requests == []
+
+    async def test_an_area_without_a_quantity_is_refused(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        with pytest.raises(ValidationError) as info:
+            await client.post.direct_mail.price(
+                name="F", size="A5", file_urls=[PDF], areas=[{"location_id": 1}]
+            )
+        assert info.value.field == "areas[0].quantity"
+        assert emulator.requests == []
