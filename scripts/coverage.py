@@ -7,8 +7,8 @@ the current spec dropped them). SDK methods are found by walking every resource 
 
 Usage::
 
-    python scripts/coverage.py           # rewrite the table in docs/coverage.md and print it
-    python scripts/coverage.py --check   # exit 1 when docs/coverage.md is stale
+    python scripts/coverage.py           # rewrite docs/coverage.md and README's line, print
+    python scripts/coverage.py --check   # exit 1 when either is stale
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ SPEC_2021 = ROOT / "tests" / "data" / "spec" / "clicksend-openapi-apisguru-2021.
 DOC = ROOT / "docs" / "coverage.md"
 START = "<!-- coverage:start -->"
 END = "<!-- coverage:end -->"
+README = ROOT / "README.md"
+README_START = "<!-- coverage:summary:start -->"
+README_END = "<!-- coverage:summary:end -->"
 METHODS = ("get", "post", "put", "patch", "delete")
 #: The 2021-only groups the table includes (the current spec dropped post letters and fax).
 GROUPS_2021 = ("/post/", "/fax/")
@@ -119,6 +122,23 @@ def emulator_routes() -> dict[tuple[str, str], str]:
     return {key(m, "/v3" + p): f"{m} {p}" for m, p in served_operations()}
 
 
+def counts() -> tuple[int, int]:
+    """Return (operations with an SDK method and an emulator route, operations in the table)."""
+    ops = spec_operations()
+    sdk, emu = sdk_methods(), emulator_routes()
+    both = sum(1 for o in ops if key(o.method, o.path) in sdk and key(o.method, o.path) in emu)
+    return both, len(ops)
+
+
+def readme_line() -> str:
+    """Return the README's one-line summary, linking to the table."""
+    both, total = counts()
+    return (
+        f"API coverage: **{both} of {total}** ClickSend operations have a typed method and an "
+        "emulator route ([the table](docs/coverage.md)).\n"
+    )
+
+
 def table() -> str:
     """Return the Markdown coverage table with its summary line."""
     ops = spec_operations()
@@ -148,30 +168,37 @@ def table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(document: str, body: str) -> str:
+def render(document: str, body: str, start_mark: str = START, end_mark: str = END) -> str:
     """Return ``document`` with the text between the markers replaced by ``body``."""
-    start, end = document.find(START), document.find(END)
+    start, end = document.find(start_mark), document.find(end_mark)
     if start < 0 or end < start:
-        raise SystemExit(f"{DOC}: the {START} / {END} markers are missing")
-    return document[: start + len(START)] + "\n" + body + document[end:]
+        raise SystemExit(f"the {start_mark} / {end_mark} markers are missing")
+    return document[: start + len(start_mark)] + "\n" + body + document[end:]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write (or with --check, verify) the table in docs/coverage.md; print it."""
+    """Write (or with --check, verify) the table and the README's summary line; print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when the file is stale")
     args = parser.parse_args(argv)
     body = table()
-    current = DOC.read_text(encoding="utf-8")
-    wanted = render(current, body)
+    targets = [
+        (DOC, render(DOC.read_text(encoding="utf-8"), body)),
+        (
+            README,
+            render(README.read_text(encoding="utf-8"), readme_line(), README_START, README_END),
+        ),
+    ]
+    stale = [p for p, wanted in targets if wanted != p.read_text(encoding="utf-8")]
     if args.check:
-        if wanted != current:
-            print(f"{DOC.relative_to(ROOT)} is stale: run python scripts/coverage.py")
-            return 1
-        print(f"{DOC.relative_to(ROOT)} is up to date")
-        return 0
-    if wanted != current:
-        DOC.write_text(wanted, encoding="utf-8")
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is stale: run python scripts/coverage.py")
+        if not stale:
+            print("docs/coverage.md and README.md are up to date")
+        return 1 if stale else 0
+    for path, wanted in targets:
+        if path in stale:
+            path.write_text(wanted, encoding="utf-8")
     print(body, end="")
     return 0
 

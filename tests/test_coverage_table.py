@@ -30,6 +30,13 @@ class TestCoverageTable:
             "docs/coverage.md is stale: run python scripts/coverage.py"
         )
 
+    def test_the_readme_line_is_current(self, coverage: ModuleType) -> None:
+        readme = coverage.README.read_text(encoding="utf-8")
+        line = coverage.readme_line()
+        assert coverage.render(readme, line, coverage.README_START, coverage.README_END) == readme
+        both, total = coverage.counts()
+        assert f"**{both} of {total}**" in line
+
     def test_check_mode_says_up_to_date(
         self, coverage: ModuleType, capsys: pytest.CaptureFixture[str]
     ) -> None:
