@@ -6,6 +6,7 @@ The stub stands in for endpoints the emulator does not serve; everything else ru
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import functools
 import json
@@ -195,3 +196,22 @@ def assert_valid_request_2021(method: str, path: str, body: Any) -> None:
     if "required" in schema:
         schema["required"] = [r for r in schema["required"] if r not in dropped]
     OAS30Validator({"components": document["components"], **schema}).validate(body)
+
+
+class Hook:
+    """A local webhook receiver that keeps what it is posted (form or JSON)."""
+
+    def __init__(self) -> None:
+        self.posts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Keep one post (its query string, if any, under ``_query``)."""
+        if request.content_type == "application/json":
+            post = dict(await request.json())
+        else:
+            post = dict(await request.post())
+        if request.query_string:
+            post["_query"] = request.query_string
+        await self.posts.put(post)
+        return web.Response(text="OK")

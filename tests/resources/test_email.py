@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import pytest
-from resource_support import assert_valid_request
+from resource_support import Hook, assert_valid_request
 
 from clicksend_async import (
     BadRequestError,
@@ -191,6 +193,27 @@ class TestEmailReceiptRules:
         assert await client.email.receipt_rules.get(rule.receipt_rule_id) == updated
         await client.email.receipt_rules.delete(rule.receipt_rule_id)
         assert [r async for r in client.email.receipt_rules.list()] == []
+
+    async def test_an_enabled_url_rule_receives_the_receipts_of_sent_email(
+        self, client: ClickSendClient, emulator: ClickSendEmulator, hook: Hook
+    ) -> None:
+        sender = await _verified_sender(client, emulator)
+        await client.email.receipt_rules.create(
+            rule_name="Off", action="URL", action_address=hook.url + "?off", enabled=False
+        )
+        await client.email.receipt_rules.create(
+            rule_name="Hook", action="URL", action_address=hook.url
+        )
+        sent = await client.email.send(
+            "bob@example.com", from_email_address_id=sender, subject="S", body="B"
+        )
+        pushed = await asyncio.wait_for(hook.posts.get(), 5)
+        assert "_query" not in pushed  # not from the disabled rule, scheduled first
+        assert (pushed["email"], pushed["message_id"], pushed["status"]) == (
+            "bob@example.com",
+            sent.message_id,
+            "Delivered",
+        )
 
     async def test_unknown_action_is_refused(
         self, client: ClickSendClient, emulator: ClickSendEmulator

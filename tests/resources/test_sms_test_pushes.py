@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
-from aiohttp import web
-from resource_support import assert_valid_request
+from resource_support import Hook, assert_valid_request
 
 from clicksend_async import ClickSendClient, InboundSms, SmsReceipt, ValidationError
 from clicksend_async.testing import ClickSendEmulator
-
-
-class Hook:
-    """A local webhook receiver that keeps what it is posted."""
-
-    def __init__(self) -> None:
-        self.posts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.url = ""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        if request.content_type == "application/json":
-            await self.posts.put(await request.json())
-        else:
-            await self.posts.put(dict(await request.post()))
-        return web.Response(text="OK")
-
-
-@pytest.fixture
-async def hook() -> AsyncIterator[Hook]:
-    """Yield a started webhook receiver."""
-    receiver = Hook()
-    app = web.Application()
-    app.router.add_post("/hook", receiver.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    receiver.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-    yield receiver
-    await runner.cleanup()
 
 
 class TestTestPushes:

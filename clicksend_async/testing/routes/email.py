@@ -8,6 +8,7 @@ bcc) and keeps the email in the history. Master templates are a small fixed cata
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from .._http import Ctx, Reply, Router, invalid, not_found, ok
@@ -154,7 +155,31 @@ def _send(s: Service, c: Ctx) -> Reply:
         "_currency": currency_block(s.world.currency),
     }
     s.world.records.emails.append(email)
+    _push_receipts(s, email)
     return ok("Transactional email queued for delivery.", email)
+
+
+def _constant(payload: dict[str, str]) -> Callable[[], dict[str, str]]:
+    return lambda: payload
+
+
+def _push_receipts(s: Service, email: dict[str, Any]) -> None:
+    """Post a delivery receipt per recipient to every enabled URL rule, as ClickSend does."""
+    if s.pusher is None:
+        return
+    rules = s.world.records.table("email_receipt_rules").values()
+    urls = [r["action_address"] for r in rules if r["enabled"] == 1 and r["action"] == "URL"]
+    for url in urls:
+        for recipient in email["to"] + email["cc"] + email["bcc"]:
+            # The shape of ClickSend's email receipt (the 2021 docs' POST /email/receipts).
+            payload = {
+                "email": recipient["email"],
+                "message_id": email["message_id"],
+                "status": "Delivered",
+                "timestamp": str(email["date_added"] + int(s.world.receipt_delay)),
+                "custom_string": email["custom_string"] or "",
+            }
+            s.pusher.schedule(s.world.receipt_delay, url, "form", _constant(payload))
 
 
 def _price(s: Service, c: Ctx) -> Reply:
