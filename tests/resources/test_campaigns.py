@@ -6,7 +6,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from resource_support import assert_valid_request
+from resource_support import assert_valid_query, assert_valid_request
 
 from clicksend_async import (
     BadRequestError,
@@ -56,6 +56,12 @@ class TestSmsCampaigns:
         assert (await client.account.get()).balance < before
         listed = [c.sms_campaign_id async for c in client.sms_campaigns.list()]
         assert listed == [campaign.sms_campaign_id]
+        found = client.sms_campaigns.list(
+            q={"name": "spring"}, order_by="name:asc", date_from=0, limit=20
+        )
+        assert [c.name async for c in found] == ["Spring"]
+        assert_valid_query("GET", "/v3/sms-campaigns", emulator.requests[-1].query)
+        assert [c async for c in client.sms_campaigns.list(q="name:winter")] == []
         assert await client.sms_campaigns.get(campaign.sms_campaign_id) == campaign
 
     async def test_price_sends_nothing(
