@@ -17,6 +17,7 @@ SCRIPTS = [
     "lists_and_contacts.py",
     "sms_history.py",
     "bulk_campaign.py",
+    "list_campaign.py",
 ]
 
 

@@ -33,7 +33,7 @@ class TestSmsCampaigns:
     async def test_send_charges_the_list_and_is_listed(
         self, client: ClickSendClient, emulator: ClickSendEmulator
     ) -> None:
-        list_id = await _list_with_contacts(client, "+61411111111", "+61422222222")
+        list_id = await _list_with_contacts(client, "+61412345001", "+61412345002")
         before = (await client.account.get()).balance
         campaign = await client.sms_campaigns.send(
             list_id,
@@ -67,7 +67,7 @@ class TestSmsCampaigns:
     async def test_price_sends_nothing(
         self, client: ClickSendClient, emulator: ClickSendEmulator
     ) -> None:
-        list_id = await _list_with_contacts(client, "+61411111111")
+        list_id = await _list_with_contacts(client, "+61412345001")
         price = await client.sms_campaigns.price(list_id, name="P", body="x" * 161)
         request = emulator.requests[-1]
         assert request.json["list_id"] == str(list_id)  # a string in the price schema
@@ -81,7 +81,7 @@ class TestSmsCampaigns:
     async def test_update_and_cancel_a_scheduled_campaign_refunds_it(
         self, client: ClickSendClient, emulator: ClickSendEmulator
     ) -> None:
-        list_id = await _list_with_contacts(client, "+61411111111")
+        list_id = await _list_with_contacts(client, "+61412345001")
         before = (await client.account.get()).balance
         later = int(time.time()) + 3600
         campaign = await client.sms_campaigns.send(
@@ -146,7 +146,7 @@ class TestMmsCampaigns:
     async def test_send_price_get_update_cancel(
         self, client: ClickSendClient, emulator: ClickSendEmulator
     ) -> None:
-        list_id = await _list_with_contacts(client, "+61411111111")
+        list_id = await _list_with_contacts(client, "+61412345001")
         kwargs = {"name": "Cats", "body": "Look", "subject": "Cat", "media_file": MEDIA}
         price = await client.mms_campaigns.price(list_id, **kwargs)
         assert_valid_request("POST", "/v3/mms-campaigns/price", emulator.requests[-1].json)

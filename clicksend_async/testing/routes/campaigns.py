@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .._http import Ctx, Reply, Router, invalid, not_found, ok
+from .._numbers import FREE_TEST_NUMBERS
 from .._state import SUBACCOUNT_ID, USER_ID, currency_block
 from ._common import filter_records, list_numbers, missing, money, page_of, sms_parts
 
@@ -33,7 +34,12 @@ def _price(s: Service, kind: str, list_id: int, body: str) -> tuple[int, Decimal
     """Return (recipients, total price) of sending ``body`` to every usable number of a list."""
     numbers = list_numbers(s, list_id)
     parts = sms_parts(body) if kind == "sms" else 1
-    total = sum((s.world.price_of(kind, iso) * parts for _, iso in numbers), Decimal(0))
+    # ClickSend's test numbers are free, like single sends to them (free_test_numbers).
+    free = FREE_TEST_NUMBERS if s.world.free_test_numbers else frozenset()
+    total = sum(
+        (s.world.price_of(kind, iso) * parts for e164, iso in numbers if e164 not in free),
+        Decimal(0),
+    )
     return len(numbers), total
 
 
