@@ -34,6 +34,7 @@ _RECIPIENT_REQUIRED: Final = {
     "address_country": "address country",
 }
 _SIZES: Final = frozenset({"A5", "DL", "A4"})
+_FLAGS: Final = ("colour", "duplex", "priority_post", "template_used")
 _EXPORT_HEADER: Final = ("message_id", "date_added", "address_name", "address_country", "status")
 #: Direct-mail delivery areas: location id -> (country, place, postal code, price per item).
 _LOCATIONS: Final = {
@@ -96,6 +97,9 @@ def _base(s: Service, c: Ctx, item: dict[str, Any], file_url: str) -> dict[str, 
 def _letters(send: bool) -> Any:
     def handler(s: Service, c: Ctx) -> Reply:
         errors = missing(c.body, {"file_url": "file url"})
+        for flag in _FLAGS:
+            if c.field(flag) not in (None, 0, 1, True, False):
+                errors[flag] = f"The {flag.replace('_', ' ')} must be 0 or 1."
         file_url = c.field("file_url")
         if not errors and (not isinstance(file_url, str) or not file_url.startswith("http")):
             errors["file_url"] = "The file url must be an http(s) URL."
@@ -105,9 +109,7 @@ def _letters(send: bool) -> Any:
         if errors:
             return invalid(errors)
         assert isinstance(recipients, list)
-        colour, duplex, priority = (
-            int(c.field(f) or 0) for f in ("colour", "duplex", "priority_post")
-        )
+        colour, duplex, priority = (int(c.field(f) or 0) for f in _FLAGS[:3])
         page_price = LETTER_PAGE_PRICE * (2 if colour else 1) * (2 if priority else 1)
         letters = []
         for item in recipients:
@@ -278,6 +280,12 @@ def _areas(value: Any) -> list[tuple[int, int]] | None:
 def _direct_mail(send: bool) -> Any:
     def handler(s: Service, c: Ctx) -> Reply:
         errors = missing(c.body, {"name": "name", "size": "size", "file_urls": "file urls"})
+        files = c.field("file_urls")
+        if "file_urls" not in errors and (
+            not isinstance(files, list)
+            or not all(isinstance(f, str) and f.startswith("http") for f in files)
+        ):
+            errors["file_urls"] = "The file urls must be a list of http(s) URLs."
         if "size" not in errors and c.field("size") not in _SIZES:
             errors["size"] = "The size must be one of: " + ", ".join(sorted(_SIZES)) + "."
         areas = _areas(c.field("areas"))
