@@ -11,8 +11,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Literal
 
 import attrs
 
@@ -23,8 +22,10 @@ from .segments import SegmentInfo, count_segments
 
 __all__ = [
     "DEFAULT_MAX_PARTS",
+    "ID_PATTERNS",
     "MAX_MESSAGES_PER_REQUEST",
     "TRUNCATION_PARTS",
+    "IdKind",
     "Limits",
     "check_contact_update",
     "check_csv_filename",
@@ -132,11 +133,52 @@ def _ascii_number(text: str) -> str:
     return "".join(out)
 
 
-def path_segment(value: str | int) -> str:
-    """Quote one path segment (an id) so that it cannot change the path."""
-    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
-        raise ValidationError(f"expected an id, got {value!r}", field="id")
-    return quote(str(value), safe="")
+#: What a ClickSend id in a path looks like, by kind. ``int``: the numeric ids (lists, contacts,
+#: templates, email addresses ...: integers in every response, ``number`` in the 2021 spec).
+#: ``uuid``: message ids (``BF7AD270-0DE2-418B-B606-71D527D9C1AE``, "must be a valid GUID").
+#: ``token``: other opaque strings (activation tokens, Maton connection ids): letters, digits,
+#: ``-`` and ``_``, starting with a letter or digit, so never ``.``, ``..`` or a separator.
+ID_PATTERNS: dict[str, re.Pattern[str]] = {
+    # 20 digits holds any 64-bit id; more is no id ClickSend hands out.
+    "int": re.compile(r"[0-9]{1,20}"),
+    "uuid": re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}"),
+    "token": re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}"),
+}
+_ID_SHAPES = {
+    "int": "a whole number (digits only)",
+    "uuid": "a message id such as BF7AD270-0DE2-418B-B606-71D527D9C1AE",
+    "token": "letters, digits, '-' and '_' (at most 128)",
+}
+IdKind = Literal["int", "uuid", "token"]
+
+
+def path_segment(value: str | int, kind: IdKind = "int", *, field: str = "id") -> str:
+    """Return an id checked as ClickSend's ``kind`` of id, safe to put in a URL path.
+
+    Anything else is refused before a request is built: ``.`` and ``..`` (which URL
+    libraries resolve, turning ``DELETE /lists/1/contacts/..`` into ``DELETE /lists/1``), a
+    separator (``/ ? # \\``), an encoded one (``%2e%2e``), whitespace, control characters,
+    an empty or huge value.
+    """
+    pattern = ID_PATTERNS.get(kind)
+    if pattern is None:
+        raise ValidationError(f"unknown id kind {kind!r}", field=field)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValidationError(
+            f"expected an id ({_ID_SHAPES[kind]}), got {type(value).__name__}", field=field
+        )
+    if isinstance(value, int):
+        if kind != "int" or value < 0:
+            raise ValidationError(
+                f"expected an id ({_ID_SHAPES[kind]}), got {value!r}", field=field
+            )
+        text = str(value)
+    else:
+        text = value
+    if len(text) > 128 or pattern.fullmatch(text) is None:
+        shown = text if len(text) <= 40 else f"{text[:40]}... ({len(text)} characters)"
+        raise ValidationError(f"{shown!r} is not an id: expected {_ID_SHAPES[kind]}", field=field)
+    return text  # every allowed character is unreserved in a URL: nothing to quote
 
 
 def is_e164(number: str) -> bool:

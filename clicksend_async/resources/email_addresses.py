@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._pagination import AsyncPaginator
-from .._validation import check_email_address, check_text
+from .._validation import check_email_address
 from ..models.email_addresses import EmailAddress
 from ._base import Resource, path_segment
 
@@ -26,9 +26,8 @@ class EmailAddressesResource(Resource):
 
     async def get(self, email_address_id: int | str) -> EmailAddress:
         """Return one allowed address (``GET /email/addresses/{email_address_id}``)."""
-        return await self._session.call(
-            "GET", f"/email/addresses/{path_segment(email_address_id)}", cast_to=EmailAddress
-        )
+        path = f"/email/addresses/{_address(email_address_id)}"
+        return await self._session.call("GET", path, cast_to=EmailAddress)
 
     async def create(self, email_address: str) -> EmailAddress:
         """Add an allowed address, unverified (``POST /email/addresses``)."""
@@ -39,15 +38,19 @@ class EmailAddressesResource(Resource):
 
     async def delete(self, email_address_id: int | str) -> None:
         """Remove an allowed address (``DELETE /email/addresses/{email_address_id}``)."""
-        await self._session.data("DELETE", f"/email/addresses/{path_segment(email_address_id)}")
+        await self._session.data("DELETE", f"/email/addresses/{_address(email_address_id)}")
 
     async def send_verification(self, email_address_id: int | str) -> None:
         """Mail the address a verification token (``PUT /email/address-verify/{id}/send``)."""
-        path = f"/email/address-verify/{path_segment(email_address_id)}/send"
+        path = f"/email/address-verify/{_address(email_address_id)}/send"
         await self._session.data("PUT", path)
 
     async def verify(self, email_address_id: int | str, activation_token: str) -> EmailAddress:
         """Confirm an address with the token it was mailed; return it, now verified."""
-        token = path_segment(check_text(activation_token, "activation_token"))
-        path = f"/email/address-verify/{path_segment(email_address_id)}/verify/{token}"
+        token = path_segment(activation_token, "token", field="activation_token")
+        path = f"/email/address-verify/{_address(email_address_id)}/verify/{token}"
         return await self._session.call("PUT", path, cast_to=EmailAddress)
+
+
+def _address(email_address_id: int | str) -> str:
+    return path_segment(email_address_id, field="email_address_id")

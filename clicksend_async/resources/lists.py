@@ -28,9 +28,7 @@ class ListsResource(Resource):
 
     async def get(self, list_id: int | str) -> ContactList:
         """Return one list (``GET /lists/{list_id}``)."""
-        return await self._session.call(
-            "GET", f"/lists/{path_segment(list_id)}", cast_to=ContactList
-        )
+        return await self._session.call("GET", f"/lists/{_list(list_id)}", cast_to=ContactList)
 
     async def create(self, *, list_name: str) -> ContactList:
         """Create an empty list (``POST /lists``)."""
@@ -39,13 +37,13 @@ class ListsResource(Resource):
 
     async def update(self, list_id: int | str, *, list_name: str) -> ContactList:
         """Rename a list (``PUT /lists/{list_id}``)."""
-        path = f"/lists/{path_segment(list_id)}"
+        path = f"/lists/{_list(list_id)}"
         payload = {"list_name": check_text(list_name, "list_name")}
         return await self._session.call("PUT", path, json=payload, cast_to=ContactList)
 
     async def delete(self, list_id: int | str) -> None:
         """Delete a list and every contact in it (``DELETE /lists/{list_id}``)."""
-        await self._session.data("DELETE", f"/lists/{path_segment(list_id)}")
+        await self._session.data("DELETE", f"/lists/{_list(list_id)}")
 
     async def remove_duplicates(
         self, list_id: int | str, *, fields: Sequence[str] = ("phone_number",)
@@ -56,7 +54,7 @@ class ListsResource(Resource):
         object whose keys name the fields (``{"phone_number": "phone_number"}``); so do we.
         """
         names = check_field_names(fields, "fields")
-        path = f"/lists/{path_segment(list_id)}/remove-duplicates/"
+        path = f"/lists/{_list(list_id)}/remove-duplicates/"
         payload = {"fields": {name: name for name in names}}
         data = await self._session.data("PUT", path, json=payload)
         return count_in(data, "deleted", where="PUT /lists/{list_id}/remove-duplicates data")
@@ -69,8 +67,8 @@ class ListsResource(Resource):
         ``PUT /lists/{list_id}/remove-opted-out-contacts/{opt_out_list_id}``. The two lists must
         differ: checked against itself, a list would lose every contact.
         """
-        list_segment = path_segment(list_id)
-        opt_out_segment = path_segment(opt_out_list_id)
+        list_segment = _list(list_id)
+        opt_out_segment = path_segment(opt_out_list_id, field="opt_out_list_id")
         if list_segment == opt_out_segment:
             raise ValidationError(
                 "is the list itself; every contact would be removed", field="opt_out_list_id"
@@ -104,6 +102,9 @@ class ListsResource(Resource):
             "file_url": check_url(file_url, "file_url"),
             "field_order": check_field_names(field_order, "field_order"),
         }
-        return await self._session.call(
-            "POST", f"/lists/{path_segment(list_id)}/import", json=payload, cast_to=ContactImport
-        )
+        path = f"/lists/{_list(list_id)}/import"
+        return await self._session.call("POST", path, json=payload, cast_to=ContactImport)
+
+
+def _list(list_id: int | str) -> str:
+    return path_segment(list_id, field="list_id")

@@ -137,7 +137,7 @@ class SmsResource(Resource):
 
     async def cancel(self, message_id: str) -> None:
         """Cancel one scheduled message (``PUT /sms/{message_id}/cancel``)."""
-        await self._session.data("PUT", f"/sms/{path_segment(message_id)}/cancel")
+        await self._session.data("PUT", f"/sms/{_message(message_id)}/cancel")
 
     async def cancel_all(self, custom_string: str | None = None) -> int | None:
         """Cancel every scheduled message, or only those carrying ``custom_string``.
@@ -162,9 +162,8 @@ class SmsResource(Resource):
 
         ``GET /sms/inbound/{original_message_id}``: the id is that of *your* outbound message.
         """
-        return await self._session.call(
-            "GET", f"/sms/inbound/{path_segment(original_message_id)}", cast_to=InboundSms
-        )
+        message = _message(original_message_id, "original_message_id")
+        return await self._session.call("GET", f"/sms/inbound/{message}", cast_to=InboundSms)
 
     async def mark_inbound_read(self, *, date_before: datetime | int | None = None) -> None:
         """Mark every inbound message (or those before ``date_before``) read."""
@@ -172,7 +171,7 @@ class SmsResource(Resource):
 
     async def mark_inbound_message_read(self, message_id: str) -> int | None:
         """Mark one inbound message read by its own ``message_id``; return how many were marked."""
-        data = await self._session.data("PUT", f"/sms/inbound-read/{path_segment(message_id)}")
+        data = await self._session.data("PUT", f"/sms/inbound-read/{_message(message_id)}")
         return count_in(data, None, where="PUT /sms/inbound-read/{message_id} data")
 
     def receipts(
@@ -186,9 +185,8 @@ class SmsResource(Resource):
 
     async def receipt(self, message_id: str) -> SmsReceipt:
         """Return the delivery receipt of one message, read or not."""
-        return await self._session.call(
-            "GET", f"/sms/receipts/{path_segment(message_id)}", cast_to=SmsReceipt
-        )
+        path = f"/sms/receipts/{_message(message_id)}"
+        return await self._session.call("GET", path, cast_to=SmsReceipt)
 
     async def mark_receipts_read(self, *, date_before: datetime | int | None = None) -> None:
         """Mark every delivery receipt (or those before ``date_before``) read."""
@@ -267,3 +265,7 @@ class SmsResource(Resource):
 def _date_before(value: datetime | int | None) -> dict[str, int] | None:
     unix = unix_or_none(value, "date_before")
     return None if unix is None else {"date_before": unix}
+
+
+def _message(message_id: str, field: str = "message_id") -> str:
+    return path_segment(message_id, "uuid", field=field)

@@ -40,9 +40,8 @@ class SmsTemplatesResource(Resource):
 
     async def get(self, template_id: int | str) -> SmsTemplate:
         """Return one template (``GET /sms/templates/{template_id}``)."""
-        return await self._session.call(
-            "GET", f"/sms/templates/{path_segment(template_id)}", cast_to=SmsTemplate
-        )
+        path = f"/sms/templates/{_template(template_id)}"
+        return await self._session.call("GET", path, cast_to=SmsTemplate)
 
     async def create(self, *, template_name: str, body: str) -> SmsTemplate:
         """Save a new template (``POST /sms/templates``)."""
@@ -60,7 +59,7 @@ class SmsTemplatesResource(Resource):
         body: str | None = None,
     ) -> SmsTemplate:
         """Change a template's name, body or both (``PUT /sms/templates/{template_id}``)."""
-        path = f"/sms/templates/{path_segment(template_id)}"
+        path = f"/sms/templates/{_template(template_id)}"
         payload: dict[str, Any] = {}
         if template_name is not None:
             payload["template_name"] = check_text(template_name, "template_name")
@@ -72,4 +71,8 @@ class SmsTemplatesResource(Resource):
 
     async def delete(self, template_id: int | str) -> None:
         """Delete a template (``DELETE /sms/templates/{template_id}``)."""
-        await self._session.data("DELETE", f"/sms/templates/{path_segment(template_id)}")
+        await self._session.data("DELETE", f"/sms/templates/{_template(template_id)}")
+
+
+def _template(template_id: int | str) -> str:
+    return path_segment(template_id, field="template_id")

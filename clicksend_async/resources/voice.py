@@ -122,7 +122,8 @@ class VoiceResource(Resource):
 
     async def cancel(self, message_id: str) -> None:
         """Cancel one scheduled call (``PUT /voice/{message_id}/cancel``)."""
-        await self._session.data("PUT", f"/voice/{path_segment(message_id)}/cancel")
+        message = path_segment(message_id, "uuid", field="message_id")
+        await self._session.data("PUT", f"/voice/{message}/cancel")
 
     async def cancel_all(self) -> int | None:
         """Cancel every scheduled call; return how many (None if ClickSend does not say)."""
