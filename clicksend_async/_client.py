@@ -14,7 +14,7 @@ from ._auth import BasicAuth, BearerAuth
 from ._exceptions import ClientStateError, ConfigurationError
 from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy
 from ._session import DEFAULT_RATE_LIMIT, Session
-from ._transport import Transport
+from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Transport
 
 if TYPE_CHECKING:
     import aiohttp
@@ -68,6 +68,8 @@ class ClickSendClient:
         retry: a RetryPolicy; on_retry: called (sync or async) with a RetryEvent before waits.
         user_agent: prepended to our User-Agent.
         sleep: the sleep function used between retries (tests inject a fake one).
+        max_response_size: the largest response body read, in bytes (default 64 MiB); a
+            larger one is a DecodeError.
     """
 
     def __init__(
@@ -87,6 +89,7 @@ class ClickSendClient:
         user_agent: str | None = None,
         on_retry: OnRetry | None = None,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         auth: BasicAuth | BearerAuth
         if maton_api_key is not None and (username is not None or api_key is not None):
@@ -116,7 +119,10 @@ class ClickSendClient:
         if timeout <= 0:
             raise ConfigurationError("timeout must be positive")
         self._transport = Transport(
-            session=session, timeout=timeout, connect_timeout=connect_timeout
+            session=session,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_response_size=max_response_size,
         )
         self._session = Session(
             auth=auth,
