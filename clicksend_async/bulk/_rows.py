@@ -256,6 +256,8 @@ class RecipientsCsv:
 
     def _choose_encoding(self, encoding: str) -> str:
         """Refuse files that are not text; read a UTF-16 file as such unless told otherwise."""
+        if not isinstance(encoding, str) or not encoding.strip():
+            raise ValidationError(f"{encoding!r} is not an encoding name", field="encoding")
         try:
             with self.path.open("rb") as raw:
                 start = raw.read(4096)
@@ -287,17 +289,29 @@ class RecipientsCsv:
             raise ValidationError(
                 f"cannot read {self.path}: {exc.strerror}", field="file"
             ) from None
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             raise ValidationError(f"unknown encoding {self.encoding!r}", field="encoding") from None
-        for _ in range(self._preamble):
-            handle.readline()
+        try:
+            for _ in range(self._preamble):
+                handle.readline()
+        except BaseException:
+            handle.close()
+            raise
         return handle
 
-    def _decode_error(self, exc: UnicodeDecodeError) -> ValidationError:
+    def _decode_error(self, exc: UnicodeError) -> ValidationError:
         """Say where the file stops being text in its encoding, and what to do about it."""
+        if "does not start with BOM" in str(exc):
+            # Python's "utf-16"/"utf-32" need a byte order mark to know which way round.
+            return ValidationError(
+                f"{self.path.name} has no byte order mark, so {self.encoding} cannot tell its "
+                'byte order: give it, e.g. encoding="utf-16-le" (Windows) or "utf-16-be" '
+                "(on the command line --encoding utf-16-le)",
+                field="encoding",
+            )
         line, byte = self._first_undecodable_line()
         where = "" if line is None else f" at line {line}"
-        if byte is None and exc.object:
+        if byte is None and isinstance(exc, UnicodeDecodeError) and exc.object:
             byte = bytes(exc.object[exc.start : exc.start + 1])
         shown = "" if not byte else f" (byte 0x{byte.hex()})"
         name = (
@@ -325,6 +339,8 @@ class RecipientsCsv:
                         decoder.decode(data)
                     except UnicodeDecodeError as exc:
                         return number, bytes(exc.object[exc.start : exc.start + 1])
+                    except UnicodeError:  # punycode, idna ...: no byte to point at
+                        return number, None
         except (OSError, LookupError):
             pass
         return None, None
@@ -348,7 +364,7 @@ class RecipientsCsv:
                 for _ in range(self._preamble):
                     handle.readline()
                 header = next(csv.reader(handle, **self._fmt()))
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:  # UnicodeDecodeError, and codecs' own (punycode)
                 raise self._decode_error(exc) from None
             except (csv.Error, StopIteration) as exc:
                 raise ValidationError(
@@ -413,7 +429,7 @@ class RecipientsCsv:
                     if country is not None and country != "country":
                         row["country"] = row.get(country)
                     yield row
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:  # UnicodeDecodeError, and codecs' own (punycode)
                 raise self._decode_error(exc) from None
             except csv.Error as exc:
                 raise ValidationError(
