@@ -11,6 +11,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._csvsafe import csv_safe_row
 from ._journal import Journal
 
 __all__ = ["BulkOutcome", "BulkPlan", "BulkReport", "InvalidRow", "OutcomeState", "ProgressEvent"]
@@ -326,7 +327,7 @@ class BulkReport:
             for row in self._journal.iter_rows():
                 values = list(row[:10])
                 values[2] = values[2] or OutcomeState.SKIPPED
-                writer.writerow(["" if v is None else v for v in values])
+                writer.writerow(csv_safe_row(values))  # no live formulas (see _csvsafe)
         return target
 
     def summary(self) -> str:
