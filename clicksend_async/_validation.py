@@ -100,8 +100,13 @@ def normalize_number(number: str) -> str:
     A trunk prefix written as ``(0)`` after the country code (``+44 (0)20 7946 0000``, a common
     way to print a number for callers at home and abroad) is dropped, not kept as a digit.
     """
-    if _E164.fullmatch(number) is not None:
-        return number  # already clean (the common case in a campaign): nothing to strip
+    try:
+        if _E164.fullmatch(number) is not None:
+            return number  # already clean (the common case in a campaign): nothing to strip
+    except TypeError:
+        raise ValidationError(
+            f"expected a phone number as a string, got {type(number).__name__}", field="to"
+        ) from None
     text = number.strip()
     if not text.isascii():
         text = _ascii_number(text)
@@ -160,7 +165,7 @@ def path_segment(value: str | int, kind: IdKind = "int", *, field: str = "id") -
     separator (``/ ? # \\``), an encoded one (``%2e%2e``), whitespace, control characters,
     an empty or huge value.
     """
-    pattern = ID_PATTERNS.get(kind)
+    pattern = ID_PATTERNS.get(kind) if isinstance(kind, str) else None
     if pattern is None:
         raise ValidationError(f"unknown id kind {kind!r}", field=field)
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -181,8 +186,10 @@ def path_segment(value: str | int, kind: IdKind = "int", *, field: str = "id") -
     return text  # every allowed character is unreserved in a URL: nothing to quote
 
 
-def is_e164(number: str) -> bool:
+def is_e164(number: object) -> bool:
     """Return True for an E.164 number such as ``+61411111111`` (formatting characters allowed)."""
+    if not isinstance(number, str):
+        return False  # None, an int from a spreadsheet ...: not an E.164 string
     return _E164.fullmatch(normalize_number(number)) is not None
 
 
@@ -199,6 +206,14 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def _require_model(value: object, cls: type, field: str, row: int | None = None) -> None:
+    """Refuse anything but a ``cls`` (a dict, a string) with a ValidationError."""
+    if not isinstance(value, cls):
+        raise ValidationError(
+            f"expected {cls.__name__}, got {type(value).__name__}", field=field, row=row
+        )
 
 
 def _check_recipient(
@@ -349,6 +364,7 @@ def sms_static_checks(
     message: SmsMessage, field: str, row: int | None, limits: Limits, now: float | None
 ) -> None:
     """Check the SMS fields a bulk campaign shares between rows: sender ID and schedule."""
+    _require_model(message, SmsMessage, field, row)
     check_sender(message.from_, field, row)
     _check_schedule(message.schedule, field, row, limits, now)
 
@@ -384,6 +400,7 @@ def validate_sms(
     now: float | None = None,
 ) -> SegmentInfo:
     """Check one SMS and return its segment count; raise ValidationError naming the field."""
+    _require_model(message, SmsMessage, field, row)
     body = check_row_fields(message.body, message.to, message.list_id, message.country, field, row)
     sms_static_checks(message, field, row, limits, now)
     return sms_body_info(body, field, row, limits)
@@ -398,6 +415,7 @@ def mms_static_checks(
     now: float | None,
 ) -> None:
     """Check the MMS fields a bulk campaign shares between rows: media file, subject, schedule."""
+    _require_model(message, MmsMessage, field, row)
     check_media_file(media_file)
     check_sender(message.from_, field, row)
     subject = message.subject
@@ -449,6 +467,7 @@ def validate_mms(
     now: float | None = None,
 ) -> SegmentInfo:
     """Check one MMS (subject, body length, recipient, schedule) and the media file URL."""
+    _require_model(message, MmsMessage, field, row)
     body = check_row_fields(message.body, message.to, message.list_id, message.country, field, row)
     mms_static_checks(message, media_file, field, row, limits, now)
     return mms_body_info(body, field, row, limits)
@@ -485,6 +504,7 @@ def voice_static_checks(
     message: VoiceMessage, field: str, row: int | None, limits: Limits, now: float | None
 ) -> None:
     """Check the voice fields a bulk campaign shares between rows: voice, lang, schedule."""
+    _require_model(message, VoiceMessage, field, row)
     if message.voice not in VOICES:
         raise ValidationError(
             f"{message.voice!r} is not a voice; use 'male' or 'female'",
@@ -519,6 +539,7 @@ def validate_voice(
     now: float | None = None,
 ) -> SegmentInfo:
     """Check one voice message: voice male/female, lang given, body length, recipient."""
+    _require_model(message, VoiceMessage, field, row)
     body = check_row_fields(message.body, message.to, message.list_id, message.country, field, row)
     voice_static_checks(message, field, row, limits, now)
     return voice_body_info(body, field, row, limits)
@@ -614,6 +635,7 @@ def check_field_names(value: Any, field: str) -> list[str]:
 
 def validate_new_contact(contact: NewContact, *, field: str = "contact") -> None:
     """Check a contact to create: a phone number, email or fax number is required."""
+    _require_model(contact, NewContact, field)
     phone, email, fax = contact.phone_number, contact.email, contact.fax_number
     if not any(isinstance(v, str) and v.strip() for v in (phone, email, fax)):
         raise ValidationError("a contact needs a phone_number, email or fax_number", field=field)
@@ -622,6 +644,7 @@ def validate_new_contact(contact: NewContact, *, field: str = "contact") -> None
 
 def check_contact_update(contact: NewContact, *, field: str = "contact") -> None:
     """Check a contact update: at least one field, and well-formed phone number and email."""
+    _require_model(contact, NewContact, field)
     if not contact.extra and all(
         getattr(contact, a.name) is None for a in attrs.fields(NewContact) if a.name != "extra"
     ):
