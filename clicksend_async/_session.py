@@ -26,7 +26,7 @@ from ._exceptions import (
     ServerError,
     TransportError,
 )
-from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy, call_with_retry
+from ._retry import DEFAULT_RETRY, CoolDown, OnRetry, RetryPolicy, call_with_retry
 from ._sansio import (
     Failure,
     RequestKind,
@@ -82,7 +82,8 @@ class Session:
             raise ConfigurationError("rate_limit must be a positive number of requests per second")
         self.rate_limit = rate_limit
         self._limiter = _make_limiter(rate_limit)
-        self._cooldown_until = 0.0
+        # Without a limiter, requests leaving a 429 cool-down fan out (see CoolDown).
+        self._cooldown = CoolDown(fan_out=self._limiter is None, rng=self._rng)
         ua = f"clicksend-async/{__version__}"
         self._headers = {
             **auth.headers(),
@@ -95,18 +96,16 @@ class Session:
         return f"<Session {self.auth.mode} {self.base_url} rate_limit={self.rate_limit}>"
 
     async def _pace(self, *, after_retry_wait: bool) -> None:
-        # A retry has just waited out its own 429; everyone else waits for the cool-down.
-        if not after_retry_wait:
-            delay = self._cooldown_until - asyncio.get_running_loop().time()
-            if delay > 0:
-                await self._sleep(delay)
+        now = asyncio.get_running_loop().time()
+        delay = self._cooldown.delay(now, retry=after_retry_wait)
+        if delay > 0:
+            await self._sleep(delay)
         if self._limiter is not None:
             await self._limiter.acquire()
 
     def _cool_down(self, failure: Failure, wait: float) -> None:
         if failure is Failure.RATE_LIMITED:
-            until = asyncio.get_running_loop().time() + wait
-            self._cooldown_until = max(self._cooldown_until, until)
+            self._cooldown.rate_limited(asyncio.get_running_loop().time(), wait)
 
     async def request(
         self,
@@ -154,6 +153,8 @@ class Session:
                     (time.perf_counter() - started) * 1000,
                 )
                 raise
+            if raw.status != 429:
+                self._cooldown.admitted(asyncio.get_running_loop().time())
             logger.debug(
                 "%s %s -> %d (attempt %d, %.1f ms)",
                 method,
