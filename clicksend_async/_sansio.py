@@ -26,6 +26,7 @@ from ._exceptions import (
     RateLimitError,
     ServerError,
     UnprocessableEntityError,
+    ValidationError,
 )
 
 SUCCESS_CODES = frozenset({"SUCCESS", "CREATED", "NO_CONTENT"})
@@ -125,8 +126,40 @@ def encode_params(params: Mapping[str, Any]) -> str:
 
 
 def encode_json(payload: Any) -> bytes:
-    """Serialise a request body compactly as UTF-8 JSON."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    """Serialise a request body compactly as UTF-8 JSON.
+
+    Raises:
+        ValidationError: a string in the body holds a lone UTF-16 surrogate (text decoded
+            with the wrong codec): it cannot be sent, and nothing is.
+    """
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            f"holds {exc.object[exc.start]!r}: a lone UTF-16 surrogate is not text (was the "
+            "input decoded with the wrong codec?)",
+            field=_surrogate_path(payload) or "body",
+        ) from None
+
+
+def _surrogate_path(value: Any) -> str:
+    """Return where in ``value`` the first string with a lone surrogate is (``messages[0].x``)."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if not node.isascii():
+                try:
+                    node.encode()
+                except UnicodeEncodeError:
+                    return where
+        elif isinstance(node, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in node.items())
+            stack.extend((k, where) for k in node if isinstance(k, str))
+        elif isinstance(node, list | tuple):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(node))
+    return ""
 
 
 #: Deepest JSON nesting accepted from the server. ClickSend's answers nest four or five levels;

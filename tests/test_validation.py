@@ -6,8 +6,19 @@ from typing import Any
 
 import pytest
 
+from clicksend_async import SmsMessage, segments
 from clicksend_async._exceptions import ValidationError
-from clicksend_async._validation import path_segment
+from clicksend_async._sansio import encode_json
+from clicksend_async._validation import (
+    check_contact_update,
+    is_e164,
+    normalize_number,
+    path_segment,
+    validate_mms,
+    validate_new_contact,
+    validate_sms,
+    validate_voice,
+)
 
 
 class TestPathSegment:
@@ -63,3 +74,76 @@ class TestPathSegment:
     def test_an_unknown_kind_is_refused(self) -> None:
         with pytest.raises(ValidationError, match="unknown id kind"):
             path_segment("1", "path")  # type: ignore[arg-type]
+
+
+class TestWrongTypes:
+    @pytest.mark.parametrize(
+        "function",
+        [
+            segments.count_segments,
+            segments.split_segments,
+            segments.is_gsm,
+            segments.gsm_units,
+            segments.to_gsm,
+        ],
+    )
+    @pytest.mark.parametrize("value", [["hi", "there"], None, b"hi", 5])
+    def test_segment_functions_refuse_a_non_string(self, function: Any, value: Any) -> None:
+        with pytest.raises(ValidationError, match="expected a string"):
+            function(value)
+
+    def test_count_segments_of_a_list_says_one_message_at_a_time(self) -> None:
+        with pytest.raises(ValidationError, match="one message at a time"):
+            segments.count_segments(["a", "b"])  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        "validate",
+        [
+            validate_sms,
+            validate_voice,
+            lambda m, **kw: validate_mms(m, "https://example.com/a.jpg", **kw),
+            validate_new_contact,
+            check_contact_update,
+        ],
+    )
+    @pytest.mark.parametrize("value", [{"to": "+61411111111", "body": "hi"}, "hi", None])
+    def test_a_validator_given_no_model_says_what_it_expected(
+        self, validate: Any, value: Any
+    ) -> None:
+        with pytest.raises(ValidationError, match="expected"):
+            validate(value)
+
+    @pytest.mark.parametrize("value", [None, 61411111111, ["+61411111111"]])
+    def test_normalize_number_refuses_a_non_string(self, value: Any) -> None:
+        with pytest.raises(ValidationError, match="as a string"):
+            normalize_number(value)
+
+    @pytest.mark.parametrize("value", [None, 61411111111, b"+61411111111"])
+    def test_is_e164_is_false_for_a_non_string(self, value: Any) -> None:
+        assert is_e164(value) is False
+
+
+class TestScheduleBounds:
+    @pytest.mark.parametrize("value", [float("nan"), float("inf"), -1, 1e300, 253_402_300_800])
+    def test_a_schedule_that_is_no_date_is_refused(self, value: float) -> None:
+        with pytest.raises(ValidationError, match="schedule"):
+            SmsMessage(to="+61411111111", body="hi", schedule=value)  # type: ignore[arg-type]
+
+    def test_a_schedule_in_range_is_whole_seconds(self) -> None:
+        assert SmsMessage(to="+61411111111", body="hi", schedule=1.8e9 + 0.5).schedule == 1.8e9
+
+
+class TestRequestBodies:
+    def test_a_lone_surrogate_anywhere_in_a_body_is_refused_naming_it(self) -> None:
+        payload = {"messages": [{"to": "+61411111111", "body": "ok", "custom_string": "\ud800"}]}
+        with pytest.raises(ValidationError, match="surrogate") as info:
+            encode_json(payload)
+        assert info.value.field == "messages[0].custom_string"
+
+    def test_a_surrogate_in_a_plain_value_names_the_key(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            encode_json({"list_name": "a\udfffb"})
+        assert info.value.field == "list_name"
+
+    def test_text_of_any_script_encodes(self) -> None:
+        assert encode_json({"body": "héllo 👋 مرحبا"}) == '{"body":"héllo 👋 مرحبا"}'.encode()
