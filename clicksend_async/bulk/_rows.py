@@ -275,6 +275,14 @@ class RecipientsCsv:
         if start.startswith(_UTF16_BOMS):
             return "utf-16" if encoding == DEFAULT_ENCODING else encoding
         if b"\x00" in start and "16" not in encoding and "32" not in encoding:
+            guess = _utf16_without_bom(start)
+            if guess is not None:
+                raise ValidationError(
+                    f"{self.path.name} looks like {guess.upper()} text without a byte order "
+                    f'mark: give its encoding, encoding="{guess}" (on the command line '
+                    f"--encoding {guess})",
+                    field="encoding",
+                )
             raise ValidationError(
                 f"{self.path.name} is not a text file (it holds NUL bytes): save or export it "
                 'as "CSV UTF-8" and use that file',
@@ -435,6 +443,18 @@ class RecipientsCsv:
                 raise ValidationError(
                     f"{self.path.name} line {reader.line_num + preamble}: {exc}", field="file"
                 ) from None
+
+
+def _utf16_without_bom(start: bytes) -> str | None:
+    """Return ``utf-16-le`` or ``utf-16-be`` when the bytes read like ASCII text in UTF-16."""
+    if len(start) < 4:
+        return None
+    half = len(start) // 2
+    if start[1::2].count(0) > half * 0.9 and start[0::2].count(0) < half * 0.1:
+        return "utf-16-le"
+    if start[0::2].count(0) > half * 0.9 and start[1::2].count(0) < half * 0.1:
+        return "utf-16-be"
+    return None
 
 
 def read_recipients_csv(

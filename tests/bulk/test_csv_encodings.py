@@ -39,6 +39,14 @@ class TestEncodingsWithoutAByteOrderMark:
         rows = list(read_recipients_csv(path, encoding="utf-16-le"))
         assert [r["body"] for r in rows] == ["héllo", "bye"]
 
+    @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+    def test_utf_16_read_as_utf_8_says_which_byte_order_it_looks_like(
+        self, tmp_path: Path, codec: str
+    ) -> None:
+        path = write(tmp_path, TEXT.encode(codec))
+        with pytest.raises(ValidationError, match=f'encoding="{codec}"'):
+            read_recipients_csv(path)
+
     def test_a_bom_is_still_read_as_utf_16(self, tmp_path: Path) -> None:
         path = write(tmp_path, TEXT.encode("utf-16"))
         assert len(list(read_recipients_csv(path))) == 2
