@@ -404,6 +404,8 @@ class BulkJob:
         self._queue: asyncio.Queue[BulkOutcome | None] | None = None
         self._resend_rows: set[int] = set()
         self._abort: str | None = None
+        #: Set by :meth:`stop`: the run ends after the chunks in flight (``report.stopped``).
+        self.stopped = False
         self._cancelled = False
         self._started = 0.0
         self._in_flight = 0
@@ -470,7 +472,14 @@ class BulkJob:
             dry_run=self.dry_run,
             aborted=self._abort,
             owns_journal=self._owns_journal,
+            stopped=self.stopped,
         )
+
+    async def stop(self) -> None:
+        """Stop gracefully: no new chunks; chunks in flight finish and are recorded."""
+        self.stopped = True
+        if self._abort is None:
+            self._abort = "stopped"
 
     async def stream(self) -> AsyncIterator[BulkOutcome]:
         """Run the campaign and yield each row's outcome as soon as it is known."""

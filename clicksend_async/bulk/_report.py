@@ -218,6 +218,7 @@ class BulkReport:
         dry_run: bool = False,
         aborted: str | None = None,
         owns_journal: bool = False,
+        stopped: bool = False,
     ) -> None:
         self._journal = journal
         self._owns_journal = owns_journal
@@ -226,6 +227,8 @@ class BulkReport:
         self.cancelled = cancelled
         self.dry_run = dry_run
         self.aborted = aborted
+        #: The run was ended by ``BulkJob.stop()``; rows not yet sent are skipped (resumable).
+        self.stopped = stopped
         counts = journal.counts()
         self.counts: dict[str, int] = {state: counts.get(state, 0) for state in OutcomeState.ALL}
         self.total_cost, self.segments = journal.totals()

@@ -423,7 +423,7 @@ class TestCampaign:
         code: int,
         sent: int,
     ) -> None:
-        monkeypatch.setattr(cli, "_stdin_is_tty", lambda: True)
+        monkeypatch.setattr("clicksend_async.cli._options.stdin_is_tty", lambda: True)
         args = [*creds(emulator), "campaign", str(recipients_csv), "--body", BODY]
         result = invoke(runner, args, input=answer)
         assert result.exit_code == code, result.output

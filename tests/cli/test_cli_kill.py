@@ -22,6 +22,7 @@ import csv
 import json
 import os
 import select
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -387,7 +388,13 @@ def test_killed_between_chunks(tmp_path: Path, csv_path: Path) -> None:
         )
 
 
-def test_ctrl_c_prints_the_report_and_how_to_resume(tmp_path: Path, csv_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "signame", "expected_code"),
+    [(signal.SIGINT, "SIGINT", 130), (signal.SIGTERM, "SIGTERM", 143)],
+)
+def test_a_signal_stops_gracefully_prints_the_summary_and_the_resume_command(
+    tmp_path: Path, csv_path: Path, signum: int, signame: str, expected_code: int
+) -> None:
     valid = write_csv(csv_path)
     with emulator_process(tmp_path, "--latency-ms", "100") as emu:
         campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db")
@@ -398,13 +405,18 @@ def test_ctrl_c_prints_the_report_and_how_to_resume(tmp_path: Path, csv_path: Pa
             ] < 3:
                 assert proc.poll() is None and time.monotonic() < deadline
                 time.sleep(0.01)
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signum)
             code = proc.wait(15)
         output = campaign.outputs[-1]
-        assert code == 130, output
-        assert "campaign interrupted" in output
+        assert code == expected_code, output
+        assert f"campaign stopped ({signame})" in output
         assert f"--journal {campaign.journal} --resume" in output
         assert "Traceback" not in output
+        # The resume command is the real command line, quoted for a shell, with --resume.
+        command = [line.strip() for line in output.splitlines() if "--resume" in line][-1]
+        original = campaign.command()
+        at = original.index("--journal") + 2
+        assert shlex.split(command) == [*original[:at], "--resume", *original[at:]]
         state = read_journal(campaign.journal)
         assert state is not None and not state.in_flight  # chunks in flight were let finish
         resume_to_the_end(campaign, emu, valid)
