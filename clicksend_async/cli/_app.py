@@ -48,6 +48,7 @@ def build_cli() -> click.Group:
     from .templates import templates
 
     @click.group(
+        "clicksend-async",
         cls=_Group,
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
         epilog=_epilog(),

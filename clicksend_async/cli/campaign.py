@@ -31,6 +31,7 @@ from ..bulk import (
     BulkPlan,
     BulkReport,
     Journal,
+    OutcomeState,
     ProgressEvent,
     RecipientsCsv,
     read_recipients_csv,
@@ -700,6 +701,21 @@ async def _stream(
     """Run the job through ``stream()``, printing each row's outcome as a JSON line."""
     loop = asyncio.get_running_loop()
     began = loop.time()
+    # Invalid rows are settled by the plan, before any send: their lines come first.
+    for row, to, state, status, _, _, _, custom, reason, _, _ in journal.iter_rows():
+        if state == OutcomeState.INVALID:
+            emit(
+                outcome_document(
+                    BulkOutcome(
+                        row=row,
+                        to=to,
+                        state=state,
+                        status=status,
+                        custom_string=custom,
+                        reason=reason,
+                    )
+                )
+            )
     async for outcome in job.stream():
         emit(outcome_document(outcome))
     return _report_of(job, plan, journal, loop.time() - began)

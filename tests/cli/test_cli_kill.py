@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import select
 import shlex
 import signal
 import sqlite3
@@ -35,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cli_helpers import Emulator, emulator_process
 
 pytestmark = [
     pytest.mark.slow,
@@ -48,40 +48,6 @@ FINAL = {"sent", "rejected", "invalid"}
 
 
 # -- processes -------------------------------------------------------------------------------
-
-
-@dataclass
-class Emulator:
-    url: str
-    log: Path
-
-
-@contextmanager
-def emulator_process(tmp_path: Path, *options: str) -> Iterator[Emulator]:
-    """Run the standalone emulator; yield its API URL and log path; always stop it."""
-    log = tmp_path / "emulator.log"
-    command = [sys.executable, "-m", "clicksend_async.testing", "--port", "0"]
-    command += ["--log", str(log), "--balance", "100000", *options]
-    stderr = (tmp_path / "emulator.err").open("w")
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
-    try:
-        assert proc.stdout is not None
-        ready, _, _ = select.select([proc.stdout], [], [], 15)
-        assert ready, "the emulator did not start in 15 s"
-        line = proc.stdout.readline()
-        prefix = "ClickSend emulator listening on "
-        assert line.startswith(prefix), line
-        yield Emulator(url=line[len(prefix) :].strip() + "/v3", log=log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        if proc.stdout is not None:
-            proc.stdout.close()
-        stderr.close()
 
 
 def write_csv(path: Path, *, twin_first_row: bool = False) -> dict[int, str]:
