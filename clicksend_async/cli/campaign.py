@@ -479,7 +479,7 @@ class _Stopper:
             self.signum = signum
             self._display.stopping(
                 f"{name}: stopping: no new requests; those in flight finish and are recorded "
-                "(send it again to stop sooner)"
+                "(again: stop sooner)"
             )
             task = self._loop.create_task(self._job.stop())
             self._stopping.add(task)
