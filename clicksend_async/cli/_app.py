@@ -180,3 +180,11 @@ def build_cli() -> click.Group:
     ):
         cli.add_command(command)
     return cli
+
+
+def __getattr__(name: str) -> Any:
+    # ``clicksend_async.cli._app.cli``: the group itself, for tools that import a click command
+    # by name (the docs' command reference is generated from it by mkdocs-click).
+    if name == "cli":
+        return build_cli()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

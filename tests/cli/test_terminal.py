@@ -3,6 +3,7 @@ rate and ETA, then Ctrl-C: the summary and the command that resumes it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import select
@@ -43,10 +44,8 @@ class Terminal:
     def read(self, timeout: float = 0.1) -> None:
         ready, _, _ = select.select([self.master], [], [], timeout)
         if ready:
-            try:
+            with contextlib.suppress(OSError):  # EIO: the other side is closed
                 self.raw += os.read(self.master, 65536)
-            except OSError:  # EIO: the other side is closed
-                pass
 
     def wait_for(self, pattern: str, timeout: float = 20) -> re.Match[str]:
         deadline = time.monotonic() + timeout
@@ -82,8 +81,7 @@ class Terminal:
 def test_a_person_sees_the_plan_progress_eta_and_the_summary(tmp_path: Path) -> None:
     recipients = tmp_path / "recipients.csv"
     recipients.write_text(
-        "phone,first_name\n"
-        + "".join(f"+6142{row:07d},Name{row}\n" for row in range(1, ROWS + 1)),
+        "phone,first_name\n" + "".join(f"+6142{row:07d},Name{row}\n" for row in range(1, ROWS + 1)),
         encoding="utf-8",
     )
     journal = tmp_path / "campaign.db"
