@@ -119,12 +119,12 @@ class Globals:
         The file's default applies only when neither flags nor the environment give
         credentials: a profile never hides the credentials someone just exported.
         """
-        profiles, default = load_profiles(config_path())
         name = self.profile_name
+        if name is None and (self.explicit_direct or self.explicit_maton or self.env_credentials):
+            return None  # not even read: a broken config file must not block explicit credentials
+        profiles, default = load_profiles(config_path())
         if name is None:
-            if default is None or self.explicit_direct or self.explicit_maton:
-                return None
-            if self.env_credentials:
+            if default is None:
                 return None
             name = default
         if name not in profiles:

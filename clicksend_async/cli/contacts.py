@@ -150,6 +150,8 @@ def read_contacts(
             if column == "to":
                 fields["phone_number"] = value
                 continue
+            if column == rows.phone_column:
+                continue  # read above, as "to"
             name = CONTACT_FIELDS.get(header_key(column))
             if name is None or name == "phone_number":
                 if number == 1 and name is None:

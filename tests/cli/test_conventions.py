@@ -320,3 +320,65 @@ def test_every_help_fits_80_columns(runner: CliRunner, command: list[str]) -> No
     result = invoke(runner, [*command, "--help"], env={"COLUMNS": "80"})
     assert result.exit_code == 0
     assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+class TestContactsFiles:
+    def test_import_checks_every_row_before_creating_any(
+        self, runner: CliRunner, emulator: ClickSendEmulator, tmp_path: Path
+    ) -> None:
+        people = tmp_path / "people.csv"
+        people.write_text(
+            "phone,first_name,email\n+61491570006,Ann,ann@example.com\n+61491570156,Bo,not-an-email\n",
+            encoding="utf-8",
+        )
+        created = invoke(runner, [*creds(emulator), "lists", "create", "People", "--json"])
+        list_id = created.stdout.split('"list_id":')[1].split(",")[0]
+        before = len(emulator.requests)
+        result = invoke(runner, [*creds(emulator), "contacts", "import", list_id, str(people)])
+        assert result.exit_code == 1
+        assert "nothing was imported" in result.stderr and "people.csv row 2" in result.stderr
+        assert len(emulator.requests) == before
+
+    def test_export_writes_a_csv(
+        self, runner: CliRunner, emulator: ClickSendEmulator, tmp_path: Path
+    ) -> None:
+        people = tmp_path / "people.csv"
+        people.write_text(
+            "Mobile Number,First Name,Town\n+61491570006,Ann,Perth\n", encoding="utf-8"
+        )
+        created = invoke(runner, [*creds(emulator), "lists", "create", "People", "--json"])
+        list_id = created.stdout.split('"list_id":')[1].split(",")[0]
+        imported = invoke(runner, [*creds(emulator), "contacts", "import", list_id, str(people)])
+        assert imported.exit_code == 0, imported.output
+        assert "columns not imported (no such contact field): Town" in imported.stderr
+        out = tmp_path / "backup.csv"
+        result = invoke(runner, [*creds(emulator), "contacts", "export", list_id, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        header, row = out.read_text(encoding="utf-8").splitlines()
+        assert header.startswith("contact_id,phone_number,email,fax_number,first_name")
+        assert "+61491570006" in row and "Ann" in row
+
+
+def test_a_broken_config_file_does_not_block_explicit_credentials(
+    runner: CliRunner, emulator: ClickSendEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(tmp_path, "this is [not toml")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    result = invoke(runner, [*creds(emulator), "account", "balance"])
+    assert result.exit_code == 0, result.output
+    broken = invoke(runner, ["--profile", "x", "account", "balance"])
+    assert broken.exit_code == 1 and "is not valid TOML" in broken.stderr
+
+
+def test_shell_completion_completes_commands(runner: CliRunner) -> None:
+    script = invoke(
+        runner, [], env={"_CLICKSEND_ASYNC_COMPLETE": "bash_source"}, prog_name="clicksend-async"
+    )
+    assert "_clicksend_async_completion" in script.stdout
+    env = {
+        "_CLICKSEND_ASYNC_COMPLETE": "bash_complete",
+        "COMP_WORDS": "clicksend-async camp",
+        "COMP_CWORD": "1",
+    }
+    done = invoke(runner, [], env=env, prog_name="clicksend-async")
+    assert "campaign" in done.stdout
