@@ -386,3 +386,33 @@ def test_a_signal_stops_gracefully_prints_the_summary_and_the_resume_command(
         state = read_journal(campaign.journal)
         assert state is not None and not state.in_flight  # chunks in flight were let finish
         resume_to_the_end(campaign, emu, valid)
+
+
+def test_sigterm_with_json_ends_with_a_summary_line_that_says_how_to_resume(
+    tmp_path: Path, csv_path: Path
+) -> None:
+    valid = write_csv(csv_path)
+    with emulator_process(tmp_path, "--latency-ms", "100") as emu:
+        campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db", ("--json",))
+        with campaign.start() as proc:
+            deadline = time.monotonic() + 15
+            while (read_journal(campaign.journal) or JournalState(False, Counter(), 0, [])).chunks[
+                "done"
+            ] < 3:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.01)
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(15)
+        output = campaign.outputs[-1]
+        assert code == 143, output
+        documents = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+        assert documents[0]["event"] == "plan" and documents[-1]["event"] == "summary"
+        summary = documents[-1]
+        assert summary["stopped"] and summary["signal"] == "SIGTERM" and not summary["complete"]
+        # One line per row: those settled before the stop, then those not sent (resumable).
+        outcomes = Counter(d["state"] for d in documents if d["event"] == "outcome")
+        assert outcomes == {k: v for k, v in summary["counts"].items() if v}
+        assert sum(outcomes.values()) == ROWS and outcomes["skipped"] > 0
+        assert "--resume" in shlex.split(summary["resume_command"])
+        campaign.options = ()
+        resume_to_the_end(campaign, emu, valid)
