@@ -53,9 +53,10 @@ __all__ = [
     "main",
 ]
 
+#: The package is not published yet, so the hint installs the extra from a checkout.
 INSTALL_HINT = (
-    "the clicksend-async command needs the cli extra: pip install 'clicksend-async[cli]' "
-    "(from a checkout: pip install -e '.[cli]')"
+    "the clicksend-async command needs the cli extra: pip install -e '.[cli]' in a checkout of "
+    "the repository (or: pip install click rich keyring)"
 )
 
 

@@ -17,7 +17,7 @@ __all__ = ["account"]
 USAGE_CHANNELS = ("sms", "mms", "voice", "fax", "post", "email", "email_transactional", "postcards")
 
 
-@click.group()
+@click.group(short_help="The balance, and the usage of a month.")
 def account() -> None:
     """Read the account: its balance, and its usage by month."""
 

@@ -758,7 +758,7 @@ def _finish(
     return EXIT_INCOMPLETE
 
 
-@click.command()
+@click.command(short_help="Send to every row of a CSV, resumably.")
 @click.argument("recipients", type=click.Path(dir_okay=False, path_type=Path))
 @body_options(help='Template filled from each row, e.g. "Hi {first_name}".')
 @channel_options

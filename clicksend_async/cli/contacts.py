@@ -35,7 +35,7 @@ EXPORT_COLUMNS = (
 SHOWN_INVALID = 10
 
 
-@click.group()
+@click.group(short_help="List and create contact lists.")
 def lists() -> None:
     """Manage contact lists (the contacts in them: the contacts command)."""
 
@@ -88,7 +88,7 @@ def create_list(g: Globals, name: str, emulator: bool) -> None:
     execute(g, work)
 
 
-@click.group()
+@click.group(short_help="List, import and export contacts.")
 def contacts() -> None:
     """List, import and export the contacts of a list."""
 

@@ -39,7 +39,7 @@ def _seed(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
     return int(value) if value.lstrip("-").isdigit() else value
 
 
-@click.command()
+@click.command(short_help="Run the built-in ClickSend emulator.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option(
     "--port",

@@ -96,7 +96,7 @@ async def _list(
     return EXIT_OK
 
 
-@click.command()
+@click.command(short_help="List sent messages, newest first.")
 @_channel_option
 @click.option("--since", metavar="DATE", help="Only messages from DATE (2026-11-30, ISO-8601).")
 @click.option("--until", metavar="DATE", help="Only messages up to DATE.")
@@ -141,7 +141,7 @@ def history(g: Globals, /, channel: str, **options: Any) -> None:
     )
 
 
-@click.command()
+@click.command(short_help="List delivery receipts.")
 @click.argument("message_id", required=False)
 @_channel_option
 @click.option("--mark-read", is_flag=True, help="Mark the receipts shown as read (SMS only).")
@@ -194,7 +194,7 @@ async def _one(value: Any) -> AsyncIterator[Any]:
     yield await value
 
 
-@click.command()
+@click.command(short_help="List unread replies.")
 @click.option("--mark-read", is_flag=True, help="Mark the messages shown as read.")
 @_limit_option
 @emulator_option()

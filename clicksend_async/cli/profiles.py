@@ -17,7 +17,7 @@ from ._profiles import config_path, keyring_secret, load_profiles, store_keyring
 __all__ = ["profiles"]
 
 
-@click.group()
+@click.group(short_help="Profiles of the config file; keyring secrets.")
 def profiles() -> None:
     """Show the profiles of the config file; store a profile's secret in the OS keyring.
 

@@ -150,7 +150,7 @@ def _to_option(help: str, *, required: bool) -> Callable[[F], F]:
     return click.option("--to", "to", multiple=True, required=required, metavar="NUMBER", help=help)
 
 
-@click.command()
+@click.command(short_help="Send an SMS, MMS or call, now or later.")
 @_to_option("Recipient in E.164 (+61411111111); repeat for several.", required=True)
 @body_options(help="The message text (or the words a call speaks).")
 @channel_options
@@ -175,7 +175,7 @@ def send(g: Globals, /, to: Sequence[str], **options: Any) -> None:
     execute(g, lambda: _send(g, message, emulator=options["emulator"]))
 
 
-@click.command()
+@click.command(short_help="Price a message or a whole CSV; send nothing.")
 @click.argument("recipients", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @_to_option("Price one message to NUMBER (repeat for several) instead of a CSV.", required=False)
 @body_options(help='The text, or for a CSV a template such as "Hi {first_name}".')
