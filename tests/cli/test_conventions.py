@@ -3,6 +3,7 @@ output off a terminal, channels, profiles, and messages in the flags' own words.
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 from pathlib import Path
@@ -382,3 +383,17 @@ def test_shell_completion_completes_commands(runner: CliRunner) -> None:
     }
     done = invoke(runner, [], env=env, prog_name="clicksend-async")
     assert "campaign" in done.stdout
+
+
+def test_json_before_the_command_name(runner: CliRunner, emulator: ClickSendEmulator) -> None:
+    result = invoke(runner, [*creds(emulator), "--json", "account", "balance"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith('{"balance":"10000')
+
+
+def test_help_shows_the_exit_code_table(runner: CliRunner) -> None:
+    result = invoke(runner, ["--help"])
+    table = result.stdout[result.stdout.index("Exit status:") :]
+    codes = re.findall(r"^\s+(\d+)  \S", table, re.M)
+    assert codes == ["0", "1", "2", "3", "4", "130", "143"]
+    assert "_CLICKSEND_ASYNC_COMPLETE=bash_source" in result.stdout
