@@ -4,6 +4,8 @@ accepts (docs/schemas/COMMAND.json), and nothing else is on stdout."""
 from __future__ import annotations
 
 import json
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +192,18 @@ class TestEveryCommand:
         assert result.exit_code == 0, result.output
         (doc,) = validate("profiles", lines(result))
         assert doc["profiles"][0]["name"] == "emu" and doc["profiles"][0]["secret"] == "missing"
+        stored: dict[str, str] = {}
+        fake = types.ModuleType("keyring")
+        fake.set_password = lambda service, user, secret: stored.update({user: secret})  # type: ignore[attr-defined]
+        errors = types.ModuleType("keyring.errors")
+        errors.KeyringError = RuntimeError  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "keyring", fake)
+        monkeypatch.setitem(sys.modules, "keyring.errors", errors)
+        args = ["profiles", "set-key", "emu", "--stdin", "--json"]
+        saved = runner.invoke(cli.build_cli(), args, input="k3y\n")
+        assert saved.exit_code == 0, saved.output
+        validate("profiles-set-key", lines(saved))
+        assert stored == {"emu": "k3y"} and "k3y" not in saved.output
 
 
 def test_emulator_prints_one_listening_line(monkeypatch: pytest.MonkeyPatch) -> None:
