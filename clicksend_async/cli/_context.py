@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import attrs
 import click
+from rich.console import Console
 
 from .._client import ClickSendClient
 from .._exceptions import (
@@ -83,8 +84,9 @@ class Globals:
 
     output: Output
     username: str | None = None
-    api_key: str | None = None
-    maton_api_key: str | None = None
+    # Secrets stay out of the repr (a traceback or a debugger prints it).
+    api_key: str | None = attrs.field(default=None, repr=False)
+    maton_api_key: str | None = attrs.field(default=None, repr=False)
     connection: str | None = None
     base_url: str | None = None
     rate: float | None = None
@@ -104,12 +106,12 @@ class Globals:
     argv: tuple[str, ...] = ()
 
     @property
-    def out(self) -> Any:
+    def out(self) -> Console:
         """Return the stdout console."""
         return self.output.out
 
     @property
-    def err(self) -> Any:
+    def err(self) -> Console:
         """Return the stderr console."""
         return self.output.err
 

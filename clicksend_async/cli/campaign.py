@@ -589,8 +589,6 @@ def print_report(
         table.add_row("this run", f"sent {sent:,}, rejected {rejected:,}, unknown {unknown:,}")
     rate = report.throughput if last is None else last.rate
     table.add_row("throughput", f"{rate:.1f} messages/s")
-    # The summary of an interrupted run goes to stderr too when stdout is a pipe: a person
-    # watching the terminal must see it (stdout is then for the JSON or the quiet nothing).
     g.output.show()
     g.output.show(table)
     if report.unknown:
@@ -610,7 +608,8 @@ def _report_of(job: BulkJob, plan: BulkPlan, journal: Journal, duration: float) 
         plan=plan,
         duration=duration,
         dry_run=False,
-        aborted="stopped" if getattr(job, "stopped", False) else None,
+        aborted="stopped" if job.stopped else None,
+        stopped=job.stopped,
     )
 
 

@@ -397,3 +397,11 @@ def test_help_shows_the_exit_code_table(runner: CliRunner) -> None:
     codes = re.findall(r"^\s+(\d+)  \S", table, re.M)
     assert codes == ["0", "1", "2", "3", "4", "130", "143"]
     assert "_CLICKSEND_ASYNC_COMPLETE=bash_source" in result.stdout
+
+
+def test_the_resolved_options_never_show_a_secret() -> None:
+    from clicksend_async.cli._context import Globals
+    from clicksend_async.cli._output import Output
+
+    g = Globals(output=Output.create(), username="me", api_key="s3cr3t-a", maton_api_key="s3cr3t-m")
+    assert "s3cr3t" not in repr(g) and "me" in repr(g)
