@@ -1,0 +1,83 @@
+"""A real PostgreSQL for the bulk tests, started from the OS package on a free loopback port.
+
+The server runs as a non-root user (postgres refuses root) in a temporary data directory and is
+stopped at the end of the session. When it cannot start, the tests that need it fail with the
+reason: a missing server is never a skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_INSTALL = "install it with: apt-get install -y postgresql"
+
+
+def _binaries() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)
+    if found:
+        return Path(found[0]).parent
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).resolve().parent
+    pytest.fail(f"PostgreSQL's binaries (pg_ctl, initdb) are not on this machine; {_INSTALL}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """Start PostgreSQL for this test session and yield its DSN (trust auth, loopback only)."""
+    bindir = _binaries()
+    root = Path(tempfile.mkdtemp(prefix="cs-pg-"))
+    data, sockets = root / "data", root / "sock"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        # postgres will not run as root: the data directory belongs to the postgres user.
+        if shutil.which("runuser") is None:
+            pytest.fail("running as root needs runuser to start PostgreSQL as another user")
+        shutil.chown(root, "postgres")
+        shutil.chown(sockets, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*as_user, *args], capture_output=True, text=True, timeout=120, check=False
+        )
+
+    done = run(
+        str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+    )
+    if done.returncode:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"initdb failed ({_INSTALL}): {done.stderr.strip()[-2000:]}")
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+    done = run(
+        str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w",
+        "start",
+    )  # fmt: skip
+    if done.returncode:
+        log = (root / "log").read_text(errors="replace") if (root / "log").exists() else ""
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"PostgreSQL did not start: {done.stderr.strip()} {log[-2000:]}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
