@@ -307,6 +307,21 @@ class TestLeasesAndFencing:
         assert doubt.chunk == chunk and doubt.epoch > epoch
         assert await frozen.lease_left(chunk, epoch) == 0.0
         assert await taker.lease_left(chunk, doubt.epoch) > 25
+        before = [o async for o in taker.outcomes()]
+        # The frozen worker wakes up, while the new owner reconciles, with its old answer: it
+        # is dropped, and nothing of it is written.
+        assert not await frozen.settle(
+            chunk,
+            epoch,
+            outcomes=[
+                RowOutcome(1, "sent", "SUCCESS", "old-1", "0.07", 1),
+                RowOutcome(3, "rejected", "X"),
+            ],
+            releases=[Release(2, None, "old")],
+            doubt=[],
+        )
+        assert [o async for o in taker.outcomes()] == before
+        assert await taker.count_pending() == 0  # nothing went back to pending either
         # The new owner settles from the history: rows 1 and 2 were never sent.
         assert await taker.settle(
             chunk,
@@ -317,18 +332,7 @@ class TestLeasesAndFencing:
         )
         again = await taker.claim(10, after_row=0, max_attempts=4)
         assert again is not None and [r.row for r in again.rows] == [1, 2]
-        before = [o async for o in taker.outcomes()]
-        # The frozen worker wakes up with the old answer: it is dropped, nothing is written.
-        assert not await frozen.settle(
-            chunk,
-            epoch,
-            outcomes=[
-                RowOutcome(1, "sent", "SUCCESS", "old-1", "0.07", 1),
-                RowOutcome(3, "rejected", "X"),
-            ],
-            releases=[Release(2, None, "old")],
-        )
-        assert [o async for o in taker.outcomes()] == before
+        assert again.resend == frozenset({1, 2})
         assert not await frozen.settle(again.chunk, epoch, doubt=[1, 2])
         await frozen.close()
         await taker.close()
@@ -525,6 +529,76 @@ class TestCampaignAcrossWorkers:
             assert counts.get("sent", 0) == len(sent)
         for report in reports:
             assert sum(report.counts.values()) == 900
+            report.close()
+
+    async def test_a_worker_that_died_is_taken_over_and_reconciled_first(
+        self, postgres_dsn: str
+    ) -> None:
+        clock = Clock()
+        campaign = name()
+        people = recipients(200)
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            async with emu.client(rate_limit=None, sleep=clock.sleep) as cs:
+                planner = PostgresStore(postgres_dsn, campaign)
+                await job(cs, people, clock, planner).plan()
+                await planner.close()
+                # A worker claims two chunks, sends the first, and dies before recording
+                # either outcome (no heartbeat: its leases simply run out).
+                dead = PostgresStore(postgres_dsn, campaign, lease=0.2, heartbeat=0)
+                await dead.open()
+                server = cs.session.server_clock
+                window = server.window(server.local(), server.local(), 1.0)
+                assert window is not None
+                sent = await dead.claim(30, after_row=0, max_attempts=4, window_from=window[0])
+                lost = await dead.claim(30, after_row=30, max_attempts=4, window_from=window[0])
+                assert sent is not None and lost is not None
+                body = {"messages": [json.loads(r.payload) for r in sent.rows]}
+                await cs.session.request("POST", "/sms/send", json=body)
+                await asyncio.sleep(0.5)  # lease + grace passed: the holder is gone
+
+                stores = [PostgresStore(postgres_dsn, campaign, grace=0.1) for _ in range(2)]
+                jobs = [job(cs, people, clock, s, chunk_size=25) for s in stores]
+                reports = await asyncio.gather(*(j.run() for j in jobs))
+                # The dead worker's late news is fenced out.
+                assert not await dead.settle(sent.chunk, sent.epoch, doubt=[1])
+                counts = await dead.counts()
+                await dead.close()
+                for s in stores:
+                    await s.close()
+        assert Counter(m.to for m in emu.sent).most_common(1)[0][1] == 1
+        assert {m.to for m in emu.sent} == {p["to"] for p in people}
+        assert counts == {"sent": 200}
+        assert [r for r in emu.requests if r.path == "/sms/history"]  # reconciled, not re-sent
+        for report in reports:
+            report.close()
+
+    async def test_max_cost_holds_across_workers(self, postgres_dsn: str) -> None:
+        clock = Clock()
+        campaign = name()
+        people = recipients(300)
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            async with emu.client(rate_limit=None, sleep=clock.sleep) as cs:
+                planner = PostgresStore(postgres_dsn, campaign)
+                plan = await job(cs, people, clock, planner).plan()
+                await planner.close()
+                assert plan.total_cost is not None
+                per_message = plan.total_cost / 300
+                budget = per_message * 100
+                stores = [
+                    PostgresStore(postgres_dsn, campaign, max_cost=budget) for _ in range(3)
+                ]
+                jobs = [job(cs, people, clock, s, chunk_size=15, concurrency=2) for s in stores]
+                reports = await asyncio.gather(*(j.run() for j in jobs))
+                cost = (await stores[0].totals())[0]
+                counts = await stores[0].counts()
+                for s in stores:
+                    await s.close()
+        assert len(emu.sent) == 100  # the budget, across three workers, and not one more
+        assert cost <= budget
+        assert all(r.aborted and "max_cost" in r.aborted for r in reports)
+        assert counts == {"sent": 100, "skipped": 200}
+        for report in reports:  # each worker's report is the campaign as that worker ended
+            assert sum(report.counts.values()) == 300
             report.close()
 
     async def test_out_of_credit_in_one_worker_stops_them_all(self, postgres_dsn: str) -> None:
