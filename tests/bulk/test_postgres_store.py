@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from clicksend_async import ConfigurationError, JournalError, JournalLockedError
-from clicksend_async.bulk import SMS, BulkJob
-from clicksend_async.bulk._postgres_store import PostgresStore, redact_dsn
+from clicksend_async.bulk import SMS, BulkJob, PostgresStore
+from clicksend_async.bulk._postgres_store import redact_dsn
 from clicksend_async.bulk._states import PlannedRow, Release, RowOutcome
 from clicksend_async.testing import ClickSendEmulator
 
@@ -584,9 +584,7 @@ class TestCampaignAcrossWorkers:
                 assert plan.total_cost is not None
                 per_message = plan.total_cost / 300
                 budget = per_message * 100
-                stores = [
-                    PostgresStore(postgres_dsn, campaign, max_cost=budget) for _ in range(3)
-                ]
+                stores = [PostgresStore(postgres_dsn, campaign, max_cost=budget) for _ in range(3)]
                 jobs = [job(cs, people, clock, s, chunk_size=15, concurrency=2) for s in stores]
                 reports = await asyncio.gather(*(j.run() for j in jobs))
                 cost = (await stores[0].totals())[0]
