@@ -623,3 +623,106 @@ class TestCampaignAcrossWorkers:
         assert Counter(m.to for m in emu.sent).most_common(1)[0][1] == 1
         for report in reports:
             report.close()
+
+
+WORKER = """
+import asyncio, sys
+from clicksend_async import ClickSendClient
+from clicksend_async.bulk import SMS, BulkJob, PostgresStore
+
+async def main(url, dsn, campaign, owner, n):
+    people = [{"to": f"+6142{i:07d}", "first_name": f"Name{i}"} for i in range(int(n))]
+    store = PostgresStore(dsn, campaign, owner=owner, lease=1.0, grace=0.2)
+    async with ClickSendClient(
+        username="emulator", api_key="emulator-api-key", base_url=url, rate_limit=None
+    ) as cs:
+        job = BulkJob(cs.session, SMS, people, body="Hi {first_name}", store=store,
+                      chunk_size=20, concurrency=2, reconcile_settle=0.2)
+        with await job.run() as report:
+            print(report.aborted, flush=True)
+    await store.close()
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+async def test_worker_processes_one_killed_text_everyone_exactly_once(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    import asyncpg
+
+    campaign = name()
+    n = 600
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    faults = "commit-500=0.1,500=0.05,429=0.05"
+    async with ClickSendEmulator(balance=10_000, latency_ms=40, faults=faults, seed=11) as emu:
+        async with emu.client(rate_limit=None) as cs:
+            planner = PostgresStore(postgres_dsn, campaign)
+            await BulkJob(
+                cs.session, SMS, recipients(n), body="Hi {first_name}", store=planner
+            ).plan()
+            await planner.close()
+
+        def start(owner: str) -> Any:
+            return asyncio.create_subprocess_exec(
+                sys.executable,
+                str(script),
+                emu.url,
+                postgres_dsn,
+                campaign,
+                owner,
+                str(n),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+
+        doomed = await start("w0")
+        conn = await asyncpg.connect(postgres_dsn)
+        try:
+            for _ in range(400):  # until the doomed worker holds a chunk
+                held = await conn.fetchval(
+                    "SELECT count(*) FROM clicksend_async.chunks WHERE campaign = $1 "
+                    "AND owner = 'w0'",
+                    campaign,
+                )
+                if held:
+                    break
+                await asyncio.sleep(0.01)
+            assert held, "the first worker never claimed a chunk"
+            doomed.kill()  # SIGKILL: no release, no outcome recorded
+            await doomed.communicate()
+            orphans = await conn.fetch(
+                "SELECT chunk FROM clicksend_async.chunks WHERE campaign = $1 AND owner = 'w0' "
+                "AND state != 'done'",
+                campaign,
+            )
+            assert orphans, "the worker was killed after its chunks were recorded"
+            # Two workers run side by side meanwhile; the dead one's chunks are not theirs yet.
+            procs = [await start(f"w{i}") for i in (1, 2)]
+            outputs = [await p.communicate() for p in procs]
+            assert [p.returncode for p in procs] == [0, 0], outputs
+            await asyncio.sleep(1.5)  # the dead worker's leases end, and the grace
+            sweeper = await start("sweeper")
+            _, err = await sweeper.communicate()
+            assert sweeper.returncode == 0, err.decode()[-3000:]
+            # Whoever started after the lease and the grace took the orphans over and settled
+            # them: reconciled first, under a new owner and epoch.
+            taken = await conn.fetch(
+                "SELECT owner, state FROM clicksend_async.chunks WHERE chunk = ANY($1::bigint[])",
+                [o["chunk"] for o in orphans],
+            )
+        finally:
+            await conn.close()
+        status = PostgresStore(postgres_dsn, campaign)
+        counts = await status.counts()
+        await status.close()
+        sent = Counter(m.to for m in emu.sent)
+    assert max(sent.values()) == 1, "someone was texted twice"
+    assert sum(counts.values()) == n
+    assert counts.get("sent", 0) == len(sent)
+    assert set(counts) <= {"sent", "unknown"}  # every row final, or honestly unknown
+    assert all(t["owner"] != "w0" and t["state"] in ("done", "unknown") for t in taken), taken
