@@ -14,7 +14,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,9 +38,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class PostgresServer:
+    """A running test server: its DSN, and a crash-restart for tests of a store going away."""
+
+    def __init__(self, dsn: str, restart: Callable[[], None]) -> None:
+        self.dsn = dsn
+        self.restart = restart
+
+
 @pytest.fixture(scope="session")
-def postgres_dsn() -> Iterator[str]:
-    """Start PostgreSQL for this test session and yield its DSN (trust auth, loopback only)."""
+def postgres_dsn(postgres_server: PostgresServer) -> str:
+    """Return the DSN of the session's PostgreSQL."""
+    return postgres_server.dsn
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """Start PostgreSQL for this test session (trust auth, loopback only)."""
     bindir = _binaries()
     root = Path(tempfile.mkdtemp(prefix="cs-pg-"))
     data, sockets = root / "data", root / "sock"
@@ -75,8 +89,18 @@ def postgres_dsn() -> Iterator[str]:
         log = (root / "log").read_text(errors="replace") if (root / "log").exists() else ""
         shutil.rmtree(root, ignore_errors=True)
         pytest.fail(f"PostgreSQL did not start: {done.stderr.strip()} {log[-2000:]}")
+
+    def restart() -> None:
+        # An immediate stop is a crash: no checkpoint, clients cut off mid-transaction.
+        for action in (
+            ["-m", "immediate", "stop"],
+            ["-o", options, "-l", str(root / "log"), "start"],
+        ):
+            done = run(str(bindir / "pg_ctl"), "-D", str(data), "-w", *action)
+            assert done.returncode == 0, done.stderr
+
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield PostgresServer(f"postgresql://postgres@127.0.0.1:{port}/postgres", restart)
     finally:
         with contextlib.suppress(subprocess.TimeoutExpired):
             run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")

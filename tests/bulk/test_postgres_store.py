@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -230,6 +231,43 @@ class TestOwnership:
         store = PostgresStore("postgresql://127.0.0.1/db", "c")  # building needs nothing
         with pytest.raises(ConfigurationError, match=r"clicksend-async\[postgres\]"):
             await store.open()
+
+    async def test_a_planner_that_died_is_replaced_after_its_lease(self, postgres_dsn: str) -> None:
+        campaign = name()
+        dead = await worker(postgres_dsn, campaign, lease=0.2, heartbeat=0)
+        await dead.add_rows(rows_of(3))  # ...and the process dies half way through its plan
+        await asyncio.sleep(0.3)
+        planner = await worker(postgres_dsn, campaign)
+        with pytest.raises(JournalLockedError, match="not being planned by this worker"):
+            await dead.add_rows(rows_of(1))  # a late write of the old planner is refused
+        await planner.reset()
+        await planner.add_rows(rows_of(5))
+        await planner.set_meta({"plan": "{}"})
+        assert await planner.row_count() == 5
+        await dead.close()
+        await planner.close()
+
+    async def test_the_store_crashing_mid_campaign_loses_nothing_committed(
+        self, postgres_server: Any
+    ) -> None:
+        store = await planned(postgres_server.dsn, 4, heartbeat=0)
+        chunk, epoch, _ = await claimed(store, 2)
+        postgres_server.restart()
+        with pytest.raises(JournalError, match="cannot be used"):
+            # The pool's connections died with the server: one clear error, not a hang.
+            await store.settle(
+                chunk, epoch, outcomes=[RowOutcome(1, "sent"), RowOutcome(2, "sent")]
+            )
+        # Back up: the claim (the intent) survived, and the outcome is recorded under its epoch.
+        for _ in range(3):
+            with contextlib.suppress(JournalError):
+                recorded = await store.settle(
+                    chunk, epoch, outcomes=[RowOutcome(1, "sent"), RowOutcome(2, "sent")]
+                )
+                break
+        assert recorded
+        assert await store.counts() == {"sent": 2, "skipped": 2}
+        await store.close()
 
 
 class TestConcurrentClaims:
