@@ -204,12 +204,22 @@ class PostgresStore:
             raise ValidationError("must be zero or more seconds", field="grace")
         if not _IDENTIFIER.fullmatch(schema):
             raise ValidationError("must be a lower-case SQL identifier", field="schema")
+        beat = lease / 3 if heartbeat is None else heartbeat
+        if not 0 <= beat < lease:
+            # A heartbeat slower than the lease lets the lease lapse between beats.
+            raise ValidationError("must be 0 (none) or shorter than the lease", field="heartbeat")
+        try:
+            budget = None if max_cost is None else Decimal(str(max_cost))
+        except ArithmeticError:
+            budget = Decimal("NaN")
+        if budget is not None and not (budget.is_finite() and budget >= 0):
+            raise ValidationError("must be a non-negative amount", field="max_cost")
         self.campaign = campaign
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.lease = float(lease)
         self.grace = float(grace)
-        self.max_cost = None if max_cost is None else Decimal(str(max_cost))
-        self.heartbeat = self.lease / 3 if heartbeat is None else float(heartbeat)
+        self.max_cost = budget
+        self.heartbeat = float(beat)
         self._schema = schema
         if isinstance(dsn_or_pool, str):
             self._dsn: str | None = dsn_or_pool

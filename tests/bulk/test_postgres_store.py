@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from clicksend_async import ConfigurationError, JournalError, JournalLockedError
+from clicksend_async import ConfigurationError, JournalError, JournalLockedError, ValidationError
 from clicksend_async.bulk import SMS, BulkJob, PostgresStore
 from clicksend_async.bulk._postgres_store import redact_dsn
 from clicksend_async.bulk._states import PlannedRow, Release, RowOutcome
@@ -223,6 +223,22 @@ class TestOwnership:
             await store.open()  # nothing listens on port 1
         assert "s3cret" not in str(caught.value)
         await store.close()
+
+    @pytest.mark.parametrize(
+        ("option", "value"),
+        [
+            ("lease", 0),
+            ("grace", -1),
+            ("heartbeat", 30),
+            ("max_cost", "-1"),
+            ("max_cost", "lots"),
+            ("schema", "Robert'); DROP TABLE"),
+        ],
+    )
+    def test_bad_options_are_refused_naming_the_option(self, option: str, value: Any) -> None:
+        with pytest.raises(ValidationError) as caught:
+            PostgresStore("postgresql://127.0.0.1/db", "c", **{option: value})
+        assert caught.value.field == option
 
     async def test_without_asyncpg_the_extra_is_named(
         self, monkeypatch: pytest.MonkeyPatch
