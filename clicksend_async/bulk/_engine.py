@@ -448,9 +448,10 @@ class BulkJob(Planning):
     async def _drop_excluded(self, cursor: int) -> None:
         """Settle pending rows whose number is excluded now (a resume honours the exclusions
         of the current run, which may have grown since the plan)."""
-        if not isinstance(self._store, SqliteStore):
+        pending_numbers = getattr(self._store, "pending_numbers", None)
+        if pending_numbers is None:
             return
-        rows = await self._store.pending_numbers(cursor, self.chunk_size)
+        rows = await pending_numbers(cursor, self.chunk_size)
         dropped = [(row, to) for row, to in rows if to in self._exclude]
         if not dropped:
             return

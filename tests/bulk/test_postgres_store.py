@@ -653,6 +653,25 @@ class TestCampaignAcrossWorkers:
             assert sum(report.counts.values()) == 300
             report.close()
 
+    async def test_a_worker_honours_exclusions_added_since_the_plan(
+        self, postgres_dsn: str
+    ) -> None:
+        clock = Clock()
+        campaign = name()
+        people = recipients(50)
+        opted_out = people[7]["to"]
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            async with emu.client(rate_limit=None, sleep=clock.sleep) as cs:
+                planner = PostgresStore(postgres_dsn, campaign)
+                await job(cs, people, clock, planner).plan()
+                await planner.close()
+                store = PostgresStore(postgres_dsn, campaign)
+                with await job(cs, people, clock, store, exclude=[opted_out]).run() as report:
+                    assert (report.sent, report.invalid) == (49, 1)
+                await store.close()
+        assert opted_out not in {m.to for m in emu.sent}
+        assert len(emu.sent) == 49
+
     async def test_out_of_credit_in_one_worker_stops_them_all(self, postgres_dsn: str) -> None:
         clock = Clock()
         campaign = name()
