@@ -10,6 +10,7 @@ The tree::
     ├── ValidationError               bad input caught before any request (field, row)
     │   └── BudgetExceededError       a bulk plan exceeds max_cost, max_segments or the balance
     ├── TransportError                the HTTP exchange itself failed
+    │   ├── RequestBuildError         the request could not be built: nothing left this machine
     │   ├── ConnectError              no connection was opened: the request surely never left
     │   ├── RequestTimeoutError       no answer in time: the request may have been processed
     │   └── ConnectionLostError       reset / disconnected after sending: may have been processed
@@ -57,6 +58,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestBuildError",
     "RequestTimeoutError",
     "SendOutcomeUnknownError",
     "ServerError",
@@ -138,6 +140,16 @@ class TransportError(ClickSendError):
         super().__init__(f"{message} ({method} {url})")
         self.method = method
         self.url = url
+
+
+class RequestBuildError(TransportError):
+    """The request could not be built (a bad URL or header): nothing left this machine.
+
+    Never retried (the same request would fail the same way) and never reported as a send
+    whose outcome is unknown.
+    """
+
+    request_sent = False
 
 
 class ConnectError(TransportError):
@@ -263,8 +275,12 @@ class SendOutcomeUnknownError(ClickSendError):
         url: str,
         payload: Mapping[str, Any],
         cause: BaseException | None = None,
+        window: tuple[float, float] | None = None,
     ) -> None:
         super().__init__(f"{message} ({method} {url}); messages were NOT re-sent")
+        #: When the request may have been processed, in ClickSend's clock (Unix seconds), or
+        #: None when no answer ever said what time it is there; ``reconcile`` reads from here.
+        self.window = window
         self.method = method
         self.url = url
         self.payload = payload

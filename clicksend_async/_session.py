@@ -23,10 +23,21 @@ from ._exceptions import (
     APIError,
     ConfigurationError,
     DecodeError,
+    NotFoundError,
     RateLimitError,
     SendOutcomeUnknownError,
     ServerError,
     TransportError,
+)
+from ._hooks import (
+    OnRequest,
+    OnResponse,
+    RequestEvent,
+    ResponseEvent,
+    emit,
+    log_fields,
+    record_response,
+    redact_headers,
 )
 from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy, call_with_retry
 from ._sansio import (
@@ -39,6 +50,7 @@ from ._sansio import (
     request_kind,
 )
 from ._servertime import ServerClock
+from ._tracing import request_span
 from ._transport import Transport
 from ._version import __version__
 
@@ -72,8 +84,15 @@ class Session:
         on_retry: OnRetry | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         rng: random.Random | None = None,
+        on_request: OnRequest | None = None,
+        on_response: OnResponse | None = None,
+        not_found_hint: str | None = None,
     ) -> None:
         self.auth = auth
+        self.on_request = on_request
+        self.on_response = on_response
+        # Said with every 404 when the base URL looks wrong (its path does not end in /v3).
+        self.not_found_hint = not_found_hint
         self.base_url = base_url.rstrip("/")
         self.ctrl_url = ctrl_url.rstrip("/") if ctrl_url else None
         self.transport = transport
@@ -142,38 +161,82 @@ class Session:
         kind = kind or request_kind(method, path)
         policy = retry or self.retry
         log_path = normalize_path(path)
+        first_sent: list[float] = []
 
         async def attempt(number: int) -> dict[str, Any]:
             await self._pace(after_retry_wait=number > 1)
+            if self.on_request is not None:
+                await emit(
+                    self.on_request,
+                    RequestEvent(
+                        method=method,
+                        path=log_path,
+                        url=url,
+                        attempt=number,
+                        headers=redact_headers(self._headers),
+                    ),
+                )
             started = time.perf_counter()
             clock = self.server_clock
             sent_at = clock.local()
-            try:
-                raw = await self.transport.request(
-                    method, url, headers=self._headers, body=body, timeout=timeout
-                )
-            except TransportError as exc:
-                logger.info(
-                    "%s %s failed: %s (attempt %d, %.1f ms)",
+            if not first_sent:
+                first_sent.append(sent_at)
+            with request_span(method, log_path, attempt=number) as span:
+                try:
+                    raw = await self.transport.request(
+                        method, url, headers=self._headers, body=body, timeout=timeout
+                    )
+                except TransportError as exc:
+                    duration = time.perf_counter() - started
+                    logger.info(
+                        "%s %s failed: %s (attempt %d, %.1f ms)",
+                        method,
+                        log_path,
+                        type(exc).__name__,
+                        number,
+                        duration * 1000,
+                        extra=log_fields(
+                            method=method,
+                            path=log_path,
+                            status=None,
+                            attempt=number,
+                            duration=duration,
+                            error=type(exc).__name__,
+                        ),
+                    )
+                    raise
+                span.set("http.response.status_code", raw.status)
+                duration = time.perf_counter() - started
+                logger.debug(
+                    "%s %s -> %d (attempt %d, %.1f ms)",
                     method,
                     log_path,
-                    type(exc).__name__,
+                    raw.status,
                     number,
-                    (time.perf_counter() - started) * 1000,
+                    duration * 1000,
+                    extra=log_fields(
+                        method=method,
+                        path=log_path,
+                        status=raw.status,
+                        attempt=number,
+                        duration=duration,
+                    ),
                 )
-                raise
-            logger.debug(
-                "%s %s -> %d (attempt %d, %.1f ms)",
-                method,
-                log_path,
-                raw.status,
-                number,
-                (time.perf_counter() - started) * 1000,
-            )
-            clock.observe(
-                raw.headers.get("Date") or raw.headers.get("date"), sent_at, clock.local()
-            )
-            return decode_envelope(raw.status, raw.headers, raw.body, method=method, url=url)
+                event = ResponseEvent(
+                    method=method,
+                    path=log_path,
+                    url=url,
+                    attempt=number,
+                    status=raw.status,
+                    headers=raw.headers,
+                    duration=duration,
+                )
+                record_response(event)
+                await emit(self.on_response, event)
+                clock.observe(
+                    raw.headers.get("Date") or raw.headers.get("date"), sent_at, clock.local()
+                )
+                return decode_envelope(raw.status, raw.headers, raw.body, method=method, url=url)
 
         try:
             return await call_with_retry(
@@ -187,6 +250,10 @@ class Session:
                 rng=self._rng,
                 on_wait=self._cool_down,
             )
+        except NotFoundError as exc:
+            if self.not_found_hint and base == "api":
+                exc.add_note(self.not_found_hint)
+            raise
         except (TransportError, APIError, DecodeError) as exc:
             # An unreadable 2xx to a send was most likely processed: its outcome is unknown too;
             # so is a 2xx whose envelope says error (the server may have committed first). A 4xx
@@ -202,6 +269,7 @@ class Session:
                     method,
                     log_path,
                     type(exc).__name__,
+                    extra=log_fields(method=method, path=log_path, error=type(exc).__name__),
                 )
                 raise SendOutcomeUnknownError(
                     f"send outcome unknown after {type(exc).__name__}",
@@ -209,6 +277,11 @@ class Session:
                     url=url,
                     payload=_payload_of(json, content),
                     cause=exc,
+                    window=self.server_clock.window(
+                        first_sent[0] if first_sent else self.server_clock.local(),
+                        self.server_clock.local(),
+                        1.0,
+                    ),
                 ) from exc
             raise
 

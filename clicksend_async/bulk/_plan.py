@@ -170,6 +170,8 @@ class Planning(Pricing):
         kwargs["body"] = "-"
         kwargs["to"] = None
         self._defaults_error = None
+        if self._subject_template is not None:
+            return None  # a templated MMS subject is filled and checked row by row
         try:
             base = self.channel.message_cls(**kwargs)
             if getattr(base, "list_id", None):
@@ -238,6 +240,17 @@ class Planning(Pricing):
             kwargs: dict[str, Any] = dict(self._defaults)
             kwargs["body"] = text
             kwargs["to"] = to
+            subject = self._subject_template
+            if subject is not None:
+                filled_subject = subject.fill(item, allow_empty=self.allow_empty_fields)
+                if filled_subject is None:
+                    raise ValidationError(
+                        "subject template field(s) missing or empty in the row: "
+                        + ", ".join(subject.missing(item, allow_empty=self.allow_empty_fields)),
+                        field="subject",
+                        row=row,
+                    )
+                kwargs["subject"] = filled_subject
             if raw_country not in (None, ""):
                 kwargs["country"] = str(raw_country)
             if raw_custom not in (None, ""):

@@ -25,20 +25,23 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .._exceptions import ClickSendError
+import attrs
+
+from .._exceptions import ClickSendError, SendOutcomeUnknownError
 from .._session import Session
 from ._channels import _decimal, _int
 from ._report import BulkOutcome
 from ._states import DoubtChunk, Release, RowOutcome, SentEvidence
 from ._store import CampaignStore
 
-__all__ = ["Reconciler"]
+__all__ = ["ReconcileResult", "Reconciler", "reconcile_unknown"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
 PAGE = 100
-#: Recipients per lookup request (keeps the query string well under common URL limits).
-LOOKUP_BATCH = 40
+#: Recipients per lookup request: with the canary, one page of answers each, and a query string
+#: of about 2 kB (well under common URL limits).
+LOOKUP_BATCH = 90
 #: Windows closer than this (seconds) are read together.
 COALESCE_GAP = 2.0
 
@@ -64,8 +67,10 @@ class Reconciler:
         emit: Callable[[BulkOutcome], Any],
         on_settled: Callable[[int, int, int, Any], None],
         canary: Callable[[], SentEvidence | None],
+        timeout: float | None = None,
     ) -> None:
         self._session = session
+        self._timeout = timeout
         self._path = history_path
         self._store = store
         self._settle = settle
@@ -217,6 +222,7 @@ class Reconciler:
             "GET",
             self._path,
             params={**params, "order_by": "date:asc", "page": page, "limit": PAGE},
+            timeout=self._timeout,
         )
 
     async def _scan(
@@ -302,3 +308,86 @@ def _coalesce(chunks: list[DoubtChunk]) -> list[list[DoubtChunk]]:
 
 async def _noop(_: Any) -> None:
     await asyncio.sleep(0)
+
+
+@attrs.frozen(kw_only=True)
+class ReconcileResult:
+    """What the history says about the messages of a send whose outcome was unknown.
+
+    ``sent`` maps each custom_string found to its history record (it went out: do not send it
+    again); ``not_sent`` lists the custom_strings a complete read past the settle time did not
+    find (safe to send again); ``unknown`` those that could not be looked up (no
+    custom_string, or ClickSend's clock unknown).
+    """
+
+    sent: Mapping[str, Mapping[str, Any]]
+    not_sent: tuple[str, ...]
+    unknown: tuple[int, ...] = ()  # indexes into the error's ``messages``
+
+    @property
+    def all_sent(self) -> bool:
+        """Return True when every message of the request went out."""
+        return not self.not_sent and not self.unknown
+
+
+async def reconcile_unknown(
+    session: Session,
+    history_path: str,
+    error: SendOutcomeUnknownError,
+    *,
+    settle: float = 2.0,
+    sleep: Callable[[float], Any] = asyncio.sleep,
+    timeout: float | None = None,
+) -> ReconcileResult:
+    """Look the messages of ``error`` up in the history (the engine's reconciler, for one send).
+
+    Waits until ClickSend's clock is ``settle`` seconds past the request, then reads by
+    recipient (``q=to:...``, documented) from the request's window to the present.
+    """
+    want: dict[str, str | None] = {}
+    unknown: list[int] = []
+    for index, message in enumerate(error.messages):
+        custom = message.get("custom_string")
+        to = message.get("to")
+        if isinstance(custom, str) and custom:
+            want[custom] = to if isinstance(to, str) else None
+        else:
+            unknown.append(index)
+    window = error.window
+    if window is None:
+        # No answer ever said what time it is at ClickSend: absence cannot be proved.
+        return ReconcileResult(sent={}, not_sent=(), unknown=tuple(range(len(error.messages))))
+    if not want:
+        return ReconcileResult(sent={}, not_sent=(), unknown=tuple(unknown))
+    wait = session.server_clock.wait_until(window[1] + settle)
+    if wait:
+        await sleep(wait)
+    date_from = math.floor(window[0])
+    found: dict[str, Mapping[str, Any]] = {}
+    reader = Reconciler(
+        session=session,
+        history_path=history_path,
+        store=None,  # type: ignore[arg-type]  # reads only
+        settle=settle,
+        sleep=sleep,
+        emit=_noop,
+        on_settled=lambda *_: None,
+        canary=lambda: None,
+        timeout=timeout,
+    )
+    recipients = sorted({to for to in want.values() if to})
+    if all(want.values()) and len(recipients) <= 20:
+        # One documented single-recipient search each: exact, and cheap for a few messages.
+        for to in recipients:
+            params = {"date_from": date_from, "q": f"to:{to}"}
+            first = await reader._page(params, 1)
+            found.update(await reader._scan(params, first, want))
+    else:
+        params = {"date_from": date_from}
+        first = await reader._page(params, 1)
+        found.update(await reader._scan(params, first, want))
+    return ReconcileResult(
+        sent=found,
+        not_sent=tuple(c for c in want if c not in found),
+        unknown=tuple(unknown),
+    )

@@ -2,10 +2,33 @@
 
 from ._common import Currency, MessageStatus
 from .account import Account, AccountUsage, Subaccount, SubaccountUsage, UsageTotal
+from .automations import InboundRule, MessageSearchType, ReceiptRule, RuleAction, WebhookRules
+from .campaigns import CampaignPreview, CampaignPrice, CampaignSender, MmsCampaign, SmsCampaign
 from .connections import Connection, ConnectionStatus
 from .contacts import Contact, ContactFields, NewContact
 from .countries import Country
+from .delivery_issues import DeliveryIssue
+from .email import (
+    Email,
+    EmailAttachment,
+    EmailAttachmentInfo,
+    EmailCampaign,
+    EmailCampaignPreview,
+    EmailCampaignPrice,
+    EmailCampaignRecipient,
+    EmailCampaignResult,
+    EmailPrice,
+    EmailReceiptRule,
+    EmailRecipient,
+    EmailTemplate,
+    MasterTemplate,
+    TemplateCategory,
+    TemplateThumbnail,
+)
 from .email_addresses import EmailAddress
+from .email_sms import EmailSmsAddress, StrippedString
+from .fax import Fax, FaxMessage, FaxReceipt, FaxResult
+from .international import CountryOption, RegistrationRef, UserCountry
 from .lists import ContactImport, ContactList, SearchResult, SearchResultType
 from .messages import (
     HistoryExport,
@@ -16,12 +39,58 @@ from .messages import (
     SmsSender,
     VoiceMessage,
 )
-from .sms import InboundSms, ReceiptStatus, SmsReceipt, SmsTemplate
+from .numbers import AvailableNumber, DedicatedNumber, NumberPurchase, NumberStatus
+from .post import (
+    DetectedAddress,
+    DirectMailArea,
+    DirectMailCampaign,
+    DirectMailLocation,
+    DirectMailResult,
+    Letter,
+    LetterResult,
+    Postcard,
+    PostcardResult,
+    PostRecipient,
+    ReturnAddress,
+)
+from .recharge import PackagePurchase, PaymentCard, RechargePackage, Transaction
+from .referrals import Referral
+from .senders import (
+    AllowedSenderCountries,
+    AllowedSenderType,
+    AlphaTag,
+    CompliantSenderTypes,
+    DefaultSender,
+    OwnNumber,
+    OwnNumberVerification,
+    SenderStrategy,
+    SenderType,
+)
+from .short_urls import LinkContact, LinkCount, LinkOpen, LinkStatistics, LinkTotals, LinkTracking
+from .sms import (
+    DeliveryReceipt,
+    DeliveryState,
+    InboundMessage,
+    InboundSms,
+    ReceiptStatus,
+    SmsReceipt,
+    SmsTemplate,
+)
+from .statistics import Statistics, StatisticsDay, Tally
+from .uploads import Upload, UploadConversion
 from .voice import VoiceLanguage, VoiceReceipt
 
 __all__ = [
     "Account",
     "AccountUsage",
+    "AllowedSenderCountries",
+    "AllowedSenderType",
+    "AlphaTag",
+    "AvailableNumber",
+    "CampaignPreview",
+    "CampaignPrice",
+    "CampaignSender",
+    "CompliantSenderTypes",
     "Connection",
     "ConnectionStatus",
     "Contact",
@@ -29,26 +98,96 @@ __all__ = [
     "ContactImport",
     "ContactList",
     "Country",
+    "CountryOption",
     "Currency",
+    "DedicatedNumber",
+    "DefaultSender",
+    "DeliveryIssue",
+    "DeliveryReceipt",
+    "DeliveryState",
+    "DetectedAddress",
+    "DirectMailArea",
+    "DirectMailCampaign",
+    "DirectMailLocation",
+    "DirectMailResult",
+    "Email",
     "EmailAddress",
+    "EmailAttachment",
+    "EmailAttachmentInfo",
+    "EmailCampaign",
+    "EmailCampaignPreview",
+    "EmailCampaignPrice",
+    "EmailCampaignRecipient",
+    "EmailCampaignResult",
+    "EmailPrice",
+    "EmailReceiptRule",
+    "EmailRecipient",
+    "EmailSmsAddress",
+    "EmailTemplate",
+    "Fax",
+    "FaxMessage",
+    "FaxReceipt",
+    "FaxResult",
     "HistoryExport",
+    "InboundMessage",
+    "InboundRule",
     "InboundSms",
+    "Letter",
+    "LetterResult",
+    "LinkContact",
+    "LinkCount",
+    "LinkOpen",
+    "LinkStatistics",
+    "LinkTotals",
+    "LinkTracking",
+    "MasterTemplate",
     "MessageResult",
+    "MessageSearchType",
     "MessageStatus",
+    "MmsCampaign",
     "MmsMessage",
     "NewContact",
+    "NumberPurchase",
+    "NumberStatus",
+    "OwnNumber",
+    "OwnNumberVerification",
+    "PackagePurchase",
+    "PaymentCard",
+    "PostRecipient",
+    "Postcard",
+    "PostcardResult",
+    "ReceiptRule",
     "ReceiptStatus",
+    "RechargePackage",
+    "Referral",
+    "RegistrationRef",
+    "ReturnAddress",
+    "RuleAction",
     "SearchResult",
     "SearchResultType",
     "SendResult",
+    "SenderStrategy",
+    "SenderType",
+    "SmsCampaign",
     "SmsMessage",
     "SmsReceipt",
     "SmsSender",
     "SmsTemplate",
+    "Statistics",
+    "StatisticsDay",
+    "StrippedString",
     "Subaccount",
     "SubaccountUsage",
+    "Tally",
+    "TemplateCategory",
+    "TemplateThumbnail",
+    "Transaction",
+    "Upload",
+    "UploadConversion",
     "UsageTotal",
+    "UserCountry",
     "VoiceLanguage",
     "VoiceMessage",
     "VoiceReceipt",
+    "WebhookRules",
 ]

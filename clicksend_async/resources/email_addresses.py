@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._pagination import AsyncPaginator
 from .._validation import check_email_address, check_text
 from ..models.email_addresses import EmailAddress
-from ._base import Resource, path_segment
+from ._base import Resource, operation, path_segment
 
 __all__ = ["EmailAddressesResource"]
 
@@ -18,36 +18,53 @@ class EmailAddressesResource(Resource):
     See https://developers.clicksend.com/docs/rest/v3/#email-addresses.
     """
 
+    @operation("GET", "/v3/email/addresses")
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[EmailAddress]:
         """Page through allowed email addresses (``GET /email/addresses``)."""
-        return self._paginate("/email/addresses", None, EmailAddress, page, limit)
+        return self._paginate("/email/addresses", None, EmailAddress, page, limit, timeout=timeout)
 
-    async def get(self, email_address_id: int | str) -> EmailAddress:
+    @operation("GET", "/v3/email/addresses/{email_address_id}")
+    async def get(
+        self, email_address_id: int | str, *, timeout: float | None = None
+    ) -> EmailAddress:
         """Return one allowed address (``GET /email/addresses/{email_address_id}``)."""
         return await self._session.call(
-            "GET", f"/email/addresses/{path_segment(email_address_id)}", cast_to=EmailAddress
+            "GET",
+            f"/email/addresses/{path_segment(email_address_id)}",
+            cast_to=EmailAddress,
+            timeout=timeout,
         )
 
-    async def create(self, email_address: str) -> EmailAddress:
+    @operation("POST", "/v3/email/addresses")
+    async def create(self, email_address: str, *, timeout: float | None = None) -> EmailAddress:
         """Add an allowed address, unverified (``POST /email/addresses``)."""
         payload = {"email_address": check_email_address(email_address)}
         return await self._session.call(
-            "POST", "/email/addresses", json=payload, cast_to=EmailAddress
+            "POST", "/email/addresses", json=payload, cast_to=EmailAddress, timeout=timeout
         )
 
-    async def delete(self, email_address_id: int | str) -> None:
+    @operation("DELETE", "/v3/email/addresses/{email_address_id}")
+    async def delete(self, email_address_id: int | str, *, timeout: float | None = None) -> None:
         """Remove an allowed address (``DELETE /email/addresses/{email_address_id}``)."""
-        await self._session.data("DELETE", f"/email/addresses/{path_segment(email_address_id)}")
+        await self._session.data(
+            "DELETE", f"/email/addresses/{path_segment(email_address_id)}", timeout=timeout
+        )
 
-    async def send_verification(self, email_address_id: int | str) -> None:
+    @operation("PUT", "/v3/email/address-verify/{email_address_id}/send")
+    async def send_verification(
+        self, email_address_id: int | str, *, timeout: float | None = None
+    ) -> None:
         """Mail the address a verification token (``PUT /email/address-verify/{id}/send``)."""
         path = f"/email/address-verify/{path_segment(email_address_id)}/send"
-        await self._session.data("PUT", path)
+        await self._session.data("PUT", path, timeout=timeout)
 
-    async def verify(self, email_address_id: int | str, activation_token: str) -> EmailAddress:
+    @operation("PUT", "/v3/email/address-verify/{email_address_id}/verify/{activation_token}")
+    async def verify(
+        self, email_address_id: int | str, activation_token: str, *, timeout: float | None = None
+    ) -> EmailAddress:
         """Confirm an address with the token it was mailed; return it, now verified."""
         token = path_segment(check_text(activation_token, "activation_token"))
         path = f"/email/address-verify/{path_segment(email_address_id)}/verify/{token}"
-        return await self._session.call("PUT", path, cast_to=EmailAddress)
+        return await self._session.call("PUT", path, cast_to=EmailAddress, timeout=timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -303,3 +304,78 @@ class ClickSendEmulator:
     def activation_token(self, email_address_id: int) -> str:
         """Return the token ``/email/address-verify/{id}/verify/{token}`` accepts."""
         return self._world.activation_tokens[email_address_id]
+
+    def own_number_code(self, verification_id: str) -> str:
+        """Return the one-time code "texted" for an own-number verification."""
+        code: str = self._world.setup.verifications[verification_id]["_code"]
+        return code
+
+    def password_reset_token(self, username: str) -> str:
+        """Return the token the password-reset email for ``username`` would carry."""
+        for record in self._world.setup.subaccounts.values():
+            if record["api_username"] == username:
+                token = self._world.setup.password_resets.get(record["subaccount_id"])
+                if token is not None:
+                    return token
+        raise KeyError(f"no password reset pending for {username!r}")
+
+    def account_verification_token(self) -> str:
+        """Return the activation token ``PUT /account-verify/send`` "sent" to the phone."""
+        token = self._world.setup.account_token
+        if token is None:
+            raise KeyError("no account verification pending")
+        return token
+
+    def add_referral(self, refered_user_id: int, *, percentage: int = 5) -> dict[str, Any]:
+        """Record an account as referred by this one (shown by ``GET /referral/accounts``)."""
+        setup = self._world.setup
+        record = {
+            "referral_rule_id": setup.next_id("referral", 1),
+            "refered_user_id": refered_user_id,
+            "date_referred": int(self._world.clock()),
+            "percentage_referral": percentage,
+        }
+        setup.referrals.append(record)
+        return dict(record)
+
+    def simulate_link_open(
+        self,
+        message_id: str,
+        *,
+        phone_number: str = "+61411111111",
+        source: str = "quick_sms",
+        device: str = "mobile",
+        operating_system: str = "android",
+        browser: str = "chrome",
+        country: str = "AU",
+        region: str = "western_australia",
+    ) -> str:
+        """Record that a recipient opened the short link of message (or campaign) ``message_id``.
+
+        Returns the link's ``long_url_id`` (``<source>-<message_id>-<hash>``), which
+        ``/short-url/tracking/{long_url_id}`` reports; ``/short-url/statistics/{source}/{id}``
+        counts the opens of every link of ``message_id``.
+        """
+        digest = hashlib.md5(f"{source}/{message_id}".encode(), usedforsecurity=False)
+        long_url_id = f"{source}-{message_id}-{digest.hexdigest()}"
+        contact = next(
+            (c for c in self._world.contacts.values() if c["phone_number"] == phone_number), None
+        )
+        self._world.records.link_opens.setdefault(long_url_id, []).append(
+            {
+                "open_count": 1,
+                "date_opened": int(self._world.clock()),
+                "user_geo_country": country,
+                "user_geo_region": region,
+                "user_device": device,
+                "user_browser": browser,
+                "user_os": operating_system,
+                "contact": {
+                    "contact_id": str(contact["contact_id"]) if contact else "",
+                    "first_name": contact["first_name"] if contact else "",
+                    "last_name": contact["last_name"] if contact else "",
+                    "phone_number": phone_number,
+                },
+            }
+        )
+        return long_url_id

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from ._account_state import AccountSetup
 from ._numbers import (
     COUNTRIES,
     DEFAULT_MMS_PRICES,
@@ -18,6 +19,7 @@ from ._numbers import (
     normalize,
     price_table,
 )
+from ._records import Records
 from ._state import SUBACCOUNT_ID, MessageRecord, currency_block
 
 __all__ = ["CONTACT_FIELDS", "ExportFile", "InboundRecord", "World"]
@@ -141,10 +143,14 @@ class World:
         self.inbound: list[InboundRecord] = []
         self.exports: dict[str, ExportFile] = {}
         self.connections: dict[str, dict[str, Any]] = {}
+        #: Campaigns, email, post and fax (the route modules of ``routes/``).
+        self.records = Records()
         self._next_list = 100_001
         self._next_contact = 5_000_001
         self._next_template = 600_001
         self._next_email = 1_001
+        #: Rules, uploads, countries, numbers, subaccounts and billing (part A of the API).
+        self.setup = AccountSetup(self.id_rng, clock)
         self.new_connection()
 
     # -- ids -------------------------------------------------------------------------------
