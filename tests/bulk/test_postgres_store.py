@@ -212,6 +212,20 @@ class TestOwnership:
             await store.claim(10, after_row=0, max_attempts=4)
         await store.close()
 
+    async def test_a_pool_of_the_caller_is_used_and_left_open(self, postgres_dsn: str) -> None:
+        import asyncpg
+
+        pool = await asyncpg.create_pool(postgres_dsn, min_size=1, max_size=2)
+        try:
+            store = PostgresStore(pool, name())
+            assert store.where.startswith("<asyncpg pool>")
+            await store.open()
+            await store.add_rows(rows_of(2))
+            await store.close()
+            assert await pool.fetchval("SELECT 1") == 1  # still the caller's, still open
+        finally:
+            await pool.close()
+
     async def test_the_dsn_password_is_never_shown(self, postgres_dsn: str) -> None:
         store = PostgresStore("postgresql://u:s3cret@127.0.0.1:1/db?password=x2", "c")
         assert "s3cret" not in repr(store) and "s3cret" not in store.where
@@ -227,6 +241,7 @@ class TestOwnership:
     @pytest.mark.parametrize(
         ("option", "value"),
         [
+            ("campaign", ""),
             ("lease", 0),
             ("grace", -1),
             ("heartbeat", 30),
@@ -237,7 +252,7 @@ class TestOwnership:
     )
     def test_bad_options_are_refused_naming_the_option(self, option: str, value: Any) -> None:
         with pytest.raises(ValidationError) as caught:
-            PostgresStore("postgresql://127.0.0.1/db", "c", **{option: value})
+            PostgresStore("postgresql://127.0.0.1/db", **{"campaign": "c", option: value})
         assert caught.value.field == option
 
     async def test_without_asyncpg_the_extra_is_named(
@@ -478,9 +493,18 @@ class TestBudgetAndSharedState:
             releases=[Release(r.row, None, "not sent: 429") for r in one.rows[1:]],
         )
         assert (await first.budget())[1] == Decimal("4.75")
+        two = claims[1]
+        await first.settle(
+            two.chunk,
+            two.epoch,
+            outcomes=[RowOutcome(r.row, "rejected", "INVALID_RECIPIENT") for r in two.rows],
+        )
+        # A rejected row costs nothing.
+        left = Decimal("0.25") + Decimal("0.10") * len(two.rows)
+        assert (await first.budget())[1] == Decimal("5.00") - left
         await first.set_state("open")
         more = await first.claim(10, after_row=0, max_attempts=4)
-        assert more is not None and len(more.rows) == 2  # 2 x 0.10 fit in the 0.25 left
+        assert more is not None and len(more.rows) == int(left / Decimal("0.10"))  # what fits
         for w in workers:
             await w.close()
 
