@@ -93,6 +93,7 @@ CREATE TABLE IF NOT EXISTS {s}.campaigns (
     reconciler_until timestamptz,
     budget numeric,
     committed numeric NOT NULL DEFAULT 0,
+    unsent text,
     created_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE TABLE IF NOT EXISTS {s}.rows (
@@ -527,7 +528,7 @@ class PostgresStore:
                 f"DELETE FROM {self._t('chunks')} WHERE campaign = $1", self.campaign
             )
             await conn.execute(
-                f"UPDATE {self._t('campaigns')} SET meta = '{{}}', committed = 0 "
+                f"UPDATE {self._t('campaigns')} SET meta = '{{}}', committed = 0, unsent = NULL "
                 "WHERE campaign = $1",
                 self.campaign,
             )
@@ -582,12 +583,14 @@ class PostgresStore:
     async def begin_run(self) -> None:
         """Give every row that is not final a fresh attempt budget (a new run started)."""
         async with self._tx() as conn:
-            # Rows another worker is settling right now are skipped, not waited for: they are
-            # in that worker's run, and waiting on them could deadlock with its settle.
+            # Only rows that are not final need a budget (every worker's start would otherwise
+            # rewrite every row sent so far). Rows another worker is settling right now are
+            # skipped, not waited for: they are in that worker's run, and waiting on them could
+            # deadlock with its settle.
             await conn.execute(
                 f"UPDATE {self._t('rows')} SET attempts = 0 WHERE campaign = $1 AND row IN ("
                 f"SELECT row FROM {self._t('rows')} WHERE campaign = $1 AND attempts != 0 "
-                "FOR UPDATE SKIP LOCKED)",
+                "AND (state IS NULL OR state = 'unknown') FOR UPDATE SKIP LOCKED)",
                 self.campaign,
             )
 
@@ -901,10 +904,20 @@ class PostgresStore:
         """Say why the pending rows were not sent (they stay resumable); rows held by a chunk
         are in doubt, not pending, and keep theirs."""
         async with self._tx() as conn:
+            # Rows never tried take the campaign's note when read (outcomes()): writing it into
+            # each of millions of pending rows at the end of every worker's slice would cost a
+            # full rewrite of the campaign each time. Rows released with a reason of their own
+            # (few) keep it, with this one added, as the SQLite journal does.
             await conn.execute(
-                f"UPDATE {self._t('rows')} SET reason = CASE WHEN tried > 0 AND reason IS NOT "
-                "NULL AND reason != $2 THEN reason || '; ' || $2 ELSE $2 END "
-                "WHERE campaign = $1 AND state IS NULL AND chunk IS NULL",
+                f"UPDATE {self._t('rows')} SET reason = CASE WHEN reason IS NOT NULL "
+                "AND reason != $2 THEN reason || '; ' || $2 ELSE $2 END "
+                "WHERE campaign = $1 AND state IS NULL AND chunk IS NULL AND tried > 0 "
+                "AND reason IS DISTINCT FROM $2",
+                self.campaign,
+                reason,
+            )
+            await conn.execute(
+                f"UPDATE {self._t('campaigns')} SET unsent = $2 WHERE campaign = $1",
                 self.campaign,
                 reason,
             )
@@ -968,15 +981,22 @@ class PostgresStore:
         """Yield (row, to, state, status, message_id, parts, price, custom_string, reason,
         delivery, delivery_status) in row order, with the reported state."""
         after = 0
+        async with self._tx() as conn:
+            unsent = await conn.fetchval(
+                f"SELECT unsent FROM {self._t('campaigns')} WHERE campaign = $1", self.campaign
+            )
         while True:
             # Keyset pages: no cursor (and no connection) is held between pages.
             async with self._tx() as conn:
                 page = await conn.fetch(
                     f"SELECT row, recipient, {_REPORTED}, status, message_id, parts, price, "
-                    f"custom_string, reason, delivery, delivery_status FROM {self._t('rows')} "
-                    "WHERE campaign = $1 AND row > $2 ORDER BY row LIMIT 1000",
+                    "custom_string, CASE WHEN state IS NULL AND chunk IS NULL AND tried = 0 "
+                    "THEN COALESCE(reason, $3) ELSE reason END, delivery, delivery_status "
+                    f"FROM {self._t('rows')} WHERE campaign = $1 AND row > $2 "
+                    "ORDER BY row LIMIT 1000",
                     self.campaign,
                     after,
+                    unsent,
                 )
             for record in page:
                 yield tuple(record)
