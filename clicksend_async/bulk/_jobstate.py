@@ -15,13 +15,18 @@ from typing import Any
 from .._session import Session
 from .._validation import Limits
 from ._channels import Channel
+from ._journal import Journal
 from ._report import BulkOutcome, BulkPlan, ProgressEvent
 from ._rows import BodyTemplate
 from ._store import CampaignStore
 
-__all__ = ["JobState", "ProgressHook"]
+__all__ = ["EXCLUDED", "EXCLUDED_WHY", "JobState", "ProgressHook"]
 
 ProgressHook = Callable[[ProgressEvent], Awaitable[None] | None]
+
+#: The status and reason of a row not sent because its number is excluded.
+EXCLUDED = "EXCLUDED"
+EXCLUDED_WHY = "excluded: the number is on the exclusion list (exclude / exclude_lists)"
 
 
 class JobState:
@@ -109,6 +114,58 @@ class JobState:
         result = hook(event)
         if result is not None:
             await result
+
+    async def _drop_excluded(self, cursor: int) -> None:
+        """Settle pending rows whose number is excluded now (a resume honours the exclusions
+        of the current run, which may have grown since the plan)."""
+        pending_numbers = getattr(self._store, "pending_numbers", None)
+        if pending_numbers is None:
+            return
+        rows = await pending_numbers(cursor, self.chunk_size)
+        dropped = [(row, to) for row, to in rows if to in self._exclude]
+        if not dropped:
+            return
+        await self._store.exclude([row for row, _ in dropped], EXCLUDED, EXCLUDED_WHY)
+        for row, to in dropped:
+            await self._emit(
+                BulkOutcome(row=row, to=to, state="invalid", status=EXCLUDED, reason=EXCLUDED_WHY)
+            )
+
+    # -- counters and events --------------------------------------------------------------
+
+    async def _emit_unsettled(self) -> None:
+        """Stream the rows that end this run without an outcome (not sent, skipped)."""
+        if self._queue is None:
+            return
+        async for row, to, state, status, _, _, _, custom, reason, _, _ in self._store.outcomes():
+            if state in ("skipped", "not_sent"):
+                await self._queue.put(
+                    BulkOutcome(
+                        row=row,
+                        to=to,
+                        state=state,
+                        status=status,
+                        custom_string=custom,
+                        reason=reason,
+                    )
+                )
+
+
+async def snapshot(store: CampaignStore) -> Journal:
+    """Copy a store's reported outcomes into a temporary journal (a shared store's report)."""
+    journal = Journal()
+    batch: list[tuple[Any, ...]] = []
+    sql = (
+        "INSERT INTO rows (row, recipient, state, status, message_id, parts, price, "
+        "custom_string, reason, delivery, delivery_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    async for record in store.outcomes():
+        batch.append(tuple(record))
+        if len(batch) >= 1000:
+            journal._db.executemany(sql, batch)
+            batch = []
+    journal._db.executemany(sql, batch)
+    return journal
 
 
 def payload_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
