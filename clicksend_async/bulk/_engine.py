@@ -446,9 +446,15 @@ class BulkJob(Planning):
         while True:
             first = await doubts.get()
             batch = [first]
-            while not doubts.empty():
-                batch.append(doubts.get_nowait())
             try:
+                # Wait out the first chunk's settle time, then take every chunk that came in
+                # doubt meanwhile: one history read settles them all.
+                if first is not None and first.window is not None:
+                    wait = self._session.server_clock.wait_until(first.window[1] + self._settle)
+                    if wait:
+                        await self._sleep(wait)
+                while not doubts.empty():
+                    batch.append(doubts.get_nowait())
                 await self._progress("reconciling")
                 await self.reconciler.settle_chunks([c for c in batch if c is not None])
             finally:
