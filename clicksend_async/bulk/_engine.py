@@ -28,6 +28,7 @@ from typing import Any
 
 from .._exceptions import ConfigurationError, ValidationError
 from .._session import Session
+from .._tracing import campaign_span
 from .._validation import (
     DEFAULT_LIMITS,
     MAX_MESSAGES_PER_REQUEST,
@@ -248,12 +249,16 @@ class BulkJob(Planning):
         self._used = True
         self._started = time.monotonic()
         try:
-            await self._store.open()
-            plan = await self.plan()
-            if self.dry_run:
-                await self._store.note_unsent("dry run: nothing was sent")
-            else:
-                await self._send_all(plan)
+            with campaign_span(channel=self.channel.name, store=self._store.where) as span:
+                await self._store.open()
+                plan = await self.plan()
+                span.set("clicksend.rows", plan.rows)
+                if self.dry_run:
+                    await self._store.note_unsent("dry run: nothing was sent")
+                else:
+                    await self._send_all(plan)
+                span.set("clicksend.sent", self._sent)
+                span.set("clicksend.unknown", self._unknown)
         except BaseException:
             if self._owns_journal:
                 await self._store.close()
@@ -492,8 +497,3 @@ class BulkJob(Planning):
                 self._rejected += 1
             elif o.state == "unknown":
                 self._unknown += 1
-
-
-def make_job(session: Session, channel: Channel, recipients: Recipients, **kwargs: Any) -> BulkJob:
-    """Build a BulkJob (used by the resources)."""
-    return BulkJob(session, channel, recipients, **kwargs)
