@@ -136,7 +136,7 @@ class BulkJob(Planning):
         self.dedupe = dedupe
         self.allow_empty_fields = allow_empty_fields
         self.transliterate = transliterate
-        self._exclude = _exclusion_set(exclude)
+        self._exclude = _exclusion_set(exclude, self._defaults.get("country"))
         self.exclude_lists = tuple(exclude_lists)
         for list_id in self.exclude_lists:
             path_segment(list_id)  # a bad id is refused now, not after the input was read

@@ -7,11 +7,13 @@ its base classes and read it through the names declared here.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from .._phone import compare_key
 from .._session import Session
 from .._validation import Limits
 from ._channels import Channel
@@ -69,6 +71,16 @@ class JobState:
     _unknown: int
     _cost: Decimal
 
+    def _campaign_country(self) -> str | None:
+        country = self._defaults.get("country")
+        return str(country) if country else None
+
+    def _compare_key(self, to: str | None, country: Any) -> str | None:
+        """Return a row's number as opt-outs and dedupe compare it (E.164)."""
+        purpose = "exclude=" if self._exclude else "dedupe="
+        own = str(country) if country else self._campaign_country()
+        return compare_key(to, own, purpose=purpose)
+
     def _body(self, payloads: list[str]) -> bytes:
         """Return one ``messages[]`` request body from the rows' payload JSON."""
         head = '{"messages":['
@@ -118,11 +130,15 @@ class JobState:
     async def _drop_excluded(self, cursor: int) -> None:
         """Settle pending rows whose number is excluded now (a resume honours the exclusions
         of the current run, which may have grown since the plan)."""
-        pending_numbers = getattr(self._store, "pending_numbers", None)
-        if pending_numbers is None:
-            return
-        rows = await pending_numbers(cursor, self.chunk_size)
-        dropped = [(row, to) for row, to in rows if to in self._exclude]
+        dropped: list[tuple[int, str | None]] = []
+        for row, _, payload in await self._store.rows_to_price(cursor, self.chunk_size):
+            try:
+                message = json.loads(payload)
+            except (TypeError, ValueError):
+                continue  # not a message payload (cannot happen for a pending row)
+            to = message.get("to")
+            if to and self._compare_key(to, message.get("country")) in self._exclude:
+                dropped.append((row, to))
         if not dropped:
             return
         await self._store.exclude([row for row, _ in dropped], EXCLUDED, EXCLUDED_WHY)

@@ -132,7 +132,13 @@ class Planning(RowBuilding):
                 to_text = payload.get("to")
                 body = payload.get("body", "")
                 fingerprint.add(row, to_text, body)
-                if exclude and to_text in exclude:
+                # Opt-outs and dedupe compare numbers as E.164 (a local number with its country).
+                key_to = (
+                    self._compare_key(to_text, payload.get("country"))
+                    if exclude or self.dedupe
+                    else to_text
+                )
+                if exclude and key_to in exclude:
                     excluded += 1
                     batch.append(
                         PlannedRow(
@@ -151,7 +157,7 @@ class Planning(RowBuilding):
                     continue
                 if self.dedupe:
                     by_number = self.dedupe == "number"
-                    key = hash(to_text) if by_number else hash((to_text, body))
+                    key = hash(key_to) if by_number else hash((key_to, body))
                     if key in seen_pairs:
                         duplicates += 1
                         reason = (

@@ -16,12 +16,19 @@ import attrs
 from .._converter import unstructure
 from .._exceptions import ValidationError
 from .._pagination import raw_records
+from .._phone import compare_key
 from .._validation import check_row_fields, normalize_number, path_segment
 from ..segments import SegmentInfo, is_gsm, to_gsm
 from ._jobstate import EXCLUDED, EXCLUDED_WHY
 from ._price import Pricing
 
-__all__ = ["EXCLUDED", "EXCLUDED_WHY", "CampaignOptionError", "Recipients", "RowBuilding"]
+__all__ = [
+    "EXCLUDED",
+    "EXCLUDED_WHY",
+    "CampaignOptionError",
+    "Recipients",
+    "RowBuilding",
+]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
@@ -45,10 +52,11 @@ class CampaignOptionError(ValidationError):
     """A campaign-wide option (``from_``, ``schedule`` ...) fails its check: no row can pass."""
 
 
-def _exclusion_set(numbers: Iterable[Any] | None) -> set[str]:
-    """Return the numbers as the engine compares them: normalised, as rows are sent.
+def _exclusion_set(numbers: Iterable[Any] | None, country: str | None = None) -> set[str]:
+    """Return the numbers as the engine compares them: E.164 (local ones with their country).
 
-    Entries may be numbers or rows (a mapping's ``to``, as :func:`read_recipients_csv` gives).
+    Entries may be numbers or rows (a mapping's ``to`` and ``country``, as
+    :func:`read_recipients_csv` gives); ``country`` is the campaign's, for entries without one.
     """
     out: set[str] = set()
     if numbers is None:
@@ -59,8 +67,11 @@ def _exclusion_set(numbers: Iterable[Any] | None) -> set[str]:
         )
     for entry in numbers:
         value = entry.get("to") if isinstance(entry, Mapping) else entry
+        own = entry.get("country") if isinstance(entry, Mapping) else None
         if value is not None and str(value).strip():
-            out.add(normalize_number(str(value)))
+            key = compare_key(str(value), str(own or country or "") or None, purpose="exclude=")
+            if key is not None:
+                out.add(key)
     return out
 
 
@@ -273,10 +284,26 @@ class RowBuilding(Pricing):
                 async for record in records:
                     number = record.get("phone_number")
                     if number not in (None, ""):
-                        self._exclude.add(normalize_number(str(number)))
-                        count += 1
+                        country = record.get("address_country") or self._campaign_country()
+                        key = compare_key(
+                            str(number), str(country) if country else None, purpose="exclude_lists="
+                        )
+                        if key is not None:
+                            self._exclude.add(key)
+                            count += 1
             logger.info("excluding %d number(s) of list %s", count, list_id)
         self._lists_loaded = True
+
+    def _campaign_country(self) -> str | None:
+        country = self._defaults.get("country")
+        return str(country) if country else None
+
+    def _compare_key(self, to: str | None, country: Any) -> str | None:
+        """Return a row's number as opt-outs and dedupe compare it (E.164)."""
+        purpose = "exclude=" if self._exclude else "dedupe="
+        return compare_key(
+            to, str(country) if country else self._campaign_country(), purpose=purpose
+        )
 
     def _to_gsm(self, text: str) -> str:
         """Return ``to_gsm(text)`` when that makes the text GSM-7, else ``text`` itself."""
