@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
@@ -40,7 +39,7 @@ from ._channels import SMS, VOICE, Channel, mms_channel
 from ._jobstate import ProgressHook, snapshot
 from ._journal import Journal
 from ._plan import Planning, Recipients, _exclusion_set
-from ._reconcile import Reconciler
+from ._reconcile import Reconciler, close_open_windows
 from ._report import BulkOutcome, BulkPlan, BulkReport
 from ._rows import BodyTemplate
 from ._send import ChunkResult, ChunkSender, outcome_events
@@ -323,16 +322,7 @@ class BulkJob(Planning):
         if leftovers and not self._session.server_clock.known:
             with contextlib.suppress(Exception):
                 await self._session.data("GET", "/account")  # learn ClickSend's clock
-        clock = self._session.server_clock
-        now_window = clock.window(clock.local(), clock.local(), 1.0)
-        leftovers = [
-            c._replace(window=(c.window[0], now_window[1]))
-            if c.window is not None and c.window[1] == math.inf and now_window is not None
-            else c._replace(window=None)
-            if c.window is not None and c.window[1] == math.inf
-            else c
-            for c in leftovers
-        ]
+        leftovers = close_open_windows(leftovers, self._session.server_clock)
         if leftovers:
             # A takeover reconciles first: nothing of a chunk in doubt is sent before that.
             await self._progress("reconciling")
@@ -462,6 +452,12 @@ class BulkJob(Planning):
                     batch.append(doubts.get_nowait())
                 await self._progress("reconciling")
                 await self.reconciler.settle_chunks([c for c in batch if c is not None])
+            except Exception as exc:
+                # Never lose the loop (the sender waits for it): stop sending, report why;
+                # the chunks are still in doubt in the store and the next run settles them.
+                logger.error("reconciliation failed: %s: %s", type(exc).__name__, exc)
+                if self._abort is None:
+                    self._abort = f"reconciliation failed ({type(exc).__name__}: {exc})"
             finally:
                 for _ in batch:
                     doubts.task_done()

@@ -28,13 +28,14 @@ from typing import Any
 import attrs
 
 from .._exceptions import ClickSendError, SendOutcomeUnknownError
+from .._servertime import ServerClock
 from .._session import Session
 from ._channels import _decimal, _int
 from ._report import BulkOutcome
 from ._states import DoubtChunk, Release, RowOutcome, SentEvidence
 from ._store import CampaignStore
 
-__all__ = ["ReconcileResult", "Reconciler", "reconcile_unknown"]
+__all__ = ["ReconcileResult", "Reconciler", "close_open_windows", "reconcile_unknown"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
@@ -306,6 +307,21 @@ class Reconciler:
                         found[custom] = record
         self._lookups_work = True
         return found
+
+
+def close_open_windows(chunks: list[DoubtChunk], clock: ServerClock) -> list[DoubtChunk]:
+    """Close the windows a dead holder left open (``inf``) at the server's present.
+
+    A request cannot have reached ClickSend after its sender died; without a known clock the
+    window stays unknown (and its rows ``unknown`` until a run that knows it).
+    """
+    now = clock.window(clock.local(), clock.local(), 1.0)
+    out = []
+    for c in chunks:
+        if c.window is not None and c.window[1] == math.inf:
+            c = c._replace(window=None if now is None else (c.window[0], now[1]))
+        out.append(c)
+    return out
 
 
 def _coalesce(chunks: list[DoubtChunk]) -> list[list[DoubtChunk]]:
