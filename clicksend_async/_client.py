@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .resources.account import AccountResource
     from .resources.account_recovery import AccountRecoveryResource
     from .resources.automations import AutomationsResource
+    from .resources.bulk import BulkResource
 
     # API coverage, part B.
     from .resources.campaigns import MmsCampaignsResource, SmsCampaignsResource
@@ -339,6 +340,13 @@ class ClickSendClient:
         from .resources.sms import SmsResource
 
         return SmsResource(self.session)
+
+    @cached_property
+    def bulk(self) -> BulkResource:
+        """Campaign workers: ``work(store)`` sends a campaign planned in a shared store."""
+        from .resources.bulk import BulkResource
+
+        return BulkResource(self.session)
 
     @cached_property
     def templates(self) -> SmsTemplatesResource:

@@ -9,6 +9,7 @@ from ._report import BulkOutcome, BulkPlan, BulkReport, InvalidRow, OutcomeState
 from ._rows import BodyTemplate, RecipientsCsv, read_recipients_csv
 from ._sqlite_store import SqliteStore
 from ._store import CampaignStore
+from ._worker import CampaignStatus, campaign_status, open_store, work
 
 __all__ = [
     "SMS",
@@ -18,6 +19,7 @@ __all__ = [
     "BulkOutcome",
     "BulkPlan",
     "BulkReport",
+    "CampaignStatus",
     "CampaignStore",
     "Channel",
     "InvalidRow",
@@ -29,8 +31,11 @@ __all__ = [
     "RecipientsCsv",
     "ReconcileResult",
     "SqliteStore",
+    "campaign_status",
     "mms_channel",
+    "open_store",
     "poll_receipts",
     "read_recipients_csv",
     "record_receipts",
+    "work",
 ]

@@ -404,6 +404,11 @@ class Journal(JournalReceipts):
             return int(self._db.execute(sql).fetchone()[0])
         return int(self._db.execute(sql + " AND attempts < ?", (max_attempts,)).fetchone()[0])
 
+    def count_held(self) -> int:
+        """Return how many rows a chunk holds (in flight or in doubt, not yet settled)."""
+        sql = "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NOT NULL"
+        return int(self._db.execute(sql).fetchone()[0])
+
     def skip_remaining(self, reason: str) -> None:
         """Say why the rows still pending were not sent (they stay resumable).
 

@@ -283,6 +283,12 @@ class Planning(RowBuilding):
                 "fingerprint": fingerprint.hexdigest(),
                 "rows": str(rows),
                 "channel": self.channel.name,
+                # What a worker (``_worker.py``) needs to send without the recipients: the
+                # request's shared fields, the chunk size and the campaign's country.
+                "request": json.dumps(self._request_extra),
+                "chunk_size": str(self.chunk_size),
+                "country": self._campaign_country() or "",
+                "max_cost": "" if self.max_cost is None else str(self.max_cost),
                 "plan": json.dumps(plan.to_json()),
                 "planned": "1",
                 "planned_at": repr(now),

@@ -98,6 +98,16 @@ class PostgresStore(_PostgresRows):
             )
         return int(count)
 
+    async def count_held(self) -> int:
+        """Return how many rows a chunk holds (in flight or in doubt, not yet settled)."""
+        async with self._tx() as conn:
+            count = await conn.fetchval(
+                f"SELECT count(*) FROM {self._t('rows')} WHERE campaign = $1 "
+                "AND state IS NULL AND chunk IS NOT NULL",
+                self.campaign,
+            )
+        return int(count)
+
     async def note_unsent(self, reason: str) -> None:
         """Say why the pending rows were not sent (they stay resumable); rows held by a chunk
         are in doubt, not pending, and keep theirs."""

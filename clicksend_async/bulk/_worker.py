@@ -1,0 +1,265 @@
+"""Workers: send a campaign already planned in a store, without its recipients.
+
+A campaign is planned once (``cs.sms.bulk(..., store=store).plan()`` or ``clicksend-async
+campaign ... --detach``); the plan, the channel and the request's shared fields (media file,
+senders, ``shorten_urls``) are in the store's meta, and every row's payload is in its rows. Any
+number of workers, on any host, then run :func:`work` against the same store: each claims
+chunks, sends them and records their outcomes through the store's fencing, so a recipient is
+texted once whatever the workers do. A worker never plans: an unplanned campaign is refused.
+
+``max_seconds`` bounds a worker (a task queue runs campaigns in slices): when it is up the
+worker stops gracefully (:meth:`BulkJob.stop`), and a later worker carries on. Use
+:func:`campaign_status` to tell whether there is more to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import attrs
+
+from .._exceptions import ConfigurationError, JournalError, ValidationError
+from .._session import Session
+from ._channels import SMS, VOICE, Channel, mms_channel
+from ._engine import BulkJob
+from ._jobstate import ProgressHook
+from ._postgres_store import PostgresStore
+from ._report import BulkPlan, BulkReport
+from ._sqlite_store import SqliteStore
+from ._store import CampaignStore
+
+__all__ = ["CampaignStatus", "campaign_status", "open_store", "work"]
+
+
+class _CampaignWorker(BulkJob):
+    """A :class:`BulkJob` whose plan is the one stored: it sends, it never plans."""
+
+    def __init__(self, session: Session, plan: BulkPlan, channel: Channel, **kwargs: Any) -> None:
+        super().__init__(session, channel, (), **kwargs)
+        self._stored_plan = plan
+
+    async def plan(self) -> BulkPlan:
+        """Return the stored plan (the budget and balance were checked when it was made)."""
+        self._plan = self._stored_plan
+        return self._stored_plan
+
+
+async def _stored_plan(store: CampaignStore) -> tuple[BulkPlan, Channel, dict[str, Any], Any]:
+    """Read what a worker needs from the store's meta, or say why it cannot work."""
+    stored = await store.get_meta("plan")
+    if stored is None:
+        raise JournalError(
+            f"the campaign {store.where} is not planned: a worker never plans; plan it first "
+            "(clicksend-async campaign ... --detach, or cs.sms.bulk(..., store=store).plan())"
+        )
+    request = await store.get_meta("request")
+    if request is None:
+        raise JournalError(
+            f"the campaign {store.where} was planned by an older version, which did not record "
+            "the request's shared fields a worker needs; resume it with the recipients instead"
+        )
+    try:
+        plan = BulkPlan.from_json(json.loads(stored))
+        extra = json.loads(request)
+        if not isinstance(extra, dict):
+            raise TypeError("the request fields are not an object")
+    except (ValueError, TypeError, KeyError) as exc:
+        raise JournalError(f"the campaign {store.where} holds an unreadable plan: {exc}") from None
+    name = await store.get_meta("channel")
+    if name == "sms":
+        channel = SMS
+    elif name == "voice":
+        channel = VOICE
+    elif name == "mms" and isinstance(extra.get("media_file"), str):
+        channel = mms_channel(extra["media_file"])
+    else:
+        raise JournalError(f"the campaign {store.where} has an unknown channel {name!r}")
+    chunk_size = await store.get_meta("chunk_size")
+    return plan, channel, extra, chunk_size
+
+
+async def work(
+    session: Session,
+    store: CampaignStore,
+    *,
+    max_seconds: float | None = None,
+    concurrency: int = 4,
+    chunk_size: int | None = None,
+    exclude: Iterable[Any] | None = None,
+    on_progress: ProgressHook | None = None,
+    max_attempts: int = 4,
+    send_timeout: float | None = None,
+    throttle_pause: float = 6.0,
+    reconcile_settle: float = 2.0,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    clock: Callable[[], float] = time.time,
+) -> BulkReport:
+    """Run one worker of a campaign planned in ``store``; return the campaign's report."""
+    if max_seconds is not None and not (max_seconds > 0 and not math.isinf(max_seconds)):
+        raise ValidationError("must be a positive number of seconds", field="max_seconds")
+    plan, channel, extra, stored_chunk = await _stored_plan(store)
+    country = await store.get_meta("country")
+    max_cost = await store.get_meta("max_cost")  # a shared store also holds it as its budget
+    job = _CampaignWorker(
+        session,
+        plan,
+        channel,
+        defaults={"country": country} if country else None,
+        request_extra=extra,
+        chunk_size=chunk_size or int(stored_chunk or 100),
+        concurrency=concurrency,
+        preflight=False,
+        max_cost=max_cost or None,
+        check_balance=False,
+        exclude=exclude,
+        store=store,
+        resume=True,
+        on_progress=on_progress,
+        max_attempts=max_attempts,
+        send_timeout=send_timeout,
+        throttle_pause=throttle_pause,
+        reconcile_settle=reconcile_settle,
+        sleep=sleep,
+        clock=clock,
+    )
+    if max_seconds is None:
+        return await job.run()
+    loop = asyncio.get_running_loop()
+    stopping: set[asyncio.Task[None]] = set()
+
+    def time_up() -> None:
+        task = loop.create_task(job.stop())  # graceful: chunks in flight finish and are recorded
+        stopping.add(task)
+        task.add_done_callback(stopping.discard)
+
+    handle = loop.call_later(max_seconds, time_up)
+    try:
+        return await job.run()
+    finally:
+        handle.cancel()
+
+
+@attrs.frozen(kw_only=True)
+class CampaignStatus:
+    """Where a campaign stands in its store (read-only: nothing is claimed or taken over)."""
+
+    #: The store and campaign, without any password.
+    where: str
+    #: True once a plan is stored (workers can start).
+    planned: bool
+    channel: str | None
+    #: The campaign's shared state: ``open``, ``stopping`` or ``aborted`` (SQLite: ``open``).
+    state: str
+    #: Why the campaign is not open (out of credit, max_cost reached ...).
+    reason: str | None
+    #: Rows by reported state (``sent``, ``rejected``, ``invalid``, ``unknown``, ``not_sent``,
+    #: ``skipped``); rows a chunk holds are counted as ``unknown`` until they settle.
+    counts: dict[str, int]
+    #: Rows waiting to be sent (``not_sent`` and ``skipped``).
+    pending: int
+    #: Rows a chunk holds (in flight, or in doubt until reconciled).
+    held: int
+    cost: Decimal
+    segments: int
+    #: The plan, once stored.
+    plan: BulkPlan | None = attrs.field(repr=False, default=None)
+
+    @property
+    def rows(self) -> int:
+        """Return how many rows the campaign holds."""
+        return sum(self.counts.values())
+
+    @property
+    def finished(self) -> bool:
+        """Return True when no worker has anything left to do (every row settled, or the
+        campaign stopped for every worker)."""
+        return self.planned and (self.state != "open" or self.pending + self.held == 0)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the status as JSON values (``clicksend-async status --json``)."""
+        return {
+            "where": self.where,
+            "planned": self.planned,
+            "channel": self.channel,
+            "state": self.state,
+            "reason": self.reason,
+            "finished": self.finished,
+            "rows": self.rows,
+            "counts": dict(self.counts),
+            "pending": self.pending,
+            "held": self.held,
+            "cost": str(self.cost),
+            "currency": None if self.plan is None else self.plan.currency,
+            "segments": self.segments,
+        }
+
+
+async def campaign_status(store: CampaignStore) -> CampaignStatus:
+    """Return where the campaign in ``store`` stands, without taking part in it."""
+    stored = await store.get_meta("plan")
+    plan = None
+    if stored is not None:
+        try:
+            plan = BulkPlan.from_json(json.loads(stored))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise JournalError(
+                f"the campaign {store.where} holds an unreadable plan: {exc}"
+            ) from None
+    state, reason = "open", None
+    read_state = getattr(store, "state", None)
+    if read_state is not None:
+        state, reason = await read_state()
+    counts = await store.counts()
+    count_held = getattr(store, "count_held", None)
+    held = int(await count_held()) if count_held is not None else 0
+    cost, segments = await store.totals()
+    return CampaignStatus(
+        where=store.where,
+        planned=stored is not None,
+        channel=await store.get_meta("channel"),
+        state=state,
+        reason=reason,
+        counts=counts,
+        pending=await store.count_pending(),
+        held=held,
+        cost=cost,
+        segments=segments,
+        plan=plan,
+    )
+
+
+def open_store(url: str, name: str | None = None, **options: Any) -> CampaignStore:
+    """Return the store a URL names: ``postgresql://...`` (campaign ``name``) or
+    ``sqlite:///path`` (a journal file, the same as ``journal=path``).
+
+    ``options`` go to :class:`PostgresStore` (``lease``, ``grace``, ``max_cost`` ...).
+    """
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("postgresql", "postgres"):
+        if not name:
+            raise ValidationError("a PostgreSQL store needs the campaign's name", field="name")
+        return PostgresStore(url, name, **options)
+    if scheme == "sqlite":
+        if options:
+            raise ConfigurationError(
+                f"a SQLite store takes no {', '.join(sorted(options))} (PostgreSQL only)"
+            )
+        # sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy spells them.
+        path = unquote(url.split(":", 1)[1].removeprefix("///"))
+        if not path or path.startswith("//"):
+            raise ValidationError(
+                "must be sqlite:///PATH (three slashes, then the journal's path)", field="store"
+            )
+        return SqliteStore(Path(path))
+    raise ValidationError(
+        "must be postgresql://... (a shared store) or sqlite:///PATH (a journal file)",
+        field="store",
+    )
