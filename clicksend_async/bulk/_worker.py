@@ -34,9 +34,18 @@ from ._jobstate import ProgressHook
 from ._postgres_store import PostgresStore
 from ._report import BulkPlan, BulkReport
 from ._sqlite_store import SqliteStore
+from ._states import ALL_STATES
 from ._store import CampaignStore
 
-__all__ = ["CampaignStatus", "campaign_status", "open_store", "work"]
+__all__ = [
+    "CampaignStatus",
+    "campaign_status",
+    "check_max_seconds",
+    "open_store",
+    "prepare_worker",
+    "run_for",
+    "work",
+]
 
 
 class _CampaignWorker(BulkJob):
@@ -86,11 +95,10 @@ async def _stored_plan(store: CampaignStore) -> tuple[BulkPlan, Channel, dict[st
     return plan, channel, extra, chunk_size
 
 
-async def work(
+async def prepare_worker(
     session: Session,
     store: CampaignStore,
     *,
-    max_seconds: float | None = None,
     concurrency: int = 4,
     chunk_size: int | None = None,
     exclude: Iterable[Any] | None = None,
@@ -101,14 +109,14 @@ async def work(
     reconcile_settle: float = 2.0,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     clock: Callable[[], float] = time.time,
-) -> BulkReport:
-    """Run one worker of a campaign planned in ``store``; return the campaign's report."""
-    if max_seconds is not None and not (max_seconds > 0 and not math.isinf(max_seconds)):
-        raise ValidationError("must be a positive number of seconds", field="max_seconds")
+) -> BulkJob:
+    """Return a job that sends the campaign planned in ``store`` (refused if not planned)."""
     plan, channel, extra, stored_chunk = await _stored_plan(store)
     country = await store.get_meta("country")
-    max_cost = await store.get_meta("max_cost")  # a shared store also holds it as its budget
-    job = _CampaignWorker(
+    # The plan's max_cost also stops this worker; a shared store's own budget
+    # (PostgresStore(max_cost=...)) is the one that holds across workers.
+    max_cost = await store.get_meta("max_cost")
+    return _CampaignWorker(
         session,
         plan,
         channel,
@@ -130,13 +138,24 @@ async def work(
         sleep=sleep,
         clock=clock,
     )
+
+
+def check_max_seconds(max_seconds: float | None) -> None:
+    """Refuse a time limit that is not a positive, finite number of seconds."""
+    if max_seconds is not None and not (max_seconds > 0 and not math.isinf(max_seconds)):
+        raise ValidationError("must be a positive number of seconds", field="max_seconds")
+
+
+async def run_for(job: BulkJob, max_seconds: float | None) -> BulkReport:
+    """Run ``job``; after ``max_seconds`` stop it gracefully (in-flight chunks are recorded)."""
+    check_max_seconds(max_seconds)
     if max_seconds is None:
         return await job.run()
     loop = asyncio.get_running_loop()
     stopping: set[asyncio.Task[None]] = set()
 
     def time_up() -> None:
-        task = loop.create_task(job.stop())  # graceful: chunks in flight finish and are recorded
+        task = loop.create_task(job.stop())
         stopping.add(task)
         task.add_done_callback(stopping.discard)
 
@@ -145,6 +164,23 @@ async def work(
         return await job.run()
     finally:
         handle.cancel()
+
+
+async def work(
+    session: Session,
+    store: CampaignStore,
+    *,
+    max_seconds: float | None = None,
+    **options: Any,
+) -> BulkReport:
+    """Run one worker of a campaign planned in ``store``; return the campaign's report.
+
+    ``options`` are :func:`prepare_worker`'s (``concurrency``, ``chunk_size``, ``exclude``,
+    ``on_progress`` ...).
+    """
+    check_max_seconds(max_seconds)  # before anything is read from the store
+    job = await prepare_worker(session, store, **options)
+    return await run_for(job, max_seconds)
 
 
 @attrs.frozen(kw_only=True)
@@ -178,6 +214,11 @@ class CampaignStatus:
         return sum(self.counts.values())
 
     @property
+    def currency(self) -> str | None:
+        """Return the plan's currency, once priced."""
+        return None if self.plan is None else self.plan.currency
+
+    @property
     def finished(self) -> bool:
         """Return True when no worker has anything left to do (every row settled, or the
         campaign stopped for every worker)."""
@@ -197,7 +238,7 @@ class CampaignStatus:
             "pending": self.pending,
             "held": self.held,
             "cost": str(self.cost),
-            "currency": None if self.plan is None else self.plan.currency,
+            "currency": self.currency,
             "segments": self.segments,
         }
 
@@ -217,7 +258,8 @@ async def campaign_status(store: CampaignStore) -> CampaignStatus:
     read_state = getattr(store, "state", None)
     if read_state is not None:
         state, reason = await read_state()
-    counts = await store.counts()
+    found = await store.counts()
+    counts = {str(s): found.get(str(s), 0) for s in ALL_STATES}
     count_held = getattr(store, "count_held", None)
     held = int(await count_held()) if count_held is not None else 0
     cost, segments = await store.totals()

@@ -46,6 +46,7 @@ def build_cli() -> click.Group:
     from .profiles import profiles
     from .send import price, send
     from .templates import templates
+    from .workers import status, worker
 
     @click.group(
         "clicksend-async",
@@ -168,6 +169,8 @@ def build_cli() -> click.Group:
         send,
         price,
         campaign,
+        worker,
+        status,
         history,
         receipts,
         inbound,

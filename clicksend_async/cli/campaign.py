@@ -64,6 +64,7 @@ from ._options import (
 )
 from ._output import kv_table, money, plural, speak_flags
 from ._progress import Display
+from .workers import StoreChoice, run_detached, store_choice
 
 __all__ = ["CampaignOptions", "campaign", "price_csv"]
 
@@ -791,6 +792,17 @@ def _finish(
 )
 @click.option("--resume", is_flag=True, help="Continue the campaign in --journal.")
 @click.option(
+    "--store",
+    metavar="URL",
+    help="Keep the campaign in postgresql://... (shared by workers) or sqlite:///PATH.",
+)
+@click.option("--name", metavar="NAME", help="The campaign's name in a PostgreSQL --store.")
+@click.option(
+    "--detach",
+    is_flag=True,
+    help="Plan, price, check and open the campaign in --store, then exit: workers send it.",
+)
+@click.option(
     "--report",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="PATH",
@@ -809,6 +821,7 @@ def campaign(g: Globals, /, recipients: Path, **options: Any) -> None:
     texting anyone twice. Ctrl-C or SIGTERM stop it gracefully and print the command that
     resumes it. With --json: the plan, one line per row as it settles, then the summary.
     """
+    store = _store_of(options)
     if options["resume"] and options["journal"] is None:
         raise click.UsageError(
             "--resume needs --journal PATH (the journal of the campaign to continue)"
@@ -825,4 +838,30 @@ def campaign(g: Globals, /, recipients: Path, **options: Any) -> None:
         report=options["report"],
         yes=options["yes"],
     )
+    if store is not None and store.shared and not settings.dry_run:
+        detach = bool(options["detach"])
+        execute(g, lambda: run_detached(g, settings, store, detach=detach))
+    if store is not None and options["detach"] and not settings.dry_run:
+        execute(g, lambda: run_detached(g, settings, store, detach=True))
     execute(g, lambda: run_campaign(g, settings))
+
+
+def _store_of(options: dict[str, Any]) -> StoreChoice | None:
+    """Read ``--store``/``--name``/``--detach``; ``sqlite:///PATH`` becomes ``--journal PATH``."""
+    url = options.pop("store")
+    if url is None:
+        if options["detach"] or options["name"]:
+            flag = "--detach" if options["detach"] else "--name"
+            raise click.UsageError(f"{flag} needs --store URL (where the workers find it)")
+        return None
+    if options["journal"] is not None:
+        raise click.UsageError("give --store or --journal, not both")
+    store = store_choice(url, options["name"])
+    if not store.shared:
+        options["journal"] = store.path
+    elif options["resume"]:
+        raise click.UsageError(
+            "--resume is for a --journal; a campaign in a PostgreSQL store is continued by "
+            "starting workers (clicksend-async worker --store ... --name ...)"
+        )
+    return store

@@ -1,4 +1,4 @@
-"""A real PostgreSQL for the bulk tests, started from the OS package on a free loopback port.
+"""A real PostgreSQL for the tests that need one, from the OS package on a free loopback port.
 
 The server runs as a non-root user (postgres refuses root) in a temporary data directory and is
 stopped at the end of the session. When it cannot start, the tests that need it fail with the
