@@ -44,6 +44,7 @@ __all__ = [
     "open_store",
     "prepare_worker",
     "run_for",
+    "store_path",
     "work",
 ]
 
@@ -278,30 +279,39 @@ async def campaign_status(store: CampaignStore) -> CampaignStatus:
     )
 
 
-def open_store(url: str, name: str | None = None, **options: Any) -> CampaignStore:
-    """Return the store a URL names: ``postgresql://...`` (campaign ``name``) or
-    ``sqlite:///path`` (a journal file, the same as ``journal=path``).
-
-    ``options`` go to :class:`PostgresStore` (``lease``, ``grace``, ``max_cost`` ...).
-    """
+def store_path(url: str) -> Path | None:
+    """Return the journal path of a ``sqlite:///PATH`` URL, None for ``postgresql://``; refuse
+    any other URL (nothing is opened or created)."""
     scheme = urlsplit(url).scheme.lower()
     if scheme in ("postgresql", "postgres"):
-        if not name:
-            raise ValidationError("a PostgreSQL store needs the campaign's name", field="name")
-        return PostgresStore(url, name, **options)
+        return None
     if scheme == "sqlite":
-        if options:
-            raise ConfigurationError(
-                f"a SQLite store takes no {', '.join(sorted(options))} (PostgreSQL only)"
-            )
         # sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy spells them.
         path = unquote(url.split(":", 1)[1].removeprefix("///"))
         if not path or path.startswith("//"):
             raise ValidationError(
                 "must be sqlite:///PATH (three slashes, then the journal's path)", field="store"
             )
-        return SqliteStore(Path(path))
+        return Path(path)
     raise ValidationError(
         "must be postgresql://... (a shared store) or sqlite:///PATH (a journal file)",
         field="store",
     )
+
+
+def open_store(url: str, name: str | None = None, **options: Any) -> CampaignStore:
+    """Return the store a URL names: ``postgresql://...`` (campaign ``name``) or
+    ``sqlite:///path`` (a journal file, the same as ``journal=path``).
+
+    ``options`` go to :class:`PostgresStore` (``lease``, ``grace``, ``max_cost`` ...).
+    """
+    path = store_path(url)
+    if path is not None:
+        if options:
+            raise ConfigurationError(
+                f"a SQLite store takes no {', '.join(sorted(options))} (PostgreSQL only)"
+            )
+        return SqliteStore(path)
+    if not name:
+        raise ValidationError("a PostgreSQL store needs the campaign's name", field="name")
+    return PostgresStore(url, name, **options)

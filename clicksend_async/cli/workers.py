@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .._exceptions import BudgetExceededError, ConfigurationError, JournalError
+from .._exceptions import BudgetExceededError, ConfigurationError, JournalError, ValidationError
 from ..bulk import (
     BulkPlan,
     BulkReport,
@@ -27,7 +27,7 @@ from ..bulk import (
 )
 from ..bulk._jobstate import snapshot
 from ..bulk._postgres_store import redact_dsn
-from ..bulk._worker import check_max_seconds, prepare_worker, run_for
+from ..bulk._worker import check_max_seconds, prepare_worker, run_for, store_path
 from . import _options
 from ._context import (
     EXIT_INCOMPLETE,
@@ -64,18 +64,18 @@ class StoreChoice:
     def __init__(self, url: str, name: str | None) -> None:
         self.url = url
         self.name = name
-        self.shared = not url.lower().startswith("sqlite:")
-        store = open_store(url, name)  # a bad URL or a missing --name is refused here
-        self.path = store.journal.path if isinstance(store, SqliteStore) else None
-        if isinstance(store, SqliteStore):
-            store.journal.close()
+        # A bad URL or a missing --name is refused here; nothing is opened or created yet.
+        self.path = store_path(url)
+        self.shared = self.path is None
+        if self.shared and not name:
+            raise ValidationError("a PostgreSQL store needs the campaign's name", field="name")
 
     def open(self, **options: Any) -> CampaignStore:
         """Return the store (a PostgreSQL store takes ``options``: ``max_cost`` ...)."""
         if not self.shared:
-            if self.path is None or not Path(self.path).exists():
+            if self.path is None or not self.path.exists():
                 raise ConfigurationError(f"there is no journal at {self.path}")
-            return SqliteStore(Path(self.path))
+            return SqliteStore(self.path)
         return open_store(self.url, self.name, **options)
 
     def args(self) -> list[str]:
@@ -90,10 +90,9 @@ def store_choice(url: str, name: str | None) -> StoreChoice:
     """Parse ``--store`` and ``--name`` into a choice, as a usage error when they are wrong."""
     try:
         return StoreChoice(url, name)
-    except Exception as exc:  # a ValidationError naming the field
-        field = getattr(exc, "field", None)
-        hint = "--name" if field == "name" else "--store"
-        raise click.BadParameter(str(getattr(exc, "reason", exc)), param_hint=hint) from None
+    except ValidationError as exc:
+        hint = "--name" if exc.field == "name" else "--store"
+        raise click.BadParameter(exc.reason, param_hint=hint) from None
 
 
 # -- campaign --store ... --detach ------------------------------------------------------------
@@ -128,7 +127,7 @@ async def run_detached(g: Globals, options: Any, choice: StoreChoice, *, detach:
         assert choice.path is not None
         journal_choice = choose_journal(
             options.csv_path,
-            Path(choice.path),
+            choice.path,
             resume=options.resume,
             dry_run=False,
             emulator=False,

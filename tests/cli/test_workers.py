@@ -226,6 +226,16 @@ class TestSqliteStore:
         invoke(runner, emulator, "campaign", str(path), "--body", BODY, *store, "--yes")
         assert len(emulator.sent) == 4 and journal.exists()
 
+    def test_a_worker_on_a_missing_journal_refuses_and_creates_nothing(
+        self, runner: CliRunner, emulator: ClickSendEmulator, tmp_path: Path
+    ) -> None:
+        journal = tmp_path / "missing.journal.db"
+        store = ["--store", f"sqlite:///{journal}"]
+        result = invoke(runner, emulator, "worker", *store, code=1)
+        assert "there is no journal" in result.stderr
+        result = invoke(runner, emulator, "status", *store, code=1)
+        assert not journal.exists() and emulator.requests == []
+
     @pytest.mark.parametrize(
         ("args", "message"),
         [
