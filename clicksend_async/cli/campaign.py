@@ -822,6 +822,11 @@ def campaign(g: Globals, /, recipients: Path, **options: Any) -> None:
     resumes it. With --json: the plan, one line per row as it settles, then the summary.
     """
     store = _store_of(options)
+    if store is not None and options["detach"] and options["emulator"]:
+        raise click.UsageError(
+            "--detach with --emulator: the built-in emulator ends with this command, so no "
+            "worker could send to it; run `clicksend-async emulator` and give its --base-url"
+        )
     if options["resume"] and options["journal"] is None:
         raise click.UsageError(
             "--resume needs --journal PATH (the journal of the campaign to continue)"

@@ -160,6 +160,25 @@ class TestDetachThenWorkers:
             sent = Counter(m.to for m in emu.sent)
         assert len(sent) == 100 and max(sent.values()) == 1
 
+    def test_without_detach_the_campaign_is_sent_by_a_worker_in_this_process(
+        self,
+        runner: CliRunner,
+        emulator: ClickSendEmulator,
+        postgres_dsn: str,
+        tmp_path: Path,
+    ) -> None:
+        store = ["--store", postgres_dsn, "--name", name()]
+        path = people_csv(tmp_path, 25)
+        result = invoke(
+            runner, emulator, "campaign", str(path), "--body", BODY, *store, "--yes", "--json"
+        )
+        plan, end = documents(result)
+        valid("campaign", plan)
+        valid("campaign", end)
+        assert end["event"] == "worker" and end["finished"] and end["counts"]["sent"] == 25
+        assert end["this_worker"]["sent"] == 25
+        assert len(emulator.sent) == 25
+
     def test_a_worker_refuses_a_campaign_that_is_not_planned(
         self, runner: CliRunner, emulator: ClickSendEmulator, postgres_dsn: str
     ) -> None:
@@ -240,6 +259,7 @@ class TestSqliteStore:
         ("args", "message"),
         [
             (["--detach"], "--detach needs --store"),
+            (["--store", "sqlite:///x.db", "--detach", "--emulator"], "no worker could send"),
             (["--store", "mysql://x/y", "--name", "n"], "postgresql://"),
             (["--store", "postgresql://127.0.0.1/db"], "needs the campaign's name"),
             (["--store", "sqlite:///x.db", "--journal", "y.db"], "not both"),
