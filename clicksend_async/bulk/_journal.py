@@ -404,10 +404,15 @@ class Journal(JournalReceipts):
             return int(self._db.execute(sql).fetchone()[0])
         return int(self._db.execute(sql + " AND attempts < ?", (max_attempts,)).fetchone()[0])
 
-    def count_held(self) -> int:
-        """Return how many rows a chunk holds (in flight or in doubt, not yet settled)."""
-        sql = "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NOT NULL"
-        return int(self._db.execute(sql).fetchone()[0])
+    def count_unsettled(self) -> tuple[int, int, int]:
+        """Return how many rows wait to be sent, how many a chunk holds (in flight or in
+        doubt) and how many ended ``unknown``, from one snapshot."""
+        pending, held, unknown = self._db.execute(
+            "SELECT COALESCE(SUM(state IS NULL AND chunk IS NULL), 0), "
+            "COALESCE(SUM(state IS NULL AND chunk IS NOT NULL), 0), "
+            "COALESCE(SUM(state = 'unknown'), 0) FROM rows"
+        ).fetchone()
+        return int(pending), int(held), int(unknown)
 
     def skip_remaining(self, reason: str) -> None:
         """Say why the rows still pending were not sent (they stay resumable).

@@ -98,15 +98,19 @@ class PostgresStore(_PostgresRows):
             )
         return int(count)
 
-    async def count_held(self) -> int:
-        """Return how many rows a chunk holds (in flight or in doubt, not yet settled)."""
+    async def count_unsettled(self) -> tuple[int, int, int]:
+        """Return how many rows wait to be sent, how many a chunk holds (in flight or in
+        doubt) and how many ended ``unknown``, from one snapshot (so "nothing pending and
+        nothing held" is never two reads that a claim or a release fell between)."""
         async with self._tx() as conn:
-            count = await conn.fetchval(
-                f"SELECT count(*) FROM {self._t('rows')} WHERE campaign = $1 "
-                "AND state IS NULL AND chunk IS NOT NULL",
+            pending, held, unknown = await conn.fetchrow(
+                "SELECT count(*) FILTER (WHERE state IS NULL AND chunk IS NULL), "
+                "count(*) FILTER (WHERE state IS NULL AND chunk IS NOT NULL), "
+                f"count(*) FILTER (WHERE state = 'unknown') FROM {self._t('rows')} "
+                "WHERE campaign = $1",
                 self.campaign,
             )
-        return int(count)
+        return int(pending), int(held), int(unknown)
 
     async def note_unsent(self, reason: str) -> None:
         """Say why the pending rows were not sent (they stay resumable); rows held by a chunk

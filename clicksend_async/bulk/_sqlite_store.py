@@ -194,9 +194,10 @@ class SqliteStore:
         """Return how many rows wait to be sent."""
         return self.journal.count_pending(max_attempts)
 
-    async def count_held(self) -> int:
-        """Return how many rows a chunk holds (in flight or in doubt, not yet settled)."""
-        return self.journal.count_held()
+    async def count_unsettled(self) -> tuple[int, int, int]:
+        """Return how many rows wait to be sent, how many a chunk holds (in flight or in
+        doubt) and how many ended ``unknown``, from one snapshot."""
+        return self.journal.count_unsettled()
 
     async def note_unsent(self, reason: str) -> None:
         """Say why the pending rows were not sent in this run."""

@@ -38,6 +38,7 @@ from ._states import ALL_STATES
 from ._store import CampaignStore
 
 __all__ = [
+    "NOT_OPENED_YET",
     "CampaignStatus",
     "campaign_status",
     "check_max_seconds",
@@ -47,6 +48,12 @@ __all__ = [
     "store_path",
     "work",
 ]
+
+
+#: The reason a campaign's shared state is ``stopping`` while ``campaign --detach`` waits for its
+#: budget check and confirmation: a worker that starts meanwhile claims nothing, and the
+#: campaign is not finished (it opens, or is left ``aborted``).
+NOT_OPENED_YET = "being planned: waiting for the budget check and the confirmation"
 
 
 class _CampaignWorker(BulkJob):
@@ -204,6 +211,8 @@ class CampaignStatus:
     pending: int
     #: Rows a chunk holds (in flight, or in doubt until reconciled).
     held: int
+    #: Rows that ended ``unknown`` (maybe sent; check the history before sending them again).
+    unknown: int = 0
     cost: Decimal
     segments: int
     #: The plan, once stored.
@@ -223,7 +232,9 @@ class CampaignStatus:
     def finished(self) -> bool:
         """Return True when no worker has anything left to do (every row settled, or the
         campaign stopped for every worker)."""
-        return self.planned and (self.state != "open" or self.pending + self.held == 0)
+        if not self.planned or (self.state == "stopping" and self.reason == NOT_OPENED_YET):
+            return False
+        return self.state != "open" or self.pending + self.held == 0
 
     def to_json(self) -> dict[str, Any]:
         """Return the status as JSON values (``clicksend-async status --json``)."""
@@ -238,6 +249,7 @@ class CampaignStatus:
             "counts": dict(self.counts),
             "pending": self.pending,
             "held": self.held,
+            "unknown": self.unknown,
             "cost": str(self.cost),
             "currency": self.currency,
             "segments": self.segments,
@@ -261,8 +273,11 @@ async def campaign_status(store: CampaignStore) -> CampaignStatus:
         state, reason = await read_state()
     found = await store.counts()
     counts = {str(s): found.get(str(s), 0) for s in ALL_STATES}
-    count_held = getattr(store, "count_held", None)
-    held = int(await count_held()) if count_held is not None else 0
+    unsettled = getattr(store, "count_unsettled", None)
+    if unsettled is not None:
+        pending, held, unknown = await unsettled()  # one snapshot: see ``finished``
+    else:
+        pending, held, unknown = await store.count_pending(), 0, counts["unknown"]
     cost, segments = await store.totals()
     return CampaignStatus(
         where=store.where,
@@ -271,8 +286,9 @@ async def campaign_status(store: CampaignStore) -> CampaignStatus:
         state=state,
         reason=reason,
         counts=counts,
-        pending=await store.count_pending(),
+        pending=pending,
         held=held,
+        unknown=unknown,
         cost=cost,
         segments=segments,
         plan=plan,

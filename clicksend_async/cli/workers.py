@@ -27,7 +27,7 @@ from ..bulk import (
 )
 from ..bulk._jobstate import snapshot
 from ..bulk._postgres_store import redact_dsn
-from ..bulk._worker import check_max_seconds, prepare_worker, run_for, store_path
+from ..bulk._worker import NOT_OPENED_YET, check_max_seconds, prepare_worker, run_for, store_path
 from . import _options
 from ._context import (
     EXIT_INCOMPLETE,
@@ -52,10 +52,6 @@ __all__ = [
     "store_choice",
     "worker",
 ]
-
-#: The campaign's shared state while its plan waits for the budget check and the confirmation:
-#: a worker that starts meanwhile claims nothing.
-_NOT_CONFIRMED = "being planned: waiting for the budget check and the confirmation"
 
 
 class StoreChoice:
@@ -142,7 +138,7 @@ async def run_detached(g: Globals, options: Any, choice: StoreChoice, *, detach:
             shared_state = getattr(store, "set_state", None)
             if shared_state is not None:
                 await store.open()
-                await shared_state("stopping", _NOT_CONFIRMED)  # nobody sends it before the OK
+                await shared_state("stopping", NOT_OPENED_YET)  # nobody sends it before the OK
             with display.planning("planning"):
                 try:
                     plan = await job.plan()
@@ -247,8 +243,13 @@ async def _work(
     max_seconds: float | None = None,
     report_path: Path | None = None,
 ) -> int:
-    """Run one worker of the campaign in ``store`` and print its report; return the status."""
-    from .campaign import _Stopper, print_report
+    """Run one worker of the campaign in ``store`` and print its report; return the status.
+
+    Exit 0 when nothing is left for a worker to do here: every row settled, or held by other
+    workers still sending it. Exit 3 while rows wait to be sent (the time was up, the campaign
+    stopped, attempts ran out) or rows ended ``unknown``.
+    """
+    from .campaign import _Stopper
 
     out = g.output
     display = Display(g.err, enabled=out.human)
@@ -264,16 +265,16 @@ async def _work(
     with report:
         after = await campaign_status(store)
         last = display.last if display.last is not None and display.last.phase == "done" else None
-        print_report(g, report, last, stopped_by=stopper.signum)
         time_up = report.stopped and stopper.signum is None
+        mine = (0, 0, 0) if last is None else (last.sent, last.rejected, last.unknown)
         out.emit(
             {
                 "event": "worker",
                 **_status_fields(after),
                 "this_worker": {
-                    "sent": 0 if last is None else last.sent,
-                    "rejected": 0 if last is None else last.rejected,
-                    "unknown": 0 if last is None else last.unknown,
+                    "sent": mine[0],
+                    "rejected": mine[1],
+                    "unknown": mine[2],
                     "duration": round(report.duration, 3),
                 },
                 "time_up": time_up,
@@ -282,20 +283,35 @@ async def _work(
                 "aborted": None if report.aborted is None else speak_flags(report.aborted),
             }
         )
+        print_status(g, after)
+        out.show(
+            f"this worker: sent {mine[0]:,}, rejected {mine[1]:,}, unknown {mine[2]:,} in "
+            f"{report.duration:.1f} s"
+        )
         if report_path is not None:
             out.note(f"report: {report.to_csv(report_path)}", style="bold")
+    unknown = after.unknown  # ended unknown (counts["unknown"] also holds rows in flight)
+    if unknown > 0:
+        out.warn(
+            f"WARNING: {plural(unknown, 'row')} in state UNKNOWN: the request may or may not "
+            "have reached ClickSend, and its history could not tell. Do NOT send them again "
+            "blindly: check the history (the report lists their custom_string).",
+        )
+    if report.aborted and stopper.signum is None:
+        out.warn(f"The campaign stopped early: {speak_flags(report.aborted)}", "yellow")
     if stopper.signum is not None:
         return exit_code_for(stopper.signum)
-    again = shlex.join([*g.prog, "worker", *choice.args()])
-    if time_up and not after.finished:
+    if after.pending and after.state == "open":
+        again = shlex.join([*g.prog, "worker", *choice.args()])
+        why = "time is up" if time_up else "not sent yet"
         out.warn(
-            f"time is up: {plural(after.pending, 'row')} still to send; start another worker:"
+            f"{why}: {plural(after.pending, 'row')} still to send; start another worker:"
             f"\n  {again}",
             "yellow",
         )
-    elif not after.finished and after.state == "open":
+    elif after.held:
         out.note(f"{plural(after.held, 'row')} still held by other workers", style="bold")
-    return EXIT_OK if after.finished and report.complete else EXIT_INCOMPLETE
+    return EXIT_INCOMPLETE if after.pending or unknown > 0 else EXIT_OK
 
 
 def _signal_name(signum: int) -> str:
@@ -371,8 +387,9 @@ def worker(g: Globals, /, store: str, name: str | None, **options: Any) -> None:
     Start as many as you like, on any host: each claims chunks from the store, sends them and
     records their outcomes; nobody is texted twice. It runs until the campaign is done, the
     campaign stops for every worker (out of credit, budget spent), or --max-seconds pass.
-    A campaign that is not planned is refused. Exit 0 when the campaign is done and complete,
-    3 while rows are left (start another worker) or unknown.
+    A campaign that is not planned is refused. Exit 0 when nothing is left to send (rows still
+    in flight in other workers are theirs), 3 while rows wait to be sent (start another worker)
+    or rows ended unknown.
     """
     choice = store_choice(store, name)
     check_max_seconds(options["max_seconds"])
