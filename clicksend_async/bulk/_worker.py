@@ -28,6 +28,7 @@ import attrs
 
 from .._exceptions import ConfigurationError, JournalError, ValidationError
 from .._session import Session
+from .._validation import MAX_MESSAGES_PER_REQUEST
 from ._channels import SMS, VOICE, Channel, mms_channel
 from ._engine import BulkJob
 from ._jobstate import ProgressHook
@@ -69,7 +70,9 @@ class _CampaignWorker(BulkJob):
         return self._stored_plan
 
 
-async def _stored_plan(store: CampaignStore) -> tuple[BulkPlan, Channel, dict[str, Any], Any]:
+async def _stored_plan(
+    store: CampaignStore,
+) -> tuple[BulkPlan, Channel, dict[str, Any], int | None]:
     """Read what a worker needs from the store's meta, or say why it cannot work."""
     stored = await store.get_meta("plan")
     if stored is None:
@@ -99,7 +102,8 @@ async def _stored_plan(store: CampaignStore) -> tuple[BulkPlan, Channel, dict[st
         channel = mms_channel(extra["media_file"])
     else:
         raise JournalError(f"the campaign {store.where} has an unknown channel {name!r}")
-    chunk_size = await store.get_meta("chunk_size")
+    stored_chunk = await store.get_meta("chunk_size")
+    chunk_size = int(stored_chunk) if stored_chunk and stored_chunk.isdigit() else None
     return plan, channel, extra, chunk_size
 
 
@@ -130,7 +134,7 @@ async def prepare_worker(
         channel,
         defaults={"country": country} if country else None,
         request_extra=extra,
-        chunk_size=chunk_size or int(stored_chunk or 100),
+        chunk_size=chunk_size or stored_chunk or MAX_MESSAGES_PER_REQUEST,
         concurrency=concurrency,
         preflight=False,
         max_cost=max_cost or None,

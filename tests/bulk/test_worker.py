@@ -108,6 +108,21 @@ class TestWorkers:
                 await store.close()
         assert emu.requests == []
 
+    async def test_a_campaign_planned_without_the_request_fields_is_refused(
+        self, postgres_dsn: str
+    ) -> None:
+        # A plan stored by a version that did not record what a worker needs (media file,
+        # senders ...): sending it without them could send something else than was planned.
+        store = PostgresStore(postgres_dsn, name())
+        await store.open()
+        await store.set_meta({"plan": "{}", "channel": "sms"})
+        async with ClickSendEmulator() as emu:
+            async with emu.client(rate_limit=None) as cs:
+                with pytest.raises(JournalError, match="planned by an older version"):
+                    await cs.bulk.work(store)
+        assert emu.requests == []
+        await store.close()
+
     async def test_max_seconds_stops_gracefully_and_a_later_worker_finishes(
         self, postgres_dsn: str
     ) -> None:
