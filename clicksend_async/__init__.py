@@ -21,7 +21,9 @@ from ._exceptions import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimiterUnavailableError,
     RequestTimeoutError,
+    RequestVetoedError,
     SendOutcomeUnknownError,
     ServerError,
     TransportError,
@@ -29,6 +31,7 @@ from ._exceptions import (
     ValidationError,
     WebhookPayloadError,
 )
+from ._guard import RequestInfo
 from ._pagination import AsyncPaginator, Page
 from ._retry import RetryEvent, RetryPolicy
 from ._validation import Limits
@@ -122,8 +125,11 @@ __all__ = [
     "PermissionDeniedError",
     "ProgressEvent",
     "RateLimitError",
+    "RateLimiterUnavailableError",
     "ReceiptStatus",
+    "RequestInfo",
     "RequestTimeoutError",
+    "RequestVetoedError",
     "RetryEvent",
     "RetryPolicy",
     "SearchResult",

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ._auth import BasicAuth, BearerAuth
 from ._exceptions import ClientStateError, ConfigurationError
+from ._guard import BeforeSend
 from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy
 from ._session import DEFAULT_RATE_LIMIT, Session
 from ._transport import Transport
+from .limiters import RateLimiter
 
 if TYPE_CHECKING:
     import aiohttp
@@ -64,10 +66,15 @@ class ClickSendClient:
         base_url, ctrl_url: point elsewhere (the built-in emulator, a proxy).
         timeout: seconds for one HTTP exchange; connect_timeout for opening the connection.
         session: an aiohttp.ClientSession of yours; it is used and never closed by us.
-        rate_limit: requests per second for this client (None for no limit), default 5.
+        rate_limit: requests per second for this client (None for no limit), default 5; or a
+            RateLimiter from clicksend_async.limiters (RedisRateLimiter, PostgresRateLimiter)
+            to share one account's rate between processes and hosts.
         retry: a RetryPolicy; on_retry: called (sync or async) with a RetryEvent before waits.
         user_agent: prepended to our User-Agent.
         sleep: the sleep function used between retries (tests inject a fake one).
+        before_send: awaited with a RequestInfo after the rate-limit permit and immediately
+            before each attempt leaves; raising RequestVetoedError stops the request, which
+            then counts as surely not sent (never retried, never "outcome unknown").
     """
 
     def __init__(
@@ -82,11 +89,12 @@ class ClickSendClient:
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         session: aiohttp.ClientSession | None = None,  # noqa: TID251 (a type only)
-        rate_limit: float | None = _UNSET,
+        rate_limit: float | RateLimiter | None = _UNSET,
         retry: RetryPolicy | None = None,
         user_agent: str | None = None,
         on_retry: OnRetry | None = None,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
+        before_send: BeforeSend | None = None,
     ) -> None:
         auth: BasicAuth | BearerAuth
         if maton_api_key is not None and (username is not None or api_key is not None):
@@ -128,6 +136,7 @@ class ClickSendClient:
             user_agent=user_agent,
             on_retry=on_retry,
             sleep=sleep or asyncio.sleep,
+            before_send=before_send,
         )
         self._state = _State.UNOPENED
 
@@ -199,9 +208,10 @@ class ClickSendClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP session we created (a caller's session stays open)."""
+        """Close the HTTP session we created and release the rate limiter's connections."""
         self._state = _State.CLOSED
         await self._transport.close()
+        await self._session.aclose()
 
     async def request(
         self,

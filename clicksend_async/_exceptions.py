@@ -9,6 +9,7 @@ The tree::
     │   └── BudgetExceededError       a bulk plan exceeds max_cost, max_segments or the balance
     ├── TransportError                the HTTP exchange itself failed
     │   ├── ConnectError              no connection was opened: the request surely never left
+    │   │   └── RequestVetoedError    the pre-send guard stopped it: it surely never left
     │   ├── RequestTimeoutError       no answer in time: the request may have been processed
     │   └── ConnectionLostError       reset / disconnected after sending: may have been processed
     ├── DecodeError                   the body was not JSON, or not the shape we expect (says where)
@@ -22,6 +23,7 @@ The tree::
     │   ├── RateLimitError            429 (carries retry_after)
     │   └── ServerError               5xx
     ├── SendOutcomeUnknownError       a send may or may not have gone out; carries the exact payload
+    ├── RateLimiterUnavailableError   a shared rate limiter cannot be reached: nothing was sent
     ├── JournalMismatchError          a campaign journal belongs to another campaign
     └── WebhookPayloadError           a webhook payload is not a usable receipt or message
 
@@ -53,7 +55,9 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimiterUnavailableError",
     "RequestTimeoutError",
+    "RequestVetoedError",
     "SendOutcomeUnknownError",
     "ServerError",
     "TransportError",
@@ -122,6 +126,25 @@ class ConnectError(TransportError):
     """No connection could be opened: the request never left this machine."""
 
     request_sent = False
+
+
+class RequestVetoedError(ConnectError):
+    """The session's ``before_send`` guard refused the request: it never left this machine.
+
+    Raise it from a guard (``reason`` says why); the session neither retries it nor treats the
+    outcome as unknown, exactly as for a connection that never opened. ``method`` and ``url``
+    are filled in by the session.
+    """
+
+    def __init__(self, reason: str, *, method: str = "", url: str = "") -> None:
+        ClickSendError.__init__(self, reason)
+        self.reason = reason
+        self.method = method
+        self.url = url
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        return f"request vetoed before it left: {self.reason}{where}"
 
 
 class RequestTimeoutError(TransportError):
@@ -245,6 +268,21 @@ class SendOutcomeUnknownError(ClickSendError):
         self.messages: Sequence[Mapping[str, Any]] = list(raw) if isinstance(raw, list) else []
         self.custom_strings: list[str | None] = [m.get("custom_string") for m in self.messages]
         self.cause = cause
+
+
+class RateLimiterUnavailableError(ClickSendError):
+    """A shared rate limiter (Redis, PostgreSQL) could not be reached, so nothing was sent.
+
+    Failing closed keeps every worker of an account inside its rate; give the limiter a
+    ``fallback_rate`` to pace locally instead. ``backend`` names the limiter's server.
+    """
+
+    #: The request never left: no permit, no request.
+    request_sent: bool = False
+
+    def __init__(self, message: str, *, backend: str) -> None:
+        super().__init__(message)
+        self.backend = backend
 
 
 class WebhookPayloadError(ClickSendError, ValueError):

@@ -23,6 +23,7 @@ from ._exceptions import (
     ConnectionLostError,
     RateLimitError,
     RequestTimeoutError,
+    RequestVetoedError,
     ServerError,
 )
 from ._sansio import Failure, RequestKind, may_retry
@@ -100,6 +101,8 @@ def classify_failure(
     """Map an exception to a retry Failure (None when it is not transient) and a Retry-After."""
     if isinstance(exc, RateLimitError):
         return Failure.RATE_LIMITED, exc.retry_after
+    if isinstance(exc, RequestVetoedError):
+        return None, None  # the guard said no; asking it again would not change its mind
     if isinstance(exc, ConnectError):
         return Failure.CONNECT, None
     if isinstance(exc, ServerError):
