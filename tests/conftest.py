@@ -1,0 +1,5 @@
+"""Fixtures shared by every test folder: the real PostgreSQL and Redis servers (tests/servers.py)."""
+
+from servers import postgres_dsn, postgres_server, redis_server, redis_url
+
+__all__ = ["postgres_dsn", "postgres_server", "redis_server", "redis_url"]

@@ -1,0 +1,177 @@
+"""The shared limiters across real processes: one account's rate holds for all of them together.
+
+Each worker is a separate Python process (tests/limiter_worker.py) that takes permits from a
+limiter on the test's real Redis or PostgreSQL. The properties asserted are correctness, not
+speed: no 1-second window holds more than the rate (+2 %), and the processes together still get
+at least 95 % of it. The figures themselves are in benchmarks/README.md
+(``python -m benchmarks.bench_limiters``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clicksend_async.testing import ClickSendEmulator
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER = str(Path(__file__).with_name("limiter_worker.py"))
+SECONDS = 4.0
+
+
+async def run_workers(specs: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
+    """Start one process per spec, release them at one instant, and return their results."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            WORKER,
+            json.dumps(spec),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        for spec in specs
+    ]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            line = await asyncio.wait_for(proc.stdout.readline(), 120)
+            assert line == b"ready\n", line
+        # A moment for the last one to reach its sleep: every process starts at the same time.
+        start = time.time() + 0.5
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write(f"{start!r}\n".encode())
+            await proc.stdin.drain()
+            proc.stdin.close()
+        results = []
+        for proc in procs:
+            out, err = await asyncio.wait_for(proc.communicate(), 120)
+            assert proc.returncode == 0, err.decode()
+            results.append(json.loads(out.decode().splitlines()[-1]))
+        return start, results
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+
+
+def busiest_window(times: list[float], width: float = 1.0) -> int:
+    """Return the most permits granted in any interval [t, t + width)."""
+    times = sorted(times)
+    best = first = 0
+    for last, t in enumerate(times):
+        while t - times[first] >= width:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
+
+@pytest.fixture(params=["redis", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def server(backend: str, request: pytest.FixtureRequest) -> str:
+    fixture = "redis_url" if backend == "redis" else "postgres_dsn"
+    return str(request.getfixturevalue(fixture))
+
+
+class TestAccuracyAcrossProcesses:
+    @pytest.mark.parametrize("processes", [4, 8])
+    @pytest.mark.parametrize("rate", [10, 50])
+    async def test_no_window_over_the_rate_and_at_least_95_percent_of_it(
+        self, backend: str, server: str, processes: int, rate: int
+    ) -> None:
+        spec = {
+            "mode": "acquire",
+            "backend": backend,
+            "server": server,
+            "rate": rate,
+            "account": "one-account",
+            "seconds": SECONDS,
+            "concurrency": 2,
+        }
+        start, results = await run_workers([spec] * processes)
+        granted = [t for r in results for t in r["granted"]]
+        in_run = [t for t in granted if t < start + SECONDS]
+        assert all(r["granted"] for r in results), "every process got permits"
+        assert len(in_run) / SECONDS >= 0.95 * rate
+        assert busiest_window(granted) <= math.floor(rate * 1.02)
+
+    async def test_accounts_are_paced_separately(self, backend: str, server: str) -> None:
+        specs = [
+            {
+                "mode": "acquire",
+                "backend": backend,
+                "server": server,
+                "rate": 10,
+                "account": f"account-{i % 2}",
+                "seconds": 2.0,
+                "concurrency": 2,
+            }
+            for i in range(4)
+        ]
+        start, results = await run_workers(specs)
+        per_account = [
+            [t for r in results[i::2] for t in r["granted"] if t < start + 2.0] for i in range(2)
+        ]
+        # Each account gets its own 10/s: together twice what one account may have.
+        assert all(len(times) >= 0.95 * 10 * 2.0 for times in per_account)
+        assert all(busiest_window(times) <= 10 for times in per_account)
+
+
+class TestAgainstTheEmulatorsWindow:
+    async def _send(
+        self, emu: ClickSendEmulator, backend: str, server: str, processes: int
+    ) -> list[dict[str, Any]]:
+        spec = {
+            "mode": "send",
+            "backend": backend,
+            "server": server,
+            "rate": 10,
+            "url": emu.url,
+            "username": emu.username,
+            "api_key": emu.api_key,
+            "seconds": 3.0,
+            "concurrency": 2,
+        }
+        _, results = await run_workers([spec] * processes)
+        return results
+
+    async def test_shared_limiter_gets_no_429_from_four_processes(
+        self, backend: str, server: str
+    ) -> None:
+        async with ClickSendEmulator(rate_limit=10, rate_window=1.0, balance=10**6) as emu:
+            results = await self._send(emu, backend, server, 4)
+        assert sum(r["rate_limited"] for r in results) == 0
+        assert sum(r["gave_up"] for r in results) == 0
+        sent = sum(r["sent"] for r in results)
+        assert sent >= 0.9 * 10 * 3.0
+        assert len([r for r in emu.requests if r.path == "/sms/send"]) == sent
+
+    async def test_per_process_limiters_get_many_429s(self) -> None:
+        # The control: the same four processes, each pacing itself at the account's rate.
+        async with ClickSendEmulator(rate_limit=10, rate_window=1.0, balance=10**6) as emu:
+            results = await self._send(emu, "local", "", 4)
+        assert sum(r["rate_limited"] for r in results) >= 20
+
+
+def test_busiest_window_counts_half_open_intervals() -> None:
+    assert busiest_window([0.0, 0.5, 0.999, 1.0, 1.5]) == 3
+    assert busiest_window([]) == 0
+
