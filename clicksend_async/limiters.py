@@ -23,7 +23,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from aiolimiter import AsyncLimiter
@@ -235,7 +235,7 @@ class _SharedRateLimiter(abc.ABC):
     async def _reserve(self, key: str) -> float:
         async with self._lock:
             while True:
-                wait = await self._call(self._server_acquire(key))
+                wait = await self._call(lambda: self._server_acquire(key))
                 if wait >= 0:
                     return wait
                 await asyncio.sleep(-wait)
@@ -246,16 +246,22 @@ class _SharedRateLimiter(abc.ABC):
         pause = DEFAULT_PAUSE if retry_after is None else retry_after
         pause = min(max(pause, 0.0), MAX_PAUSE)
         try:
-            await self._call(self._server_pause(key, pause))
+            await self._call(lambda: self._server_pause(key, pause))
         except RateLimiterUnavailableError as exc:
             # The retry's own acquire will fail closed (or fall back); this process cools down.
             logger.warning("could not share a 429 pause of %.1f s: %s", pause, exc)
 
-    async def _call(self, op: Awaitable[float]) -> float:
+    async def _call(self, op: Callable[[], Awaitable[float]]) -> float:
         try:
-            return await op
-        except RateLimiterUnavailableError:
-            raise
+            try:
+                return await op()
+            except Exception as exc:
+                if not self._is_unavailable(exc):
+                    raise
+                # A connection left over from before a server restart fails once; a fresh one
+                # tells whether the server is really away.
+                await self._drop_connection()
+                return await op()
         except Exception as exc:
             if not self._is_unavailable(exc):
                 raise
@@ -376,14 +382,21 @@ class RedisRateLimiter(_SharedRateLimiter):
         try:
             import redis.asyncio as aioredis
             import redis.exceptions
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
         except ImportError as exc:  # pragma: no cover (the test extra installs it)
             raise ConfigurationError(
                 "RedisRateLimiter needs the redis package: pip install 'clicksend-async[redis]'"
             ) from exc
         self._redis_errors: tuple[type[Exception], ...] = (redis.exceptions.RedisError,)
         if isinstance(server, str):
+            # redis-py retries a failed command ten times by default, for seconds; we retry
+            # ourselves, once, and then fail closed promptly.
             self._client = aioredis.Redis.from_url(
-                server, socket_connect_timeout=timeout, socket_timeout=timeout
+                server,
+                socket_connect_timeout=timeout,
+                socket_timeout=timeout,
+                retry=Retry(NoBackoff(), 0),
             )
             self._owns_client = True
         else:
@@ -514,10 +527,16 @@ class PostgresRateLimiter(_SharedRateLimiter):
         return self._conn
 
     async def _server_acquire(self, key: str) -> float:
+        pg = self._asyncpg
+        query = f"SELECT {self._function}($1, $2, $3)"
         conn = await self._connection()
-        wait = await conn.fetchval(
-            f"SELECT {self._function}($1, $2, $3)", key, self.interval, self.interval
-        )
+        try:
+            wait = await conn.fetchval(query, key, self.interval, self.interval)
+        except (pg.UndefinedFunctionError, pg.UndefinedTableError):
+            # Someone dropped the table or function (or restored an old backup): set up again.
+            self._ready = False
+            conn = await self._connection()
+            wait = await conn.fetchval(query, key, self.interval, self.interval)
         return float(wait)
 
     async def _server_pause(self, key: str, pause: float) -> float:

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder: the real PostgreSQL and Redis servers (tests/servers.py)."""
+"""Fixtures for every test folder: real PostgreSQL and Redis servers (see tests/servers.py)."""
 
 from servers import postgres_dsn, postgres_server, redis_server, redis_url
 

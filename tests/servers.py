@@ -76,7 +76,9 @@ def _postgres_bindir() -> Path:
         return Path(given)
     versions = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
     )
     if versions:
         return Path(versions[-1]).parent
@@ -99,7 +101,14 @@ def _server_user() -> str | None:
             pwd.getpwnam(name)
             return name
     subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "clicksend-test"],
+        [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            "clicksend-test",
+        ],
         check=True,
         capture_output=True,
     )
@@ -159,7 +168,9 @@ class PostgresServer:
             return
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            # fsync=off only matters if the machine itself crashes; a committed transaction still
+            # survives `pg_ctl stop -m immediate` (synchronous_commit stays on for that).
+            "-c fsync=off -c full_page_writes=off "
             "-c max_connections=200"
         )
         result = self._run(
@@ -275,7 +286,7 @@ class RedisServer:
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 break
-            if self.command("PING") == b"+PONG":
+            if self.command("PING") == b"+PONG\r\n":
                 return
             time.sleep(0.05)
         self.stop()
@@ -288,14 +299,14 @@ class RedisServer:
         return self._proc is not None and self._proc.poll() is None
 
     def command(self, *args: str) -> bytes | None:
-        """Send one command and return the first line of the answer (None if unreachable)."""
+        """Send one command and return the raw answer (None if unreachable)."""
         payload = f"*{len(args)}\r\n".encode() + b"".join(
             f"${len(a.encode())}\r\n{a}\r\n".encode() for a in args
         )
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
                 sock.sendall(payload)
-                return sock.recv(65536).split(b"\r\n", 1)[0]
+                return sock.recv(65536)
         except OSError:
             return None
 
@@ -359,6 +370,6 @@ def redis_server() -> Iterator[RedisServer]:
 def redis_url(redis_server: RedisServer) -> str:
     """Return the URL of the (running) test Redis, emptied for this test."""
     redis_server.start()
-    if redis_server.command("FLUSHALL") != b"+OK":
+    if redis_server.command("FLUSHALL") != b"+OK\r\n":
         pytest.fail("the test Redis did not answer FLUSHALL", pytrace=False)
     return redis_server.url

@@ -31,7 +31,10 @@ SECONDS = 4.0
 
 async def run_workers(specs: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
     """Start one process per spec, release them at one instant, and return their results."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     procs = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -174,4 +177,3 @@ class TestAgainstTheEmulatorsWindow:
 def test_busiest_window_counts_half_open_intervals() -> None:
     assert busiest_window([0.0, 0.5, 0.999, 1.0, 1.5]) == 3
     assert busiest_window([]) == 0
-

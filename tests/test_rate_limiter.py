@@ -6,6 +6,7 @@ import asyncio
 import itertools
 
 import pytest
+
 from clicksend_async._session import RATE_GUARD_MIN, _make_limiter, limiter_spacing
 from clicksend_async.limiters import RateLimiter
 
