@@ -1,4 +1,7 @@
-"""One worker process for the multi-process limiter tests (tests/test_limiters_processes.py).
+"""Worker processes for the multi-process limiter tests and benchmarks, and the parent's side.
+
+The parent (tests/test_limiters_processes.py, benchmarks/bench_limiters.py) calls
+:func:`run_workers`.
 
 ``python tests/limiter_worker.py JSON`` where JSON holds ``mode`` and its options. The worker
 imports everything, prints ``ready``, reads the start time (a Unix time) from stdin, sleeps
@@ -15,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from clicksend_async import ClickSendClient, RateLimitError, RetryEvent, SmsMessage
@@ -93,6 +98,66 @@ async def send(spec: dict[str, Any], start: float) -> dict[str, Any]:
         await asyncio.sleep(max(0.0, start - time.time()))
         await asyncio.gather(*(task(i) for i in range(int(spec["concurrency"]))))
     return {"sent": sent, "rate_limited": rate_limited, "gave_up": gave_up}
+
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER = str(Path(__file__).resolve())
+
+
+async def run_workers(specs: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
+    """Start one process per spec, release them at one instant, and return their results."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            WORKER,
+            json.dumps(spec),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        for spec in specs
+    ]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            line = await asyncio.wait_for(proc.stdout.readline(), 120)
+            if line != b"ready\n":
+                _, err = await proc.communicate()
+                raise RuntimeError(f"a worker did not start: {line!r}\n{err.decode()}")
+        # A moment for the last one to reach its sleep: every process starts at the same time.
+        start = time.time() + 0.5
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write(f"{start!r}\n".encode())
+            await proc.stdin.drain()
+            proc.stdin.close()
+        results = []
+        for proc in procs:
+            out, err = await asyncio.wait_for(proc.communicate(), 120)
+            assert proc.returncode == 0, err.decode()
+            results.append(json.loads(out.decode().splitlines()[-1]))
+        return start, results
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+
+
+def busiest_window(times: list[float], width: float = 1.0) -> int:
+    """Return the most permits granted in any interval [t, t + width)."""
+    times = sorted(times)
+    best = first = 0
+    for last, t in enumerate(times):
+        while t - times[first] >= width:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
 
 
 def main() -> None:

@@ -9,78 +9,17 @@ at least 95 % of it. The figures themselves are in benchmarks/README.md
 
 from __future__ import annotations
 
-import asyncio
-import json
 import math
-import os
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
 import pytest
+from limiter_worker import busiest_window, run_workers
 
 from clicksend_async.testing import ClickSendEmulator
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKER = str(Path(__file__).with_name("limiter_worker.py"))
 SECONDS = 4.0
-
-
-async def run_workers(specs: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
-    """Start one process per spec, release them at one instant, and return their results."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    procs = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            WORKER,
-            json.dumps(spec),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env,
-        )
-        for spec in specs
-    ]
-    try:
-        for proc in procs:
-            assert proc.stdout is not None
-            line = await asyncio.wait_for(proc.stdout.readline(), 120)
-            assert line == b"ready\n", line
-        # A moment for the last one to reach its sleep: every process starts at the same time.
-        start = time.time() + 0.5
-        for proc in procs:
-            assert proc.stdin is not None
-            proc.stdin.write(f"{start!r}\n".encode())
-            await proc.stdin.drain()
-            proc.stdin.close()
-        results = []
-        for proc in procs:
-            out, err = await asyncio.wait_for(proc.communicate(), 120)
-            assert proc.returncode == 0, err.decode()
-            results.append(json.loads(out.decode().splitlines()[-1]))
-        return start, results
-    finally:
-        for proc in procs:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-
-
-def busiest_window(times: list[float], width: float = 1.0) -> int:
-    """Return the most permits granted in any interval [t, t + width)."""
-    times = sorted(times)
-    best = first = 0
-    for last, t in enumerate(times):
-        while t - times[first] >= width:
-            first += 1
-        best = max(best, last - first + 1)
-    return best
 
 
 @pytest.fixture(params=["redis", "postgres"])
