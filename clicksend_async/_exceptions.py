@@ -186,6 +186,7 @@ class APIError(ClickSendError):
         method: str,
         url: str,
         headers: Mapping[str, str] | None = None,
+        wire_status: int | None = None,
     ) -> None:
         self.status_code = status_code
         self.response_code = response_code
@@ -194,6 +195,10 @@ class APIError(ClickSendError):
         self.method = method
         self.url = url
         self.headers: Mapping[str, str] = dict(headers or {})
+        #: The status of the HTTP response itself. It differs from :attr:`status_code` when a
+        #: 2xx carried an error envelope (``http_code`` 4xx/5xx, or a ``response_code`` that is
+        #: not a success): for a send, such an answer leaves the outcome unknown.
+        self.wire_status = status_code if wire_status is None else wire_status
         detail = f": {data}" if isinstance(data, Mapping) and data else ""
         super().__init__(
             f"HTTP {status_code} {response_code or ''} {response_msg or ''}".rstrip()

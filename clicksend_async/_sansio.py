@@ -217,7 +217,9 @@ def decode_envelope(
         raise DecodeError(f"unexpected HTTP status {status}", method=method, url=url, status=status)
     if response_code in RATE_LIMIT_CODES:
         effective = 429
-    raise _status_error(effective, headers, response_code, response_msg, data, method, url)
+    raise _status_error(
+        effective, headers, response_code, response_msg, data, method, url, wire=status
+    )
 
 
 def _status_error(
@@ -228,8 +230,10 @@ def _status_error(
     data: Any,
     method: str,
     url: str,
+    wire: int | None = None,
 ) -> APIError:
     kwargs: dict[str, Any] = {
+        "wire_status": wire,
         "status_code": status,
         "response_code": response_code,
         "response_msg": response_msg,

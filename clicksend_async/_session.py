@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 from ._auth import BasicAuth, BearerAuth
 from ._converter import structure
 from ._exceptions import (
+    APIError,
     ConfigurationError,
     DecodeError,
     RateLimitError,
@@ -39,6 +40,7 @@ from ._sansio import (
     normalize_path,
     request_kind,
 )
+from ._servertime import ServerClock
 from ._transport import Transport
 from ._version import __version__
 from .limiters import (
@@ -100,6 +102,9 @@ class Session:
         #: RequestVetoedError stops the attempt, which counts as surely not sent.
         self.before_send = before_send
         self._cooldown_until = 0.0
+        #: ClickSend's clock as learnt from the ``Date`` of every answer (the bulk engine's
+        #: reconciliation windows are in the server's time, never this host's).
+        self.server_clock = ServerClock()
         ua = f"clicksend-async/{__version__}"
         self._headers = {
             **auth.headers(),
@@ -159,6 +164,8 @@ class Session:
             if self.before_send is not None:
                 await self._guard(method, url, log_path, kind, number, timeout)
             started = time.perf_counter()
+            clock = self.server_clock
+            sent_at = clock.local()
             try:
                 raw = await self.transport.request(
                     method, url, headers=self._headers, body=body, timeout=timeout
@@ -181,6 +188,9 @@ class Session:
                 number,
                 (time.perf_counter() - started) * 1000,
             )
+            clock.observe(
+                raw.headers.get("Date") or raw.headers.get("date"), sent_at, clock.local()
+            )
             try:
                 return decode_envelope(raw.status, raw.headers, raw.body, method=method, url=url)
             except RateLimitError as exc:
@@ -201,8 +211,15 @@ class Session:
                 rng=self._rng,
                 on_wait=self._cool_down,
             )
-        except (TransportError, ServerError, DecodeError) as exc:
-            # An unreadable 2xx to a send was most likely processed: its outcome is unknown too.
+        except (TransportError, APIError, DecodeError) as exc:
+            # An unreadable 2xx to a send was most likely processed: its outcome is unknown too;
+            # so is a 2xx whose envelope says error (the server may have committed first). A 4xx
+            # is a refusal of the whole request, and a 429 was surely not processed.
+            if isinstance(exc, APIError) and (
+                isinstance(exc, RateLimitError)
+                or not (isinstance(exc, ServerError) or 200 <= exc.wire_status < 300)
+            ):
+                raise
             if kind is RequestKind.SEND and getattr(exc, "request_sent", True):
                 logger.warning(
                     "%s %s outcome unknown after %s; not re-sent",
