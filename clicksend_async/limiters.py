@@ -56,8 +56,8 @@ RATE_GUARD_MIN = 0.01
 
 #: The shared limiters' guard: processes wake on their own clocks and the machine may be busy,
 #: so starts drift by a few milliseconds more than inside one event loop.
-SHARED_RATE_GUARD = 0.015
-SHARED_RATE_GUARD_MIN = 0.015
+SHARED_RATE_GUARD = 0.02
+SHARED_RATE_GUARD_MIN = 0.02
 
 #: Longest pause one 429 imposes on the shared schedule (RetryPolicy caps its waits the same).
 MAX_PAUSE = 60.0

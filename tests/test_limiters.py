@@ -204,6 +204,16 @@ class TestSharedLimiter:
             await retried
         assert waited >= 0.9
 
+    async def test_closing_one_client_leaves_the_limiter_usable_by_another(
+        self, backend: str, server: str, emu: ClickSendEmulator
+    ) -> None:
+        limiter = _shared(backend, server, rate=50)
+        async with emu.client(rate_limit=limiter) as first:
+            await first.sms.send([SmsMessage(to="+61411111111", body="first")])
+        async with emu.client(rate_limit=limiter) as second:
+            await second.sms.send([SmsMessage(to="+61411111112", body="second")])
+        assert [m.body for m in emu.sent] == ["first", "second"]
+
     async def test_fails_closed_while_its_server_is_down_and_carries_on_after(
         self, server: str, stoppable: RedisServer | PostgresServer, emu: ClickSendEmulator
     ) -> None:
