@@ -8,8 +8,8 @@ can start the same servers (``PostgresServer().start()``, ``RedisServer().start(
 - ``postgres_server`` / ``redis_server`` (fixtures): the :class:`PostgresServer` /
   :class:`RedisServer`, with ``stop()``, ``start()`` and ``restart()`` for tests that take a
   server away mid-run (``postgres_server.stop()`` is ``pg_ctl stop -m immediate``, a crash as
-  far as clients can tell). A test that stopped a server need not restart it: the next
-  test's fixture does.
+  far as clients can tell). A test that stopped a server need not restart it: ``postgres_dsn``
+  and ``redis_url`` start a stopped server again for the next test.
 - ``postgres_dsn``: a fresh, empty database on the shared server for each test.
 - ``redis_url``: the shared Redis, emptied (``FLUSHALL``) before each test.
 
@@ -64,6 +64,13 @@ def _tail(path: Path, lines: int = 30) -> str:
 def _postgres_bindir() -> Path:
     given = os.environ.get("CLICKSEND_TEST_PG_BINDIR")
     if given:
+        missing = [b for b in ("initdb", "pg_ctl", "postgres") if not (Path(given) / b).exists()]
+        if missing:
+            raise ServerStartError(
+                f"CLICKSEND_TEST_PG_BINDIR={given} lacks {', '.join(missing)}: install PostgreSQL "
+                "with `apt-get install -y postgresql`, or point it at a bin directory holding "
+                "initdb, pg_ctl and postgres"
+            )
         return Path(given)
     versions = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
@@ -152,6 +159,11 @@ class PostgresServer:
             )  # fmt: skip
         except subprocess.CalledProcessError as exc:
             raise ServerStartError(f"initdb failed:\n{exc.stdout}\n{exc.stderr}") from exc
+        except OSError as exc:
+            raise ServerStartError(
+                f"initdb could not run ({exc}): install PostgreSQL with "
+                "`apt-get install -y postgresql`, or fix CLICKSEND_TEST_PG_BINDIR"
+            ) from exc
 
     def start(self) -> None:
         """Start the server (a no-op when it is running) and wait until it accepts queries."""
@@ -264,15 +276,21 @@ class RedisServer:
         if self.running():
             return
         with open(self.log, "ab") as log:
-            self._proc = subprocess.Popen(
-                [
-                    self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", str(self.root),
-                    "--daemonize", "no",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
+            try:
+                self._proc = subprocess.Popen(
+                    [
+                        self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                        "--save", "", "--appendonly", "no", "--dir", str(self.root),
+                        "--daemonize", "no",
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            except OSError as exc:
+                raise ServerStartError(
+                    f"{self.binary} could not run ({exc}): install Redis with "
+                    "`apt-get install -y redis-server`, or fix CLICKSEND_TEST_REDIS_SERVER"
+                ) from exc
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
