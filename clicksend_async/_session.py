@@ -2,9 +2,9 @@
 
 Every request goes through :meth:`Session.request`. Each attempt, retries included, first waits
 out any server-requested cool-down (a 429 pauses every concurrent request, so a campaign slows
-down instead of hammering), then passes the rate limiter (a :class:`~clicksend_async.limiters.
-RateLimiter`, local or shared), then the optional ``before_send`` guard, then goes to the
-transport.
+down instead of hammering), then passes the rate limiter (a ``RateLimiter`` from
+``clicksend_async.limiters``, local or shared), then the optional ``before_send`` guard, then
+goes to the transport.
 """
 
 from __future__ import annotations
