@@ -12,7 +12,8 @@ saw:
   time at which each permit was granted.
 - ``send``: ``concurrency`` tasks send one-message SMS to the emulator at ``url`` through a
   client whose rate limit is the limiter (or a float: the per-process control); the result
-  counts the sends that succeeded and the 429s that were answered (and retried).
+  counts the sends that succeeded, the 429s that were answered (and retried), and the sends
+  refused with RateLimiterUnavailableError (the limiter's server was away).
 """
 
 from __future__ import annotations
@@ -22,10 +23,17 @@ import json
 import os
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from clicksend_async import ClickSendClient, RateLimitError, RetryEvent, SmsMessage
+from clicksend_async import (
+    ClickSendClient,
+    RateLimitError,
+    RateLimiterUnavailableError,
+    RetryEvent,
+    SmsMessage,
+)
 from clicksend_async.limiters import (
     LocalRateLimiter,
     PostgresRateLimiter,
@@ -81,6 +89,7 @@ async def send(spec: dict[str, Any]) -> dict[str, Any]:
     rate_limited = 0
     gave_up = 0
     sent = 0
+    unavailable = 0
 
     def on_retry(event: RetryEvent) -> None:
         nonlocal rate_limited
@@ -101,7 +110,7 @@ async def send(spec: dict[str, Any]) -> dict[str, Any]:
         end = start + float(spec["seconds"])
 
         async def task(worker: int) -> None:
-            nonlocal sent, gave_up
+            nonlocal sent, gave_up, unavailable
             n = 0
             while time.time() < end:
                 n += 1
@@ -111,17 +120,31 @@ async def send(spec: dict[str, Any]) -> dict[str, Any]:
                     sent += 1
                 except RateLimitError:
                     gave_up += 1
+                except RateLimiterUnavailableError:
+                    # Failed closed: nothing left. A real worker would back off; so do we.
+                    unavailable += 1
+                    await asyncio.sleep(0.05)
 
         await asyncio.gather(*(task(i) for i in range(int(spec["concurrency"]))))
-    return {"sent": sent, "rate_limited": rate_limited, "gave_up": gave_up}
+    return {
+        "sent": sent,
+        "rate_limited": rate_limited,
+        "gave_up": gave_up,
+        "unavailable": unavailable,
+    }
 
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = str(Path(__file__).resolve())
 
 
-async def run_workers(specs: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
-    """Start one process per spec, release them at one instant, and return their results."""
+async def run_workers(
+    specs: list[dict[str, Any]], during: Callable[[float], Awaitable[None]] | None = None
+) -> tuple[float, list[dict[str, Any]]]:
+    """Start one process per spec, release them at one instant, and return their results.
+
+    ``during(start)``, if given, runs while they work (to take a server away, say).
+    """
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -152,6 +175,8 @@ async def run_workers(specs: list[dict[str, Any]]) -> tuple[float, list[dict[str
             proc.stdin.write(f"{start!r}\n".encode())
             await proc.stdin.drain()
             proc.stdin.close()
+        if during is not None:
+            await during(start)
         results = []
         for proc in procs:
             out, err = await asyncio.wait_for(proc.communicate(), 120)

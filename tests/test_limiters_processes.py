@@ -9,7 +9,9 @@ at least 95 % of it. The figures themselves are in benchmarks/README.md
 
 from __future__ import annotations
 
+import asyncio
 import math
+import time
 from typing import Any
 
 import pytest
@@ -111,6 +113,47 @@ class TestAgainstTheEmulatorsWindow:
         async with ClickSendEmulator(rate_limit=10, rate_window=1.0, balance=10**6) as emu:
             results = await self._send(emu, "local", "", 4)
         assert sum(r["rate_limited"] for r in results) >= 20
+
+
+class TestLimiterLoss:
+    async def test_workers_fail_closed_while_the_server_is_away_and_carry_on(
+        self,
+        backend: str,
+        server: str,
+        request: pytest.FixtureRequest,
+    ) -> None:
+        stoppable = request.getfixturevalue(f"{backend}_server")
+        away: list[float] = []
+
+        async def take_the_server_away(start: float) -> None:
+            await asyncio.sleep(max(0.0, start + 1.0 - time.time()))
+            await asyncio.to_thread(stoppable.stop)
+            away.append(time.time())
+            await asyncio.sleep(1.0)
+            away.append(time.time())
+            await asyncio.to_thread(stoppable.start)
+            away.append(time.time())
+
+        async with ClickSendEmulator(balance=10**6) as emu:
+            spec = {
+                "mode": "send",
+                "backend": backend,
+                "server": server,
+                "rate": 20,
+                "url": emu.url,
+                "username": emu.username,
+                "api_key": emu.api_key,
+                "seconds": 4.0,
+                "concurrency": 2,
+            }
+            _, results = await run_workers([spec] * 4, during=take_the_server_away)
+        stopped, still_down, _restarted = away
+        sends = [r.time for r in emu.requests if r.path == "/sms/send"]
+        # A send whose permit came just before the stop may still arrive; none after that.
+        assert not [t for t in sends if stopped + 0.2 < t < still_down]
+        assert all(r["unavailable"] > 0 for r in results)  # every worker was refused...
+        assert [t for t in sends if t > still_down]  # ...and they carried on afterwards
+        assert sum(r["sent"] for r in results) == len(sends)
 
 
 def test_busiest_window_counts_half_open_intervals() -> None:
