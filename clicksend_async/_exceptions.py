@@ -4,10 +4,13 @@ The tree::
 
     ClickSendError
     ├── ConfigurationError            no credentials, or a call the mode cannot make
+    │   └── JournalError              a campaign journal cannot be used (damaged, lost writes)
+    │       └── JournalLockedError    another process holds the campaign
     ├── ClientStateError              the client is closed
     ├── ValidationError               bad input caught before any request (field, row)
     │   └── BudgetExceededError       a bulk plan exceeds max_cost, max_segments or the balance
     ├── TransportError                the HTTP exchange itself failed
+    │   ├── RequestBuildError         the request could not be built: nothing left this machine
     │   ├── ConnectError              no connection was opened: the request surely never left
     │   │   └── RequestVetoedError    the pre-send guard stopped it: it surely never left
     │   ├── RequestTimeoutError       no answer in time: the request may have been processed
@@ -50,12 +53,15 @@ __all__ = [
     "ConnectError",
     "ConnectionLostError",
     "DecodeError",
+    "JournalError",
+    "JournalLockedError",
     "JournalMismatchError",
     "MethodNotAllowedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimiterUnavailableError",
+    "RequestBuildError",
     "RequestTimeoutError",
     "RequestVetoedError",
     "SendOutcomeUnknownError",
@@ -107,7 +113,25 @@ class BudgetExceededError(ValidationError):
 
 
 class JournalMismatchError(ClickSendError):
-    """A campaign journal was written for a different campaign and will not be guessed at."""
+    """A campaign journal was written for a different campaign and will not be guessed at.
+
+    ``differences`` names what differs (``"template"``, ``"rows"``, ``"options"`` ...).
+    """
+
+    def __init__(self, message: str, *, differences: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.differences = tuple(differences)
+
+
+class JournalError(ConfigurationError):
+    """A campaign journal cannot be used: damaged, truncated, lost writes, or holds no campaign.
+
+    Nothing is sent from such a journal; the message names the file.
+    """
+
+
+class JournalLockedError(JournalError):
+    """Another process (or another job in this one) holds the campaign: it alone may send."""
 
 
 class TransportError(ClickSendError):
@@ -120,6 +144,16 @@ class TransportError(ClickSendError):
         super().__init__(f"{message} ({method} {url})")
         self.method = method
         self.url = url
+
+
+class RequestBuildError(TransportError):
+    """The request could not be built (a bad URL or header): nothing left this machine.
+
+    Never retried (the same request would fail the same way) and never reported as a send
+    whose outcome is unknown.
+    """
+
+    request_sent = False
 
 
 class ConnectError(TransportError):
@@ -264,8 +298,12 @@ class SendOutcomeUnknownError(ClickSendError):
         url: str,
         payload: Mapping[str, Any],
         cause: BaseException | None = None,
+        window: tuple[float, float] | None = None,
     ) -> None:
         super().__init__(f"{message} ({method} {url}); messages were NOT re-sent")
+        #: When the request may have been processed, in ClickSend's clock (Unix seconds), or
+        #: None when no answer ever said what time it is there; ``reconcile`` reads from here.
+        self.window = window
         self.method = method
         self.url = url
         self.payload = payload

@@ -11,6 +11,7 @@ waiting is bounded.
 from __future__ import annotations
 
 import inspect
+import logging
 import random
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -26,11 +27,14 @@ from ._exceptions import (
     RequestVetoedError,
     ServerError,
 )
+from ._hooks import log_fields
 from ._sansio import Failure, RequestKind, may_retry
 
 __all__ = ["RetryEvent", "RetryPolicy", "call_with_retry", "classify_failure"]
 
 T = TypeVar("T")
+
+logger = logging.getLogger("clicksend_async")
 
 
 @attrs.frozen(kw_only=True)
@@ -147,6 +151,23 @@ async def call_with_retry(
             wait = policy.wait_for(failure, retry_after, next(waits), rng)
             if waited + wait > policy.max_total_wait:
                 raise
+            # INFO, not DEBUG: a wait (above all a 429) is what explains a slow campaign.
+            logger.info(
+                "%s %s attempt %d: %s; retrying in %.2f s",
+                method,
+                path,
+                number,
+                "rate limited (429)" if failure is Failure.RATE_LIMITED else failure.value,
+                wait,
+                extra=log_fields(
+                    method=method,
+                    path=path,
+                    attempt=number,
+                    failure=failure.value,
+                    wait=wait,
+                    status=getattr(exc, "status_code", None),
+                ),
+            )
             if on_wait is not None:
                 on_wait(failure, wait)
             if on_retry is not None:

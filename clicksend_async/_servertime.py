@@ -82,11 +82,12 @@ class ServerClock:
     def window(self, started: float, ended: float, margin: float) -> tuple[float, float] | None:
         """Return the server-time interval holding every local instant in ``[started, ended]``.
 
-        Widened by ``margin`` on each side; None while the offset is unknown.
+        Its start is moved ``margin`` earlier (history dates are whole seconds, rounded down);
+        None while the offset is unknown.
         """
         if self._lo is None or self._hi is None:
             return None
-        return started + self._lo - margin, ended + self._hi + margin
+        return started + self._lo - margin, ended + self._hi
 
     def now_at_least(self) -> float | None:
         """Return the earliest the server's clock can read now (None while unknown)."""

@@ -23,6 +23,7 @@ from ._exceptions import (
     APIError,
     ConfigurationError,
     DecodeError,
+    NotFoundError,
     RateLimitError,
     RequestVetoedError,
     SendOutcomeUnknownError,
@@ -30,6 +31,16 @@ from ._exceptions import (
     TransportError,
 )
 from ._guard import BeforeSend, RequestInfo
+from ._hooks import (
+    OnRequest,
+    OnResponse,
+    RequestEvent,
+    ResponseEvent,
+    emit,
+    log_fields,
+    record_response,
+    redact_headers,
+)
 from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy, call_with_retry
 from ._sansio import (
     Failure,
@@ -41,6 +52,7 @@ from ._sansio import (
     request_kind,
 )
 from ._servertime import ServerClock
+from ._tracing import request_span
 from ._transport import Transport
 from ._version import __version__
 from .limiters import (
@@ -83,9 +95,16 @@ class Session:
         on_retry: OnRetry | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         rng: random.Random | None = None,
+        on_request: OnRequest | None = None,
+        on_response: OnResponse | None = None,
+        not_found_hint: str | None = None,
         before_send: BeforeSend | None = None,
     ) -> None:
         self.auth = auth
+        self.on_request = on_request
+        self.on_response = on_response
+        # Said with every 404 when the base URL looks wrong (its path does not end in /v3).
+        self.not_found_hint = not_found_hint
         self.base_url = base_url.rstrip("/")
         self.ctrl_url = ctrl_url.rstrip("/") if ctrl_url else None
         self.transport = transport
@@ -158,46 +177,92 @@ class Session:
         kind = kind or request_kind(method, path)
         policy = retry or self.retry
         log_path = normalize_path(path)
+        first_sent: list[float] = []
 
         async def attempt(number: int) -> dict[str, Any]:
             await self._pace(after_retry_wait=number > 1)
             if self.before_send is not None:
                 await self._guard(method, url, log_path, kind, number, timeout)
+            if self.on_request is not None:
+                await emit(
+                    self.on_request,
+                    RequestEvent(
+                        method=method,
+                        path=log_path,
+                        url=url,
+                        attempt=number,
+                        headers=redact_headers(self._headers),
+                    ),
+                )
             started = time.perf_counter()
             clock = self.server_clock
             sent_at = clock.local()
-            try:
-                raw = await self.transport.request(
-                    method, url, headers=self._headers, body=body, timeout=timeout
-                )
-            except TransportError as exc:
-                logger.info(
-                    "%s %s failed: %s (attempt %d, %.1f ms)",
+            if not first_sent:
+                first_sent.append(sent_at)
+            with request_span(method, log_path, attempt=number) as span:
+                try:
+                    raw = await self.transport.request(
+                        method, url, headers=self._headers, body=body, timeout=timeout
+                    )
+                except TransportError as exc:
+                    duration = time.perf_counter() - started
+                    logger.info(
+                        "%s %s failed: %s (attempt %d, %.1f ms)",
+                        method,
+                        log_path,
+                        type(exc).__name__,
+                        number,
+                        duration * 1000,
+                        extra=log_fields(
+                            method=method,
+                            path=log_path,
+                            status=None,
+                            attempt=number,
+                            duration=duration,
+                            error=type(exc).__name__,
+                        ),
+                    )
+                    raise
+                span.set("http.response.status_code", raw.status)
+                duration = time.perf_counter() - started
+                logger.debug(
+                    "%s %s -> %d (attempt %d, %.1f ms)",
                     method,
                     log_path,
-                    type(exc).__name__,
+                    raw.status,
                     number,
-                    (time.perf_counter() - started) * 1000,
+                    duration * 1000,
+                    extra=log_fields(
+                        method=method,
+                        path=log_path,
+                        status=raw.status,
+                        attempt=number,
+                        duration=duration,
+                    ),
                 )
-                raise
-            logger.debug(
-                "%s %s -> %d (attempt %d, %.1f ms)",
-                method,
-                log_path,
-                raw.status,
-                number,
-                (time.perf_counter() - started) * 1000,
-            )
-            clock.observe(
-                raw.headers.get("Date") or raw.headers.get("date"), sent_at, clock.local()
-            )
-            try:
-                return decode_envelope(raw.status, raw.headers, raw.body, method=method, url=url)
-            except RateLimitError as exc:
-                if self._limiter is not None:
-                    # A shared limiter pushes every process's schedule back, not just ours.
-                    await self._limiter.rate_limited(exc.retry_after)
-                raise
+                event = ResponseEvent(
+                    method=method,
+                    path=log_path,
+                    url=url,
+                    attempt=number,
+                    status=raw.status,
+                    headers=raw.headers,
+                    duration=duration,
+                )
+                record_response(event)
+                await emit(self.on_response, event)
+                clock.observe(
+                    raw.headers.get("Date") or raw.headers.get("date"), sent_at, clock.local()
+                )
+                try:
+                    return decode_envelope(
+                        raw.status, raw.headers, raw.body, method=method, url=url
+                    )
+                except RateLimitError as exc:
+                    if self._limiter is not None:
+                        # A shared limiter pushes every process's schedule back, not just ours.
+                        await self._limiter.rate_limited(exc.retry_after)
+                    raise
 
         try:
             return await call_with_retry(
@@ -211,6 +276,10 @@ class Session:
                 rng=self._rng,
                 on_wait=self._cool_down,
             )
+        except NotFoundError as exc:
+            if self.not_found_hint and base == "api":
+                exc.add_note(self.not_found_hint)
+            raise
         except (TransportError, APIError, DecodeError) as exc:
             # An unreadable 2xx to a send was most likely processed: its outcome is unknown too;
             # so is a 2xx whose envelope says error (the server may have committed first). A 4xx
@@ -226,6 +295,7 @@ class Session:
                     method,
                     log_path,
                     type(exc).__name__,
+                    extra=log_fields(method=method, path=log_path, error=type(exc).__name__),
                 )
                 raise SendOutcomeUnknownError(
                     f"send outcome unknown after {type(exc).__name__}",
@@ -233,6 +303,11 @@ class Session:
                     url=url,
                     payload=_payload_of(json, content),
                     cause=exc,
+                    window=self.server_clock.window(
+                        first_sent[0] if first_sent else self.server_clock.local(),
+                        self.server_clock.local(),
+                        1.0,
+                    ),
                 ) from exc
             raise
 

@@ -7,6 +7,7 @@ a timeout or a reset after writing is not.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 import aiohttp
@@ -16,6 +17,7 @@ from ._exceptions import (
     ClientStateError,
     ConnectError,
     ConnectionLostError,
+    RequestBuildError,
     RequestTimeoutError,
     TransportError,
 )
@@ -48,6 +50,7 @@ class Transport:
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(connect_timeout, timeout))
         self._pool_size = pool_size
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         owner = "own" if self._owns_session else "caller's"
@@ -66,6 +69,16 @@ class Transport:
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             raise ClientStateError("the client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            # aiohttp would fail deep inside with "Event loop is closed" or hang on a future
+            # of the other loop; say what happened instead.
+            raise ClientStateError(
+                "this ClickSendClient was first used in another event loop (for example an "
+                "earlier asyncio.run()); create one client per event loop"
+            )
         if self._session is None:
             # Created lazily so that it binds to the loop that actually runs the requests.
             connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
@@ -121,8 +134,8 @@ class Transport:
             aiohttp.ClientConnectionError,
         ) as exc:
             raise ConnectionLostError(f"connection broke: {exc}", method=method, url=url) from exc
-        except aiohttp.InvalidURL as exc:
-            raise ConnectError(f"invalid URL: {exc}", method=method, url=url) from exc
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
+            raise RequestBuildError(f"invalid URL: {exc}", method=method, url=url) from exc
         except aiohttp.ClientError as exc:
             raise TransportError(f"HTTP client error: {exc!r}", method=method, url=url) from exc
 

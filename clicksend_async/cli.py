@@ -559,8 +559,9 @@ def _print_report(g: _Globals, report: BulkReport, last: ProgressEvent | None) -
     """Print the final summary; ``last`` is this run's final progress event, if any."""
     from rich.text import Text
 
-    table = _kv_table("campaign " + ("interrupted" if report.cancelled else "finished"))
-    for state in ("sent", "rejected", "invalid", "unknown", "skipped"):
+    stopped = report.cancelled or report.stopped
+    table = _kv_table("campaign " + ("interrupted" if stopped else "finished"))
+    for state in ("sent", "rejected", "invalid", "unknown", "not_sent", "skipped"):
         count = report.counts.get(state, 0)
         if count or state in ("sent", "rejected", "invalid"):
             style = "bold red" if state == "unknown" else "yellow" if state == "skipped" else ""
@@ -932,7 +933,12 @@ async def _campaign(g: _Globals, options: _CampaignOptions) -> int:
                 **options.job_options(),
             )
             with display.planning("planning"):
-                plan = await job.plan()
+                try:
+                    plan = await job.plan()
+                except BudgetExceededError as exc:
+                    if not isinstance(exc.plan, BulkPlan):
+                        raise
+                    plan = exc.plan  # shown below, then refused with the flags' names
             balance, balance_currency = await _balance(cs)
             _print_plan(
                 g,
@@ -951,7 +957,8 @@ async def _campaign(g: _Globals, options: _CampaignOptions) -> int:
             if options.dry_run:
                 _note(g, "dry run: nothing was sent", style="bold")
                 return 0
-            left = choice.journal.counts().get("skipped", 0)
+            counts = choice.journal.counts()
+            left = counts.get("skipped", 0) + counts.get("not_sent", 0)
             if left == 0:
                 _note(g, "nothing left to send", style="bold")
             elif not options.yes:
@@ -959,12 +966,43 @@ async def _campaign(g: _Globals, options: _CampaignOptions) -> int:
                 if not _confirm(g, f"Send {_plural(left, 'message')} ({cost})?"):
                     raise _Declined
             started = True
-            with display.sending(left, plan.currency):
+            with display.sending(left, plan.currency), _graceful_stop(job) as signals:
                 report = await job.run()
+            if signals:
+                _STOP_SIGNALS[id(report)] = signals[0]
         return _finish(g, report, options, choice, display.last)
     finally:
         if choice.close(discard=not started):
             _note(g, f"nothing was sent: removed the new journal {choice.path}")
+
+
+#: The signal that stopped a campaign, by report (SIGINT: 130, SIGTERM: 143).
+_STOP_SIGNALS: dict[int, int] = {}
+
+
+@contextlib.contextmanager
+def _graceful_stop(job: BulkJob) -> Iterator[list[int]]:
+    """Map Ctrl-C and SIGTERM to ``job.stop()``: chunks in flight finish, the report prints."""
+    loop = asyncio.get_running_loop()
+    received: list[int] = []
+    stopping: set[asyncio.Task[None]] = set()
+
+    def on_signal(number: int) -> None:
+        received.append(number)
+        task = loop.create_task(job.stop())
+        stopping.add(task)
+        task.add_done_callback(stopping.discard)
+
+    installed = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, on_signal, number)
+            installed.append(number)
+    try:
+        yield received
+    finally:
+        for number in installed:
+            loop.remove_signal_handler(number)
 
 
 def _finish(
@@ -979,9 +1017,10 @@ def _finish(
     if options.report is not None:
         written = report.to_csv(options.report)
         _note(g, f"report: {written}", style="bold")
-    if report.cancelled:
+    if report.cancelled or report.stopped:
         _error(g, "interrupted: rows not yet sent were skipped; " + _resume_hint(choice))
-        return EXIT_INTERRUPTED
+        signal_number = _STOP_SIGNALS.pop(id(report), signal.SIGINT)
+        return EXIT_INTERRUPTED if signal_number == signal.SIGINT else 128 + int(signal_number)
     if report.complete:
         return 0
     if report.skipped:

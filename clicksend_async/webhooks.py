@@ -50,12 +50,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
-import attrs
 from aiohttp import web
 
 from clicksend_async._exceptions import WebhookPayloadError
+from clicksend_async.models.sms import DeliveryReceipt, DeliveryState, InboundMessage
 
 __all__ = [
     "DeliveryReceipt",
@@ -64,10 +64,12 @@ __all__ = [
     "InboundMessage",
     "ReceiptCallback",
     "ReceiptStatusCode",
+    "WebhookASGIApp",
     "WebhookPayloadError",
     "parse_inbound",
     "parse_receipt",
     "webhook_app",
+    "webhook_asgi_app",
     "webhook_routes",
 ]
 
@@ -75,14 +77,6 @@ logger = logging.getLogger(__name__)
 
 Payload = bytes | str | Mapping[str, Any]
 """What the parsers accept: a raw body, a query string, or a decoded mapping."""
-
-
-class DeliveryState(enum.StrEnum):
-    """Say where a message stands, as derived from a delivery receipt."""
-
-    DELIVERED = "delivered"
-    FAILED = "failed"
-    PENDING = "pending"
 
 
 class ReceiptStatusCode(enum.StrEnum):
@@ -98,90 +92,6 @@ class ReceiptStatusCode(enum.StrEnum):
     """Permanent failure; final."""
     ROUTING_FAILURE = "302"
     """Temporary failure at the supplier (routing)."""
-
-
-_STATE_BY_STATUS_CODE: Final[Mapping[str, DeliveryState]] = {
-    ReceiptStatusCode.SENT: DeliveryState.PENDING,
-    ReceiptStatusCode.DELIVERED: DeliveryState.DELIVERED,
-    ReceiptStatusCode.TEMPORARY_FAILURE: DeliveryState.PENDING,
-    ReceiptStatusCode.PERMANENT_FAILURE: DeliveryState.FAILED,
-    ReceiptStatusCode.ROUTING_FAILURE: DeliveryState.PENDING,
-}
-_STATE_BY_STATUS_WORD: Final[Mapping[str, DeliveryState]] = {
-    "delivered": DeliveryState.DELIVERED,
-    "undelivered": DeliveryState.FAILED,
-    # MMS receipts carry a word in status_code (apiary ``GET /mms/receipts``: "Completed").
-    "completed": DeliveryState.DELIVERED,
-    "failed": DeliveryState.FAILED,
-}
-
-
-def _empty_extra() -> Mapping[str, str]:
-    return MappingProxyType({})
-
-
-@attrs.frozen(kw_only=True)
-class DeliveryReceipt:
-    """Hold one delivery receipt (DLR) for an SMS, MMS or voice message.
-
-    ``status_code`` stays the raw string (``"201"``); compare it with `ReceiptStatusCode`, or use
-    `state` and `is_final`. ``error_code`` is ``None`` when there was no error (ClickSend sends
-    ``null``, ``0`` or ``""`` for that). ``extra`` keeps every key this class does not know, as
-    strings, and takes no part in equality or ``repr``.
-    """
-
-    message_id: str
-    status_code: str
-    status: str | None = None
-    status_text: str | None = None
-    error_code: str | None = None
-    error_text: str | None = None
-    custom_string: str | None = None
-    timestamp_send: datetime | None = None
-    timestamp: datetime | None = None
-    user_id: int | None = None
-    subaccount_id: int | None = None
-    message_type: str | None = None
-    digits: str | None = None
-    extra: Mapping[str, str] = attrs.field(factory=_empty_extra, eq=False, repr=False)
-
-    @property
-    def state(self) -> DeliveryState:
-        """Map ``status_code`` (or, for an unknown code, the ``status`` word) to a state."""
-        state = _STATE_BY_STATUS_CODE.get(self.status_code)
-        if state is None:
-            state = _STATE_BY_STATUS_WORD.get(self.status_code.strip().lower())
-        if state is None and self.status is not None:
-            state = _STATE_BY_STATUS_WORD.get(self.status.strip().lower())
-        return DeliveryState.PENDING if state is None else state
-
-    @property
-    def is_final(self) -> bool:
-        """Tell whether no further receipt is expected (delivered or permanently failed)."""
-        return self.state is not DeliveryState.PENDING
-
-
-@attrs.frozen(kw_only=True)
-class InboundMessage:
-    """Hold one inbound message (a reply or a message to your number).
-
-    ``from_`` is the handset that wrote, ``to`` is your number, ``original_message_id`` and
-    ``original_body`` describe the outbound message being replied to. ``extra`` keeps every key
-    this class does not know, as strings, and takes no part in equality or ``repr``.
-    """
-
-    message_id: str
-    body: str
-    from_: str | None = None
-    to: str | None = None
-    original_message_id: str | None = None
-    original_body: str | None = None
-    custom_string: str | None = None
-    timestamp: datetime | None = None
-    user_id: int | None = None
-    subaccount_id: int | None = None
-    keyword: str | None = None
-    extra: Mapping[str, str] = attrs.field(factory=_empty_extra, eq=False, repr=False)
 
 
 # --- decoding the container --------------------------------------------------------------------
@@ -506,7 +416,7 @@ def parse_inbound(content_type: str | None, body_or_query: Payload) -> InboundMe
     )
 
 
-# --- aiohttp.web adapter -------------------------------------------------------------------------
+# --- the framework-free core ---------------------------------------------------------------------
 
 ReceiptCallback = Callable[[DeliveryReceipt], Awaitable[None] | None]
 """A plain or ``async`` function that takes a `DeliveryReceipt`."""
@@ -516,6 +426,141 @@ InboundCallback = Callable[[InboundMessage], Awaitable[None] | None]
 _T = TypeVar("_T", DeliveryReceipt, InboundMessage)
 _SECRET_PARAMS: Final = ("secret", "token")
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: The largest body accepted (aiohttp's default ``client_max_size``); larger ones get 413.
+MAX_BODY: Final = 1024**2
+
+
+class _Endpoint:
+    """One webhook endpoint's policy: secret check, parsing, callback, status; no framework."""
+
+    def __init__(
+        self,
+        kind: str,
+        parse: Callable[[str | None, Payload], _T],
+        callback: Callable[[_T], Awaitable[None] | None],
+        secret: str | None,
+        *,
+        raise_handler_errors: bool,
+    ) -> None:
+        self.kind = kind
+        self._parse: Callable[[str | None, Payload], Any] = parse
+        self._callback: Callable[[Any], Awaitable[None] | None] = callback
+        self.secret = secret
+        self.raise_handler_errors = raise_handler_errors
+        self._callback_name = getattr(callback, "__qualname__", None) or repr(callback)
+
+    async def handle(
+        self,
+        *,
+        method: str,
+        path_secret: str | None,
+        query: Iterable[tuple[str, str]],
+        content_type: str | None,
+        read_body: Callable[[], Awaitable[bytes]],
+        remote: str | None,
+    ) -> tuple[int, str]:
+        """Answer one request: return (status, text)."""
+        pairs = list(query)
+        secret = self.secret
+        if secret is not None and not _secret_matches(path_secret, pairs, secret):
+            # Never log the path or the URL here: they hold the (wrong) secret.
+            logger.warning(
+                "Rejected ClickSend %s webhook from %s: missing or wrong secret", self.kind, remote
+            )
+            return 403, "Forbidden"
+        payload_query = _first_wins(
+            (key, value)
+            for key, value in pairs
+            if not (secret is not None and key in _SECRET_PARAMS)
+        )
+        payload: Payload
+        if method == "GET":
+            content_type, payload = None, payload_query
+        else:
+            body = await read_body()
+            if not body.strip():
+                content_type, payload = None, payload_query
+            else:
+                payload = body
+        try:
+            item = self._parse(content_type, payload)
+        except WebhookPayloadError as exc:
+            logger.warning(
+                "Rejected malformed ClickSend %s webhook from %s: %s", self.kind, remote, exc
+            )
+            return 400, f"Bad Request: {exc}"
+        try:
+            result = self._callback(item)
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            logger.exception(
+                "ClickSend %s callback %s raised for message_id %s; answering %s",
+                self.kind,
+                self._callback_name,
+                item.message_id,
+                500 if self.raise_handler_errors else "200 so ClickSend does not redeliver",
+            )
+            if self.raise_handler_errors:
+                return 500, "Internal Server Error"
+        return 200, "OK"
+
+
+def _endpoints(
+    *,
+    on_receipt: ReceiptCallback | None,
+    on_inbound: InboundCallback | None,
+    secret: str | None,
+    insecure: bool,
+    path_prefix: str,
+    receipt_path: str,
+    inbound_path: str,
+    raise_handler_errors: bool,
+) -> dict[str, _Endpoint]:
+    """Check the arguments and return the endpoints by path; warn once if there is no secret."""
+    if on_receipt is None and on_inbound is None:
+        raise ValueError("pass on_receipt, on_inbound or both")
+    if secret is not None and not secret:
+        raise ValueError("secret must not be empty; pass None to accept unauthenticated webhooks")
+    receipt_url = _join_path(path_prefix, receipt_path)
+    inbound_url = _join_path(path_prefix, inbound_path)
+    if on_receipt is not None and on_inbound is not None and receipt_url == inbound_url:
+        raise ValueError("receipt_path and inbound_path must differ")
+    if secret is None and not insecure:
+        logger.warning(
+            "ClickSend webhook routes without a secret: anyone who finds the URL can post fake "
+            "receipts and messages. Pass secret=secrets.token_urlsafe(32) and register the URL "
+            "with it, or insecure=True to silence this warning."
+        )
+    endpoints: dict[str, _Endpoint] = {}
+    if on_receipt is not None:
+        endpoints[receipt_url] = _Endpoint(
+            "receipt", parse_receipt, on_receipt, secret, raise_handler_errors=raise_handler_errors
+        )
+    if on_inbound is not None:
+        endpoints[inbound_url] = _Endpoint(
+            "inbound", parse_inbound, on_inbound, secret, raise_handler_errors=raise_handler_errors
+        )
+    return endpoints
+
+
+def _join_path(*parts: str) -> str:
+    return "/" + "/".join(part.strip("/") for part in parts if part.strip("/"))
+
+
+def _secret_matches(path_secret: str | None, query: Iterable[tuple[str, str]], secret: str) -> bool:
+    expected = secret.encode()
+    offered = [path_secret]
+    offered += [value for key, value in query if key in _SECRET_PARAMS]
+    matched = False
+    for value in offered:
+        # Check every candidate, so timing does not tell which place held the secret.
+        if value is not None and hmac.compare_digest(value.encode(), expected):
+            matched = True
+    return matched
+
+
+# --- aiohttp.web adapter -------------------------------------------------------------------------
 
 
 def webhook_routes(
@@ -523,6 +568,7 @@ def webhook_routes(
     on_receipt: ReceiptCallback | None = None,
     on_inbound: InboundCallback | None = None,
     secret: str | None = None,
+    insecure: bool = False,
     path_prefix: str = "/clicksend",
     receipt_path: str = "receipts",
     inbound_path: str = "inbound",
@@ -538,32 +584,27 @@ def webhook_routes(
     Args:
         secret: if set, every request must carry it as the last path segment or as a
             ``secret``/``token`` query parameter; use e.g. ``secrets.token_urlsafe(32)``.
+            Without one a warning is logged once, when the routes are built.
+        insecure: accept webhooks without a secret and do not warn about it.
         raise_handler_errors: answer 500 (so ClickSend retries) when a callback raises, instead
             of logging the error and answering 200.
 
     Raises:
         ValueError: no callback given, an empty ``secret``, or both paths the same.
     """
-    if on_receipt is None and on_inbound is None:
-        raise ValueError("pass on_receipt, on_inbound or both")
-    if secret is not None and not secret:
-        raise ValueError("secret must not be empty; pass None to accept unauthenticated webhooks")
-    receipt_url = _join_path(path_prefix, receipt_path)
-    inbound_url = _join_path(path_prefix, inbound_path)
-    if on_receipt is not None and on_inbound is not None and receipt_url == inbound_url:
-        raise ValueError("receipt_path and inbound_path must differ")
-
+    endpoints = _endpoints(
+        on_receipt=on_receipt,
+        on_inbound=on_inbound,
+        secret=secret,
+        insecure=insecure,
+        path_prefix=path_prefix,
+        receipt_path=receipt_path,
+        inbound_path=inbound_path,
+        raise_handler_errors=raise_handler_errors,
+    )
     routes: list[web.RouteDef] = []
-    if on_receipt is not None:
-        handler = _make_handler(
-            "receipt", parse_receipt, on_receipt, secret, raise_handler_errors=raise_handler_errors
-        )
-        routes += _routes(receipt_url, handler, with_secret_segment=secret is not None)
-    if on_inbound is not None:
-        handler = _make_handler(
-            "inbound", parse_inbound, on_inbound, secret, raise_handler_errors=raise_handler_errors
-        )
-        routes += _routes(inbound_url, handler, with_secret_segment=secret is not None)
+    for path, endpoint in endpoints.items():
+        routes += _routes(path, _aiohttp_handler(endpoint), with_secret_segment=secret is not None)
     return routes
 
 
@@ -572,6 +613,7 @@ def webhook_app(
     on_receipt: ReceiptCallback | None = None,
     on_inbound: InboundCallback | None = None,
     secret: str | None = None,
+    insecure: bool = False,
     receipt_path: str = "receipts",
     inbound_path: str = "inbound",
     raise_handler_errors: bool = False,
@@ -586,6 +628,7 @@ def webhook_app(
             on_receipt=on_receipt,
             on_inbound=on_inbound,
             secret=secret,
+            insecure=insecure,
             path_prefix="",
             receipt_path=receipt_path,
             inbound_path=inbound_path,
@@ -593,10 +636,6 @@ def webhook_app(
         )
     )
     return app
-
-
-def _join_path(*parts: str) -> str:
-    return "/" + "/".join(part.strip("/") for part in parts if part.strip("/"))
 
 
 def _routes(path: str, handler: _Handler, *, with_secret_segment: bool) -> list[web.RouteDef]:
@@ -611,78 +650,170 @@ def _routes(path: str, handler: _Handler, *, with_secret_segment: bool) -> list[
     ]
 
 
-def _secret_matches(request: web.Request, secret: str) -> bool:
-    expected = secret.encode()
-    offered = [request.match_info.get("secret")]
-    offered += [request.query.get(name) for name in _SECRET_PARAMS]
-    matched = False
-    for value in offered:
-        # Check every candidate, so timing does not tell which place held the secret.
-        if value is not None and hmac.compare_digest(value.encode(), expected):
-            matched = True
-    return matched
-
-
-async def _read_payload(request: web.Request, *, drop_secret: bool) -> tuple[str | None, Payload]:
-    """Return (content type, payload): the query for GET, else the body, or the query if empty."""
-    query = _first_wins(
-        (key, value)
-        for key, value in request.query.items()
-        if not (drop_secret and key in _SECRET_PARAMS)
-    )
-    if request.method == "GET":
-        return None, query
-    body = await request.read()
-    if not body.strip():
-        return None, query
-    return request.headers.get("Content-Type"), body
-
-
-def _bad_request(request: web.Request, kind: str, reason: str) -> web.Response:
-    logger.warning(
-        "Rejected malformed ClickSend %s webhook from %s: %s", kind, request.remote, reason
-    )
-    return web.Response(status=400, text=f"Bad Request: {reason}")
-
-
-def _make_handler(
-    kind: str,
-    parse: Callable[[str | None, Payload], _T],
-    callback: Callable[[_T], Awaitable[None] | None],
-    secret: str | None,
-    *,
-    raise_handler_errors: bool,
-) -> _Handler:
-    callback_name = getattr(callback, "__qualname__", None) or repr(callback)
-
+def _aiohttp_handler(endpoint: _Endpoint) -> _Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
-        if secret is not None and not _secret_matches(request, secret):
-            # Never log request.path or request.url here: they hold the (wrong) secret.
-            logger.warning(
-                "Rejected ClickSend %s webhook from %s: missing or wrong secret",
-                kind,
-                request.remote,
-            )
-            return web.Response(status=403, text="Forbidden")
-        content_type, payload = await _read_payload(request, drop_secret=secret is not None)
-        try:
-            item = parse(content_type, payload)
-        except WebhookPayloadError as exc:
-            return _bad_request(request, kind, str(exc))
-        try:
-            result = callback(item)
-            if inspect.isawaitable(result):
-                await result
-        except Exception:
-            logger.exception(
-                "ClickSend %s callback %s raised for message_id %s; answering %s",
-                kind,
-                callback_name,
-                item.message_id,
-                500 if raise_handler_errors else "200 so ClickSend does not redeliver",
-            )
-            if raise_handler_errors:
-                return web.Response(status=500, text="Internal Server Error")
-        return web.Response(text="OK")
+        status, text = await endpoint.handle(
+            method=request.method,
+            path_secret=request.match_info.get("secret"),
+            query=request.query.items(),
+            content_type=request.headers.get("Content-Type"),
+            read_body=request.read,
+            remote=request.remote,
+        )
+        return web.Response(status=status, text=text)
 
     return handle
+
+
+# --- ASGI adapter (FastAPI, Starlette, any ASGI server) ------------------------------------------
+
+_AsgiScope = Mapping[str, Any]
+_AsgiReceive = Callable[[], Awaitable[Mapping[str, Any]]]
+_AsgiSend = Callable[[Mapping[str, Any]], Awaitable[None]]
+
+
+class WebhookASGIApp:
+    """A framework-free ASGI 3 application serving ClickSend webhooks.
+
+    Build it with :func:`webhook_asgi_app`. Mount it under a prefix
+    (``fastapi_app.mount("/clicksend", webhook_asgi_app(...))``, the same with Starlette), or
+    serve it on its own (``uvicorn module:app``). It answers exactly as `webhook_routes`
+    does; an unknown path is 404, a method other than GET or POST is 405, a body over 1 MiB 413.
+    """
+
+    def __init__(self, endpoints: Mapping[str, _Endpoint], *, with_secret_segment: bool) -> None:
+        self._endpoints = dict(endpoints)
+        self._with_secret_segment = with_secret_segment
+
+    def __repr__(self) -> str:
+        return f"<WebhookASGIApp paths={sorted(self._endpoints)}>"
+
+    async def __call__(self, scope: _AsgiScope, receive: _AsgiReceive, send: _AsgiSend) -> None:
+        """Serve one ASGI connection (``http``; ``lifespan`` is acknowledged)."""
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            raise ValueError(f"WebhookASGIApp serves HTTP, not {scope['type']!r}")
+        endpoint, path_secret = self._route(_route_path(scope))
+        if endpoint is None:
+            await _respond(send, 404, "Not Found")
+            return
+        method = scope.get("method", "GET").upper()
+        if method not in ("GET", "POST"):
+            await _respond(send, 405, "Method Not Allowed", allow="GET, POST")
+            return
+        headers = {
+            bytes(key).decode("latin-1").lower(): bytes(value).decode("latin-1")
+            for key, value in scope.get("headers", ())
+        }
+        too_big = False
+
+        async def read_body() -> bytes:
+            nonlocal too_big
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > MAX_BODY:
+                    too_big = True
+                    return b""
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            return b"".join(chunks)
+
+        query_string = bytes(scope.get("query_string", b"")).decode("latin-1")
+        query = parse_qsl(query_string, keep_blank_values=True, encoding="utf-8", errors="replace")
+        remote = scope.get("client")
+        status, text = await endpoint.handle(
+            method=method,
+            path_secret=path_secret,
+            query=query,
+            content_type=headers.get("content-type"),
+            read_body=read_body,
+            remote=str(remote[0]) if remote else None,
+        )
+        if too_big:
+            status, text = 413, "Payload Too Large"
+        await _respond(send, status, text)
+
+    def _route(self, path: str) -> tuple[_Endpoint | None, str | None]:
+        path = "/" + path.strip("/")
+        endpoint = self._endpoints.get(path)
+        if endpoint is not None:
+            return endpoint, None
+        if self._with_secret_segment:
+            parent, _, last = path.rpartition("/")
+            endpoint = self._endpoints.get(parent or "/")
+            if endpoint is not None and last:
+                return endpoint, unquote(last)
+        return None, None
+
+
+def webhook_asgi_app(
+    *,
+    on_receipt: ReceiptCallback | None = None,
+    on_inbound: InboundCallback | None = None,
+    secret: str | None = None,
+    insecure: bool = False,
+    path_prefix: str = "",
+    receipt_path: str = "receipts",
+    inbound_path: str = "inbound",
+    raise_handler_errors: bool = False,
+) -> WebhookASGIApp:
+    """Build an ASGI app serving ClickSend webhooks, for FastAPI, Starlette or any ASGI server.
+
+    ``app.mount("/clicksend", webhook_asgi_app(on_receipt=..., secret=...))`` serves
+    ``/clicksend/receipts`` (and ``/clicksend/receipts/<secret>``). Arguments, secret check,
+    status codes and callback-error policy are those of `webhook_routes`; ``path_prefix`` is
+    empty because the mount point is the prefix.
+    """
+    endpoints = _endpoints(
+        on_receipt=on_receipt,
+        on_inbound=on_inbound,
+        secret=secret,
+        insecure=insecure,
+        path_prefix=path_prefix,
+        receipt_path=receipt_path,
+        inbound_path=inbound_path,
+        raise_handler_errors=raise_handler_errors,
+    )
+    return WebhookASGIApp(endpoints, with_secret_segment=secret is not None)
+
+
+def _route_path(scope: _AsgiScope) -> str:
+    """Return the path below the mount point, as Starlette's own routing computes it."""
+    path: str = scope.get("path", "/")
+    root_path: str = scope.get("root_path", "")
+    # Starlette >= 0.33 keeps the full path and puts the mount point in root_path; older
+    # versions (and other frameworks) strip it from path themselves.
+    if root_path and (path == root_path or path.startswith(root_path.rstrip("/") + "/")):
+        return path[len(root_path.rstrip("/")) :] or "/"
+    return path
+
+
+async def _respond(send: _AsgiSend, status: int, text: str, *, allow: str | None = None) -> None:
+    body = text.encode()
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if allow is not None:
+        headers.append((b"allow", allow.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _lifespan(receive: _AsgiReceive, send: _AsgiSend) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -3,8 +3,11 @@
 from ._delivery import ReceiptRecorder, poll_receipts, record_receipts
 from ._engine import SMS, VOICE, BulkJob, Channel, mms_channel
 from ._journal import Journal
+from ._reconcile import ReconcileResult
 from ._report import BulkOutcome, BulkPlan, BulkReport, InvalidRow, OutcomeState, ProgressEvent
 from ._rows import BodyTemplate, RecipientsCsv, read_recipients_csv
+from ._sqlite_store import SqliteStore
+from ._store import CampaignStore
 
 __all__ = [
     "SMS",
@@ -14,6 +17,7 @@ __all__ = [
     "BulkOutcome",
     "BulkPlan",
     "BulkReport",
+    "CampaignStore",
     "Channel",
     "InvalidRow",
     "Journal",
@@ -21,6 +25,8 @@ __all__ = [
     "ProgressEvent",
     "ReceiptRecorder",
     "RecipientsCsv",
+    "ReconcileResult",
+    "SqliteStore",
     "mms_channel",
     "poll_receipts",
     "read_recipients_csv",

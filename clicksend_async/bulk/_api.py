@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict, Unpack
 
 from .._converter import unstructure
 from .._session import Session
+from .._validation import Limits
 from ..models.messages import SmsSender
 from ._engine import SMS, VOICE, BulkJob, Recipients, mms_channel
+from ._jobstate import ProgressHook
 from ._journal import Journal
+from ._store import CampaignStore
 
-__all__ = ["BulkOptions", "mms_job", "sms_job", "voice_job"]
+__all__ = [
+    "BulkOptions",
+    "MmsBulkArgs",
+    "SmsBulkArgs",
+    "VoiceBulkArgs",
+    "mms_job",
+    "sms_job",
+    "voice_job",
+]
 
 
 class BulkOptions(TypedDict, total=False):
-    """Engine options shared by every channel (see ``SmsResource.send_bulk``)."""
+    """Engine options shared by every channel (see ``SmsResource.send_bulk``).
+
+    Typed, so a misspelt option (``max_cots=``) is a type error, not a silent default.
+    """
 
     chunk_size: int
     concurrency: int
@@ -26,16 +40,59 @@ class BulkOptions(TypedDict, total=False):
     max_segments: int | None
     check_balance: bool
     dry_run: bool
-    dedupe: bool | str
+    dedupe: bool | Literal["number"]
     allow_empty_fields: bool
     transliterate: bool
-    exclude: Any
-    exclude_lists: Any
+    exclude: Iterable[Any] | None
+    exclude_lists: Iterable[int | str]
     journal: str | Journal | None
-    on_progress: Any
+    store: CampaignStore | None
+    resume: bool | None
+    on_progress: ProgressHook | None
+    limits: Limits
     reconcile_settle: float
     throttle_pause: float
     max_attempts: int
+    send_timeout: float | None
+    sleep: Callable[[float], Awaitable[Any]]
+    clock: Callable[[], float]
+
+
+class SmsBulkArgs(BulkOptions, total=False):
+    """Everything ``sms.send_bulk`` / ``stream_bulk`` take after the recipients."""
+
+    body: str | None
+    from_: str | None
+    schedule: datetime | int | None
+    country: str | None
+    source: str | None
+    shorten_urls: bool | None
+    senders: Iterable[SmsSender | Mapping[str, Any]] | None
+
+
+class MmsBulkArgs(BulkOptions, total=False):
+    """Everything ``mms.send_bulk`` / ``stream_bulk`` take after the media file and recipients."""
+
+    subject: str | None
+    body: str | None
+    from_: str | None
+    schedule: datetime | int | None
+    country: str | None
+    source: str | None
+
+
+class VoiceBulkArgs(BulkOptions, total=False):
+    """Everything ``voice.send_bulk`` / ``stream_bulk`` take after the recipients."""
+
+    body: str | None
+    voice: str
+    lang: str
+    from_: str | None
+    schedule: datetime | int | None
+    country: str | None
+    source: str | None
+    require_input: int | None
+    machine_detection: int | None
 
 
 def _defaults(**values: Any) -> dict[str, Any]:
@@ -53,7 +110,7 @@ def sms_job(
     source: str | None = None,
     shorten_urls: bool | None = None,
     senders: Iterable[SmsSender | Mapping[str, Any]] | None = None,
-    **options: Any,
+    **options: Unpack[BulkOptions],
 ) -> BulkJob:
     """Build an SMS campaign job."""
     extra: dict[str, Any] = {}
@@ -83,7 +140,7 @@ def mms_job(
     schedule: datetime | int | None = None,
     country: str | None = None,
     source: str | None = None,
-    **options: Any,
+    **options: Unpack[BulkOptions],
 ) -> BulkJob:
     """Build an MMS campaign job (one media file for every message)."""
     return BulkJob(
@@ -112,7 +169,7 @@ def voice_job(
     source: str | None = None,
     require_input: int | None = None,
     machine_detection: int | None = None,
-    **options: Any,
+    **options: Unpack[BulkOptions],
 ) -> BulkJob:
     """Build a voice (text-to-speech) campaign job."""
     return BulkJob(

@@ -1,20 +1,23 @@
-"""The campaign journal: a SQLite file the bulk engine writes through, so a campaign resumes.
+"""The campaign journal: one SQLite file that holds a campaign, owned by one process at a time.
 
 What it holds:
 
-- ``meta``: the campaign id, its fingerprint (channel, template, defaults, every row's
-  recipient and body), the row count and, once preflight is done, the plan;
-- ``rows``: one line per input row: its custom_string, the exact message payload, its segment
-  count and, when known, its final state (sent / rejected / invalid / unknown) and the chunk
-  that settled it;
-- ``chunks``: each ``messages[]`` request with the rows it carries, written *before* it is sent
-  (intent) and updated after (outcome). A chunk still ``in_flight`` at start-up is one a dead
-  process may or may not have sent: its unsettled rows are reconciled through the history
-  before anything is re-sent.
+- ``meta``: the campaign id, its fingerprint (channel, template, options, every row's recipient
+  and body), the row count and the plan;
+- ``rows``: one line per input row: custom_string, the exact message payload, segments and,
+  once known, the outcome (sent / rejected / invalid / unknown) and the chunk that holds or
+  settled it; ``attempts`` counts this run's attempts, ``tried`` every run's;
+- ``chunks``: each ``messages[]`` request. A claim moves rows into a new chunk and records the
+  intent in one transaction, before the request is built; the outcome is written after, fenced
+  on the chunk's epoch. A chunk that is not ``done`` when a run starts is in doubt: its rows are
+  reconciled through the history before anything of them is sent again.
 
-Writes are batched: one transaction per input batch during planning and one per chunk while
-sending (the intent is one line in ``chunks``, the outcome one update per row). WAL mode with
-``synchronous=NORMAL``: a crash of the process loses nothing committed.
+Protection: an exclusive lock (``<journal>.lock``, taken by :meth:`Journal.acquire` for planning
+and sending, released at the end of a run) stops a second process; a damaged journal is refused
+with :class:`~clicksend_async.JournalError`, never read as a fresh campaign, and a resume of a
+journal that holds no campaign is refused too. A rollback journal (not WAL) with
+``synchronous=NORMAL``: every commit is in the one file, and a crash of the process loses
+nothing committed.
 """
 
 from __future__ import annotations
@@ -24,16 +27,23 @@ import json
 import os
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .._exceptions import ConfigurationError
+from .._exceptions import ConfigurationError, JournalError, JournalLockedError
+from ._states import ChunkState
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the lock is best effort there
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["Journal", "RowRecord"]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,7 +63,9 @@ CREATE TABLE IF NOT EXISTS rows (
     chunk INTEGER,
     attempts INTEGER NOT NULL DEFAULT 0,
     delivery TEXT,
-    delivery_status TEXT
+    delivery_status TEXT,
+    tried INTEGER NOT NULL DEFAULT 0,
+    resend INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk INTEGER PRIMARY KEY,
@@ -63,22 +75,34 @@ CREATE TABLE IF NOT EXISTS chunks (
     size INTEGER NOT NULL,
     resend INTEGER NOT NULL DEFAULT 0,
     error TEXT,
-    rows TEXT
+    rows TEXT,
+    epoch INTEGER,
+    window_from REAL,
+    window_to REAL
 );
 """
 
-#: Made on the first lookup by custom_string (reconciliation, delivery receipts), not up front:
-#: maintaining it while planning doubled the cost of writing each row, and most campaigns never
-#: look a row up. Journals that already have it keep it.
+#: Made on the first lookup by custom_string (receipts), not up front: maintaining it while
+#: planning doubled the cost of writing each row, and most campaigns never look a row up.
 _CUSTOM_STRING_INDEX = "CREATE INDEX IF NOT EXISTS rows_custom_string ON rows (custom_string)"
-
-#: Made on the first lookup by message_id (a delivery receipt without a known custom_string),
-#: not up front: message ids are random, so keeping this index while sending costs a random
-#: B-tree insert per row, which was 3/4 of the journal's time per message.
+#: Made on the first lookup by message_id, not up front (a random B-tree insert per row).
 _MESSAGE_ID_INDEX = "CREATE INDEX IF NOT EXISTS rows_message_id ON rows (message_id)"
 
-#: One row as the engine reads it back: (row, custom_string, recipient, payload JSON, attempts).
+#: The state a report shows for each row (pending rows: attempted or never attempted; rows a
+#: chunk still holds at the end of a run are in doubt: unknown until reconciled).
+_REPORTED = (
+    "CASE WHEN state IS NOT NULL THEN state WHEN chunk IS NOT NULL THEN 'unknown' "
+    "WHEN tried > 0 THEN 'not_sent' ELSE 'skipped' END"
+)
+
+#: One row as older callers read it back: (row, custom_string, recipient, payload, attempts).
 RowRecord = tuple[int, str, str | None, str, int]
+
+_OPEN = ("in_flight", "in_doubt", "unknown")
+
+
+def _damaged(path: object, exc: BaseException) -> JournalError:
+    return JournalError(f"the journal {path} is damaged or not a campaign journal: {exc}")
 
 
 class Journal:
@@ -87,48 +111,144 @@ class Journal:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = None if path is None else Path(path)
         self.temporary = path is None
+        self._closed = True
+        self._custom_indexed = False
         target = "" if path is None else str(path)
+        if self.path is not None and self.path.is_dir():
+            raise ConfigurationError(f"the journal {path} is a folder, not a file")
         try:
             self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise ConfigurationError(f"cannot open the journal {path}: {exc}") from None
+        try:
+            self._setup()
+        except BaseException:
+            self._db.close()
+            raise
+        self._closed = False
+        self._holder = _Holder(self._db)
+        self._finalizer = weakref.finalize(self, _finalize, self._db, self._holder)
+
+    # -- ownership ------------------------------------------------------------------------
+
+    @property
+    def held(self) -> bool:
+        """Return True while this journal holds the campaign (between acquire and release)."""
+        return self._holder.lock_file is not None or (self.temporary and self._holder.held)
+
+    def acquire(self) -> None:
+        """Take the campaign for this process: only the holder may plan or send.
+
+        Raises :class:`~clicksend_async.JournalLockedError` while another holds it, and
+        :class:`~clicksend_async.JournalError` when the journal lost writes it had made.
+        """
+        if self.held:
+            return
+        if self.temporary:
+            self._holder.held = True
+            return
+        self._lock()
+
+    def release(self) -> None:
+        """Give the campaign up (another process may then resume it)."""
+        self._holder.release()
+
+    # -- opening --------------------------------------------------------------------------
+
+    def _lock(self) -> None:
+        assert self.path is not None
+        lock_path = Path(str(self.path) + ".lock")
+        try:
+            handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
+        except OSError as exc:
+            raise ConfigurationError(f"cannot open the journal lock {lock_path}: {exc}") from None
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                raise JournalLockedError(
+                    f"the journal {self.path} is in use by another process (or another job): "
+                    "only one may send a campaign at a time; wait for it to finish"
+                ) from None
+        self._holder.lock_file = handle
+
+    def _unlock(self) -> None:
+        if self._holder.lock_file is not None:
+            with contextlib.suppress(OSError):
+                self._holder.lock_file.close()
+            self._holder.lock_file = None
+
+    def _setup(self) -> None:
         db = self._db
         try:
-            if not self.temporary:
-                db.execute("PRAGMA journal_mode=WAL")
+            # A rollback journal, not WAL: every commit lands in this one file, so there is no
+            # side file whose loss would take committed outcomes with it (a journal copied,
+            # moved or restored alone still holds every chunk it recorded).
+            db.execute("PRAGMA journal_mode=TRUNCATE")
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            db.close()
-            raise ConfigurationError(f"{path} is not a campaign journal: {exc}") from None
-        version = self.get_meta("schema")
-        if version == "1":
-            # Schema 1 marked each row with its chunk at the intent; schema 2 lists the rows in
-            # the chunk instead. Chunks of schema 1 keep rows = NULL and are read the old way.
-            with self._transaction():
-                columns = {str(c[1]) for c in db.execute("PRAGMA table_info(chunks)")}
-                if "rows" not in columns:
-                    db.execute("ALTER TABLE chunks ADD COLUMN rows TEXT")
+            version = self.get_meta("schema")
+            if version in ("1", "2"):
+                self._migrate(version)
+            elif version is None:
                 self.set_meta("schema", SCHEMA_VERSION)
-            version = SCHEMA_VERSION
-        if version is None:
+            elif version != SCHEMA_VERSION:
+                raise ConfigurationError(
+                    f"{self.path} has journal schema {version}, expected {SCHEMA_VERSION}"
+                )
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from None
+
+    def _migrate(self, version: str) -> None:
+        db = self._db
+        with self._transaction():
+            chunk_columns = {str(c[1]) for c in db.execute("PRAGMA table_info(chunks)")}
+            for name, kind in (
+                ("rows", "TEXT"),
+                ("epoch", "INTEGER"),
+                ("window_from", "REAL"),
+                ("window_to", "REAL"),
+            ):
+                if name not in chunk_columns:
+                    db.execute(f"ALTER TABLE chunks ADD COLUMN {name} {kind}")
+            row_columns = {str(c[1]) for c in db.execute("PRAGMA table_info(rows)")}
+            for name in ("tried", "resend"):
+                if name not in row_columns:
+                    db.execute(f"ALTER TABLE rows ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
+            db.execute("UPDATE rows SET tried = attempts WHERE attempts > 0")
+            db.execute("UPDATE chunks SET epoch = chunk WHERE epoch IS NULL")
+            db.execute("UPDATE chunks SET state = 'done' WHERE state NOT IN (?, ?, ?)", _OPEN)
+            if version == "1":
+                # Schema 1 marked each row with its chunk at the intent: list them in the chunk.
+                for (chunk,) in db.execute(
+                    "SELECT chunk FROM chunks WHERE rows IS NULL AND state != 'done'"
+                ).fetchall():
+                    members = [
+                        r for (r,) in db.execute("SELECT row FROM rows WHERE chunk = ?", (chunk,))
+                    ]
+                    db.execute(
+                        "UPDATE chunks SET rows = ? WHERE chunk = ?", (json.dumps(members), chunk)
+                    )
+            # Schema 2 wrote a row's chunk only with its outcome: hold in-doubt rows now.
+            for chunk, listed in db.execute(
+                "SELECT chunk, rows FROM chunks WHERE state != 'done' AND rows IS NOT NULL"
+            ).fetchall():
+                db.executemany(
+                    "UPDATE rows SET chunk = ? WHERE row = ? AND state IS NULL",
+                    [(chunk, r) for r in json.loads(listed)],
+                )
             self.set_meta("schema", SCHEMA_VERSION)
-        elif version != SCHEMA_VERSION:
-            db.close()
-            raise ConfigurationError(
-                f"{path} has journal schema {version}, expected {SCHEMA_VERSION}"
-            )
-        self._closed = False
-        self._custom_indexed = False
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path) if self.path else '<temporary>'!r})"
 
     def close(self) -> None:
-        """Close the database (a temporary journal disappears)."""
+        """Close the database and release the lock (a temporary journal disappears)."""
         if not self._closed:
             self._closed = True
-            self._db.close()
+            self._finalizer.detach()
+            _finalize(self._db, self._holder)
 
     @property
     def closed(self) -> bool:
@@ -153,6 +273,11 @@ class Journal:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items())
             )
 
+    def plan_json(self) -> dict[str, Any] | None:
+        """Return the stored plan, once planning completed."""
+        raw = self.get_meta("plan")
+        return None if raw is None else dict(json.loads(raw))
+
     # -- planning -------------------------------------------------------------------------
 
     def reset_rows(self) -> None:
@@ -160,7 +285,7 @@ class Journal:
         with self._transaction():
             self._db.execute("DELETE FROM rows")
             self._db.execute("DELETE FROM chunks")
-            self._db.execute("DELETE FROM meta WHERE key NOT IN ('schema')")
+            self._db.execute("DELETE FROM meta WHERE key NOT IN ('schema', 'in_use')")
 
     def add_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert planned rows: (row, custom_string, recipient, payload, parts, encoding,
@@ -171,6 +296,16 @@ class Journal:
                 "state, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+
+    def rows_to_price(self, after_row: int, limit: int) -> list[tuple[int, str, str]]:
+        """Return up to ``limit`` pending rows after ``after_row``: (row, custom, payload)."""
+        return list(
+            self._db.execute(
+                "SELECT row, custom_string, payload FROM rows WHERE state IS NULL "
+                "AND chunk IS NULL AND row > ? ORDER BY row LIMIT ?",
+                (after_row, limit),
+            )
+        )
 
     def set_prices(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Record preflight results: (est_price, parts, state, status, reason, row)."""
@@ -183,14 +318,152 @@ class Journal:
 
     # -- sending --------------------------------------------------------------------------
 
-    def pending(self, after_row: int, limit: int) -> list[RowRecord]:
-        """Return up to ``limit`` unsent rows after ``after_row``, in row order."""
-        cur = self._db.execute(
-            "SELECT row, custom_string, recipient, payload, attempts FROM rows "
-            "WHERE state IS NULL AND chunk IS NULL AND row > ? ORDER BY row LIMIT ?",
-            (after_row, limit),
-        )
-        return list(cur.fetchall())
+    def begin_run(self) -> None:
+        """Give every row that is not final a fresh attempt budget."""
+        with self._transaction():
+            self._db.execute("UPDATE rows SET attempts = 0 WHERE attempts != 0")
+
+    def claim(
+        self, limit: int, *, after_row: int, max_attempts: int, now: float, window_from: float
+    ) -> tuple[int, list[tuple[int, str, str | None, str, int]]] | None:
+        """Move up to ``limit`` pending rows into a new chunk, recording the intent first.
+
+        Returns (chunk, [(row, custom_string, recipient, payload, resend)]), or None when no
+        row is pending after ``after_row``. One transaction: the chunk's line (the intent) and
+        the rows it now holds.
+        """
+        db = self._db
+        with self._transaction():
+            found = db.execute(
+                "SELECT row, custom_string, recipient, payload, resend FROM rows "
+                "WHERE state IS NULL AND chunk IS NULL AND row > ? AND attempts < ? "
+                "ORDER BY row LIMIT ?",
+                (after_row, max_attempts, limit),
+            ).fetchall()
+            if not found:
+                return None
+            members = [r[0] for r in found]
+            cur = db.execute(
+                "INSERT INTO chunks (state, started_at, size, resend, rows, window_from) "
+                "VALUES ('in_flight', ?, ?, ?, ?, ?)",
+                (
+                    now,
+                    len(found),
+                    int(any(r[4] for r in found)),
+                    json.dumps(members, separators=(",", ":")),
+                    window_from,
+                ),
+            )
+            chunk = cur.lastrowid
+            assert chunk is not None
+            db.execute("UPDATE chunks SET epoch = chunk WHERE chunk = ?", (chunk,))
+            # The same predicate over the claimed range holds exactly the rows found: they were
+            # the first eligible rows after the cursor.
+            db.execute(
+                f"UPDATE rows SET chunk = {int(chunk)}, attempts = attempts + 1, "
+                "tried = tried + 1 WHERE row BETWEEN ? AND ? AND state IS NULL AND chunk IS NULL "
+                "AND attempts < ?",
+                (members[0], members[-1], max_attempts),
+            )
+        return int(chunk), found
+
+    def settle(
+        self,
+        chunk: int,
+        epoch: int,
+        *,
+        outcomes: Iterable[tuple[Any, ...]] = (),
+        releases: Iterable[tuple[Any, ...]] = (),
+        doubt: Sequence[int] = (),
+        window: tuple[float, float] | None = None,
+        error: str | None = None,
+        now: float | None = None,
+    ) -> bool:
+        """Record a chunk's outcome in one transaction, fenced on (chunk, epoch).
+
+        ``outcomes``: (state, status, message_id, price, parts, reason, row); ``releases``:
+        (status, reason, resend, row), rows back to pending; ``doubt``: rows the chunk keeps
+        holding while it is in doubt.
+        """
+        db = self._db
+        number = int(chunk)
+        with self._transaction():
+            found = db.execute(
+                "SELECT epoch, state FROM chunks WHERE chunk = ?", (number,)
+            ).fetchone()
+            if found is None or found[0] != epoch or found[1] not in _OPEN:
+                return False
+            held = f"AND chunk = {number}"
+            db.executemany(
+                "UPDATE rows SET state = ?, status = ?, message_id = ?, price = ?, "
+                f"parts = COALESCE(?, parts), reason = ? WHERE row = ? {held}",
+                list(outcomes),
+            )
+            db.executemany(
+                "UPDATE rows SET chunk = NULL, state = NULL, status = ?, reason = ?, "
+                f"resend = ? WHERE row = ? {held}",
+                list(releases),
+            )
+            unknown = [
+                r
+                for (r,) in db.execute(
+                    f"SELECT row FROM rows WHERE chunk = {number} AND state = 'unknown'"
+                )
+            ]
+            open_rows = sorted({*doubt, *unknown})
+            state = (
+                ChunkState.IN_DOUBT if doubt else ChunkState.UNKNOWN if unknown else ChunkState.DONE
+            )
+            db.execute(
+                "UPDATE chunks SET state = ?, finished_at = ?, error = COALESCE(?, error), "
+                "rows = ?, window_from = COALESCE(?, window_from), "
+                "window_to = COALESCE(?, window_to) WHERE chunk = ?",
+                (
+                    str(state),
+                    time.time() if now is None else now,
+                    error,
+                    json.dumps(open_rows, separators=(",", ":")) if open_rows else None,
+                    None if window is None else window[0],
+                    None if window is None else window[1],
+                    number,
+                ),
+            )
+        return True
+
+    def in_doubt(self) -> list[tuple[int, int, list[tuple[int, str, str | None]], Any, Any]]:
+        """Return chunks not done: (chunk, epoch, [(row, custom, to)], window_from, window_to).
+
+        Their rows are those the chunk still holds (pending) or left unknown.
+        """
+        out = []
+        for chunk, epoch, window_from, window_to in self._db.execute(
+            "SELECT chunk, epoch, window_from, window_to FROM chunks "
+            "WHERE state IN (?, ?, ?) ORDER BY chunk",
+            _OPEN,
+        ).fetchall():
+            rows = self._db.execute(
+                "SELECT row, custom_string, recipient FROM rows WHERE chunk = ? "
+                "AND (state IS NULL OR state = 'unknown') ORDER BY row",
+                (chunk,),
+            ).fetchall()
+            out.append(
+                (
+                    int(chunk),
+                    int(epoch if epoch is not None else chunk),
+                    rows,
+                    window_from,
+                    window_to,
+                )
+            )
+        return out
+
+    def open_chunks(self) -> list[tuple[int, float, list[tuple[int, str]]]]:
+        """Return chunks not done with their open rows: (chunk, started_at, [(row, custom)])."""
+        started = dict(self._db.execute("SELECT chunk, started_at FROM chunks").fetchall())
+        return [
+            (chunk, float(started.get(chunk, 0.0)), [(r, c) for r, c, _ in rows])
+            for chunk, _, rows, _, _ in self.in_doubt()
+        ]
 
     def exclude_rows(self, rows: Sequence[int], status: str, reason: str) -> None:
         """Settle pending rows as invalid without sending them (their number is excluded)."""
@@ -201,142 +474,63 @@ class Journal:
                 [(status, reason, row) for row in rows],
             )
 
+    def pending_numbers(self, after_row: int, limit: int) -> list[tuple[int, str | None]]:
+        """Return (row, recipient) of pending rows after ``after_row`` (exclusion checks)."""
+        return list(
+            self._db.execute(
+                "SELECT row, recipient FROM rows WHERE state IS NULL AND chunk IS NULL "
+                "AND row > ? ORDER BY row LIMIT ?",
+                (after_row, limit),
+            )
+        )
+
     def count_pending(self, max_attempts: int | None = None) -> int:
-        """Return how many rows still wait to be sent (below ``max_attempts``, if given)."""
+        """Return how many rows wait to be sent (below ``max_attempts`` this run, if given)."""
         sql = "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NULL"
         if max_attempts is None:
             return int(self._db.execute(sql).fetchone()[0])
         return int(self._db.execute(sql + " AND attempts < ?", (max_attempts,)).fetchone()[0])
 
-    def start_chunk(self, rows: Sequence[int], *, resend: bool, now: float) -> int:
-        """Record the intent to send ``rows`` as one request; return the chunk id.
-
-        One line in ``chunks`` listing the rows: the rows themselves are only written when the
-        outcome is known (:meth:`finish_chunk`). Until then :meth:`open_chunks` finds them here.
-        """
-        with self._transaction():
-            cur = self._db.execute(
-                "INSERT INTO chunks (state, started_at, size, resend, rows) "
-                "VALUES ('in_flight', ?, ?, ?, ?)",
-                (now, len(rows), int(resend), json.dumps(list(rows), separators=(",", ":"))),
-            )
-        chunk = cur.lastrowid
-        assert chunk is not None
-        return chunk
-
-    def finish_chunk(
-        self,
-        chunk: int,
-        *,
-        state: str,
-        outcomes: Iterable[tuple[Any, ...]] = (),
-        release: Iterable[int] = (),
-        unsettled: Sequence[int] | None = None,
-        error: str | None = None,
-        now: float | None = None,
-    ) -> None:
-        """Record a chunk's outcome in one transaction.
-
-        ``outcomes`` are (state, status, message_id, price, parts, reason, row); ``release``
-        rows go back to pending (they surely were not sent and will be tried again), one more
-        attempt each. ``unsettled``: the rows the chunk still owes an outcome for, when it stays
-        in flight (rows missing from the answer, about to be reconciled).
-        """
-        number = int(chunk)
-        with self._transaction():
-            self._db.executemany(
-                "UPDATE rows SET state = ?, status = ?, message_id = ?, price = ?, "
-                f"parts = COALESCE(?, parts), reason = ?, chunk = {number} WHERE row = ?",
-                list(outcomes),
-            )
-            self._db.executemany(
-                "UPDATE rows SET chunk = NULL, state = NULL, attempts = attempts + 1 WHERE row = ?",
-                [(row,) for row in release],
-            )
-            if unsettled is not None:
-                self._db.execute(
-                    "UPDATE chunks SET rows = ? WHERE chunk = ?",
-                    (json.dumps(list(unsettled), separators=(",", ":")), number),
-                )
-            self._db.execute(
-                "UPDATE chunks SET state = ?, finished_at = ?, error = ? WHERE chunk = ?",
-                (state, time.time() if now is None else now, error, number),
-            )
-
-    def open_chunks(self) -> list[tuple[int, float, list[tuple[int, str]]]]:
-        """Return chunks a previous run left in flight or unknown, with their unsettled rows."""
-        chunks = self._db.execute(
-            "SELECT chunk, started_at, rows FROM chunks WHERE state IN ('in_flight', 'unknown') "
-            "ORDER BY chunk"
-        ).fetchall()
-        out = []
-        for chunk, started_at, listed in chunks:
-            found: list[tuple[int, str]] = []
-            if listed is None:  # a chunk of schema 1: its rows carry its number
-                found = self._db.execute(
-                    "SELECT row, custom_string FROM rows WHERE chunk = ? "
-                    "AND (state IS NULL OR state = 'unknown') ORDER BY row",
-                    (chunk,),
-                ).fetchall()
-            else:
-                members = sorted(set(json.loads(listed)))
-                for start in range(0, len(members), 500):
-                    part = members[start : start + 500]
-                    found += self._db.execute(
-                        "SELECT row, custom_string FROM rows WHERE (state IS NULL OR state = "
-                        f"'unknown') AND row IN ({','.join('?' * len(part))}) ORDER BY row",
-                        part,
-                    ).fetchall()
-            out.append((int(chunk), float(started_at), [(int(r), str(c)) for r, c in found]))
-        return out
-
     def skip_remaining(self, reason: str) -> None:
-        """Note why rows that were never sent are left pending (they stay resumable).
+        """Say why the rows still pending were not sent (they stay resumable).
 
-        Rows of a chunk still in flight are left alone: they are not pending, they are in doubt
-        (a resume reconciles them).
+        Rows a chunk holds are left alone: they are in doubt, not pending. A row released
+        with its own reason (throttled, out of credit ...) keeps it, with this one added.
         """
-        flying = sorted(
-            {
-                int(row)
-                for (listed,) in self._db.execute(
-                    "SELECT rows FROM chunks WHERE state = 'in_flight' AND rows IS NOT NULL"
-                )
-                for row in json.loads(listed)
-            }
-        )
         with self._transaction():
-            if not flying:
-                self._db.execute(
-                    "UPDATE rows SET reason = ? WHERE state IS NULL AND chunk IS NULL", (reason,)
-                )
-                return
-            # Plain SQL rather than json_each: the JSON functions are optional in SQLite builds.
-            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS flying (row INTEGER PRIMARY KEY)")
-            self._db.execute("DELETE FROM flying")
-            self._db.executemany("INSERT INTO flying (row) VALUES (?)", [(r,) for r in flying])
             self._db.execute(
-                "UPDATE rows SET reason = ? WHERE state IS NULL AND chunk IS NULL "
-                "AND row NOT IN (SELECT row FROM flying)",
-                (reason,),
+                "UPDATE rows SET reason = CASE WHEN tried > 0 AND reason IS NOT NULL "
+                "AND reason != ? THEN reason || '; ' || ? ELSE ? END "
+                "WHERE state IS NULL AND chunk IS NULL",
+                (reason, reason, reason),
             )
-            self._db.execute("DELETE FROM flying")
+
+    def sent_evidence(self) -> tuple[str, str, float, float] | None:
+        """Return (custom_string, to, window_from, window_to) of a recently sent row."""
+        found = self._db.execute(
+            "SELECT r.custom_string, r.recipient, c.window_from, c.window_to FROM chunks c "
+            "JOIN rows r ON r.chunk = c.chunk WHERE c.state = 'done' AND r.state = 'sent' "
+            "AND c.window_from IS NOT NULL AND c.window_to IS NOT NULL "
+            "AND r.recipient IS NOT NULL ORDER BY c.chunk DESC LIMIT 1"
+        ).fetchone()
+        return None if found is None else (found[0], found[1], found[2], found[3])
 
     # -- reading --------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        """Return row counts by state ("skipped" for rows never settled)."""
+        """Return row counts by reported state."""
         out: dict[str, int] = {}
-        for state, count in self._db.execute("SELECT state, COUNT(*) FROM rows GROUP BY state"):
-            out[state or "skipped"] = int(count)
+        for state, count in self._db.execute(
+            f"SELECT {_REPORTED} AS s, COUNT(*) FROM rows GROUP BY s"
+        ):
+            out[str(state)] = int(count)
         return out
 
     def totals(self) -> tuple[Decimal, int]:
         """Return the cost and segments of the rows actually sent."""
         cost = Decimal(0)
         parts = 0
-        # One line per distinct price, not per row: a campaign has a handful of prices, and a
-        # Decimal per row was most of the report's time. Exact (decimal, not float) arithmetic.
+        # One line per distinct price, not per row: exact decimal arithmetic, little work.
         for price, count, part in self._db.execute(
             "SELECT price, COUNT(*), SUM(parts) FROM rows WHERE state = 'sent' GROUP BY price"
         ):
@@ -351,10 +545,10 @@ class Journal:
 
     def iter_rows(self) -> Iterator[tuple[Any, ...]]:
         """Yield (row, recipient, state, status, message_id, parts, price, custom_string,
-        reason, delivery, delivery_status) in row order."""
+        reason, delivery, delivery_status) in row order, ``state`` as reported."""
         cur = self._db.execute(
-            "SELECT row, recipient, state, status, message_id, parts, price, custom_string, "
-            "reason, delivery, delivery_status FROM rows ORDER BY row"
+            f"SELECT row, recipient, {_REPORTED}, status, message_id, parts, price, "
+            "custom_string, reason, delivery, delivery_status FROM rows ORDER BY row"
         )
         try:
             while batch := cur.fetchmany(1000):
@@ -385,11 +579,9 @@ class Journal:
         """Store delivery states: (delivery, status_code, custom_string, message_id).
 
         Matches by custom_string, then by message_id. A row whose message_id is known takes
-        only receipts for that message_id: a custom_string can repeat across campaigns (yours
-        is kept when it is unique in this one), and a late receipt of another campaign's message
-        must not relabel this one. A final state (delivered / failed) is never overwritten by a
-        later "pending" receipt (receipts can arrive out of order). Returns how many receipts
-        belong to a row of this journal (a stale "pending" one counts, though it changes nothing).
+        only receipts for that message_id (a custom_string can repeat across campaigns); a
+        final state (delivered / failed) is never overwritten by a later "pending" receipt.
+        Returns how many receipts belong to a row of this journal.
         """
         matched = 0
         indexed = False
@@ -449,10 +641,31 @@ class Journal:
                 self._db.execute(_CUSTOM_STRING_INDEX)
             self._custom_indexed = True
 
-    def plan_json(self) -> dict[str, Any] | None:
-        """Return the stored plan, if preflight completed."""
-        raw = self.get_meta("plan")
-        return None if raw is None else dict(json.loads(raw))
+
+class _Holder:
+    """The lock of a held journal, released on close, on garbage collection or at exit."""
+
+    __slots__ = ("db", "held", "lock_file")
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.lock_file: IO[bytes] | None = None
+        self.held = False
+
+    def release(self) -> None:
+        """Say the journal is no longer in use, then release the lock."""
+        self.held = False
+        if self.lock_file is None:
+            return
+        with contextlib.suppress(OSError):
+            self.lock_file.close()
+        self.lock_file = None
+
+
+def _finalize(db: sqlite3.Connection, holder: _Holder) -> None:
+    holder.release()
+    with contextlib.suppress(sqlite3.Error):
+        db.close()
 
 
 class _Tx:

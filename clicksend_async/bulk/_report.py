@@ -7,31 +7,14 @@ import os
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
 from ._journal import Journal
+from ._states import ALL_STATES, OutcomeState
 
 __all__ = ["BulkOutcome", "BulkPlan", "BulkReport", "InvalidRow", "OutcomeState", "ProgressEvent"]
-
-
-class OutcomeState:
-    """The one final state each input row ends in."""
-
-    #: Accepted by ClickSend (message_id, parts, price known).
-    SENT: Final = "sent"
-    #: Refused by ClickSend per message (``status`` says why: INVALID_RECIPIENT ...); not sent.
-    REJECTED: Final = "rejected"
-    #: Failed local validation; never sent (``reason`` says why).
-    INVALID: Final = "invalid"
-    #: The request may have gone out but neither its answer nor the history could tell.
-    UNKNOWN: Final = "unknown"
-    #: Never attempted (dry run, cancelled, budget or abort); safe to send later (resume).
-    SKIPPED: Final = "skipped"
-
-    ALL: Final = ("sent", "rejected", "invalid", "unknown", "skipped")
-    FINAL: Final = frozenset({"sent", "rejected", "invalid"})
 
 
 @attrs.frozen(kw_only=True)
@@ -218,6 +201,7 @@ class BulkReport:
         dry_run: bool = False,
         aborted: str | None = None,
         owns_journal: bool = False,
+        stopped: bool = False,
     ) -> None:
         self._journal = journal
         self._owns_journal = owns_journal
@@ -226,8 +210,10 @@ class BulkReport:
         self.cancelled = cancelled
         self.dry_run = dry_run
         self.aborted = aborted
+        #: True when :meth:`BulkJob.stop` ended the run (the rest is resumable).
+        self.stopped = stopped
         counts = journal.counts()
-        self.counts: dict[str, int] = {state: counts.get(state, 0) for state in OutcomeState.ALL}
+        self.counts: dict[str, int] = {str(s): counts.get(str(s), 0) for s in ALL_STATES}
         self.total_cost, self.segments = journal.totals()
         #: Sent rows by delivery state, from receipts recorded in the journal.
         self.deliveries: dict[str, int] = journal.delivery_counts()
@@ -269,8 +255,13 @@ class BulkReport:
         return self.counts["unknown"]
 
     @property
+    def not_sent(self) -> int:
+        """Return how many rows were attempted and surely not sent (resumable)."""
+        return self.counts["not_sent"]
+
+    @property
     def skipped(self) -> int:
-        """Return how many rows were never attempted."""
+        """Return how many rows were never attempted (resumable)."""
         return self.counts["skipped"]
 
     @property
@@ -280,8 +271,8 @@ class BulkReport:
 
     @property
     def complete(self) -> bool:
-        """Return True when every row reached a final state (nothing unknown or skipped)."""
-        return self.unknown == 0 and self.skipped == 0
+        """Return True when every row reached a final state (nothing unknown, unsent or skipped)."""
+        return self.unknown == 0 and self.skipped == 0 and self.not_sent == 0
 
     @property
     def throughput(self) -> float:
@@ -307,7 +298,7 @@ class BulkReport:
             yield BulkOutcome(
                 row=row,
                 to=to,
-                state=state or OutcomeState.SKIPPED,
+                state=state,
                 status=status,
                 message_id=message_id,
                 parts=parts,
@@ -325,7 +316,6 @@ class BulkReport:
             writer.writerow(REPORT_COLUMNS)
             for row in self._journal.iter_rows():
                 values = list(row[:10])
-                values[2] = values[2] or OutcomeState.SKIPPED
                 writer.writerow(["" if v is None else v for v in values])
         return target
 
@@ -339,8 +329,13 @@ class BulkReport:
                 f"\nWARNING: {self.unknown} row(s) in state 'unknown': they may or may not have"
                 " been sent. Check the history before sending them again."
             )
-        if self.cancelled:
-            text += "\nThe campaign was cancelled; skipped rows can be resumed with the journal."
+        if self.not_sent:
+            text += (
+                f"\n{self.not_sent} row(s) were attempted and surely not sent (see their reason);"
+                " a resume sends them."
+            )
+        if self.cancelled or self.stopped:
+            text += "\nThe campaign was stopped; the rest can be resumed with the journal."
         if self.aborted:
             text += f"\nThe campaign stopped early: {self.aborted}"
         return text

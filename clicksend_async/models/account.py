@@ -29,6 +29,19 @@ class Subaccount:
     access_reporting: int | None = None
     access_contacts: int | None = None
     access_settings: int | None = None
+    access_smpp: int | None = None
+    access_sms: int | None = None
+    access_mms: int | None = None
+    access_voice: int | None = None
+    access_email: int | None = None
+    access_fax: int | None = None
+    access_post: int | None = None
+    access_reseller: int | None = None
+    access_global_sending: int | None = None
+    hide_pricing: int | None = None
+    share_campaigns: int | None = None
+    notes: str | None = None
+    is_main: int | None = None
     api_key: str | None = attrs.field(default=None, repr=False)
     extra: Mapping[str, Any] = extra_field()
 

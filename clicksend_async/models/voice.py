@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from ._common import extra_field
-from .sms import SmsReceipt
+from .sms import DeliveryReceipt
 
 __all__ = ["VoiceLanguage", "VoiceReceipt"]
 
@@ -31,5 +31,5 @@ class VoiceLanguage:
 
 
 @attrs.frozen(kw_only=True)
-class VoiceReceipt(SmsReceipt):
+class VoiceReceipt(DeliveryReceipt):
     """A delivery receipt for a voice call; ``digits`` holds the keys the callee pressed."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
+import attrs
 import cattrs
 
 from .._converter import converter, structure, unstructure
@@ -29,11 +31,14 @@ __all__ = [
     "export_params",
     "history_params",
     "message_payloads",
+    "new_custom_string",
+    "one_or_many",
     "operation",
     "path_segment",
     "payload_of",
     "search_query",
     "unix_or_none",
+    "with_custom_strings",
 ]
 
 M = TypeVar("M")
@@ -79,6 +84,7 @@ class Resource:
         limit: int | None,
         *,
         base: Literal["api", "ctrl"] = "api",
+        timeout: float | None = None,
     ) -> AsyncPaginator[M]:
         """Return a paginator over ``GET path`` decoding each item as ``item_type``."""
         session = self._session
@@ -86,15 +92,21 @@ class Resource:
 
         async def fetch(number: int | None, size: int | None) -> Page[M]:
             data = await session.data(
-                "GET", path, params={**fixed, "page": number, "limit": size}, base=base
+                "GET",
+                path,
+                params={**fixed, "page": number, "limit": size},
+                base=base,
+                timeout=timeout,
             )
             return decode_page(data, item_type, where=f"GET {path} data")
 
         return AsyncPaginator(fetch, page=page, limit=limit)
 
-    async def _export(self, path: str, params: Mapping[str, Any]) -> HistoryExport:
+    async def _export(
+        self, path: str, params: Mapping[str, Any], *, timeout: float | None = None
+    ) -> HistoryExport:
         """Ask for a history export (``GET path``) and return its download link."""
-        data = await self._session.data("GET", path, params=params)
+        data = await self._session.data("GET", path, params=params, timeout=timeout)
         if isinstance(data, str):
             # The v1 spec types this answer as a plain string: read a bare link as the link.
             data = {"url": data}
@@ -167,6 +179,59 @@ def coerce_many(
     if isinstance(values, (Mapping, str, bytes, cls)):
         raise ValidationError(f"expected a list of {cls.__name__}", field=field)
     return [coerce(v, cls, field=f"{field}[{i}]") for i, v in enumerate(values)]
+
+
+def one_or_many(
+    messages: M | Mapping[str, Any] | Iterable[M | Mapping[str, Any]] | None,
+    cls: type[M],
+    fields: Mapping[str, Any],
+) -> list[M]:
+    """Return the messages of a send: one model or dict, a list of them, or one from ``fields``.
+
+    ``fields`` are the keyword arguments describing a single message (``to=``, ``body=`` ...);
+    those left at None are not given. Giving both ``messages`` and fields is refused.
+    """
+    given = {key: value for key, value in fields.items() if value is not None}
+    if messages is None:
+        if not given:
+            raise ValidationError(
+                f"give a {cls.__name__}, a list of them, or the message as keyword arguments "
+                "(to=..., body=...)",
+                field="messages",
+            )
+        try:
+            return [cls(**given)]
+        except ValidationError as exc:
+            raise ValidationError(exc.reason, field=exc.field or "messages[0]") from None
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(str(exc), field="messages[0]") from None
+    if given:
+        names = ", ".join(f"{key}=" for key in given)
+        raise ValidationError(
+            f"give either messages or keyword arguments for one message ({names}), not both",
+            field="messages",
+        )
+    if isinstance(messages, cls | Mapping):
+        return [coerce(messages, cls, field="messages[0]")]
+    if isinstance(messages, str | bytes):
+        raise ValidationError(f"expected a {cls.__name__} or a list of them", field="messages")
+    many: Iterable[M | Mapping[str, Any]] = messages  # type: ignore[assignment]
+    return coerce_many(many, cls)
+
+
+def new_custom_string() -> str:
+    """Return a fresh ``custom_string`` to find a message by when its send outcome is unknown."""
+    return f"cs-{secrets.token_hex(8)}"
+
+
+def with_custom_strings(models: Iterable[M]) -> list[M]:
+    """Give every message without a ``custom_string`` a unique one (models are frozen: copies)."""
+    out: list[M] = []
+    for model in models:
+        if getattr(model, "custom_string", "") is None:
+            model = attrs.evolve(model, custom_string=new_custom_string())  # type: ignore[misc]
+        out.append(model)
+    return out
 
 
 def payload_of(models: Iterable[Any]) -> list[dict[str, Any]]:

@@ -16,11 +16,11 @@ class AccountResource(Resource):
     out of its repr, and never logged.
     """
 
-    async def get(self) -> Account:
+    async def get(self, *, timeout: float | None = None) -> Account:
         """Return the account (``GET /account``)."""
-        return await self._session.call("GET", "/account", cast_to=Account)
+        return await self._session.call("GET", "/account", cast_to=Account, timeout=timeout)
 
-    async def usage(self, year: int, month: int) -> AccountUsage:
+    async def usage(self, year: int, month: int, *, timeout: float | None = None) -> AccountUsage:
         """Return a month's usage per channel and sub-account.
 
         ``GET /account/usage/{year}/{month}/subaccount``: ``year`` has four digits, ``month`` is
@@ -28,5 +28,8 @@ class AccountResource(Resource):
         """
         year, month = check_year_month(year, month)
         return await self._session.call(
-            "GET", f"/account/usage/{year}/{month}/subaccount", cast_to=AccountUsage
+            "GET",
+            f"/account/usage/{year}/{month}/subaccount",
+            cast_to=AccountUsage,
+            timeout=timeout,
         )

@@ -24,11 +24,15 @@ class ConnectionsResource(Resource):
     """
 
     async def list(
-        self, *, app: str = "clicksend", status: str | None = None
+        self, *, app: str = "clicksend", status: str | None = None, timeout: float | None = None
     ) -> builtins.list[Connection]:
         """Return your connections for ``app``, optionally only those with ``status``."""
         body = await self._session.request(
-            "GET", "/connections", params={"app": app, "status": status}, base="ctrl"
+            "GET",
+            "/connections",
+            params={"app": app, "status": status},
+            base="ctrl",
+            timeout=timeout,
         )
         return structure(
             _member(body, "connections", "GET /connections"),
@@ -36,21 +40,25 @@ class ConnectionsResource(Resource):
             where="GET /connections connections",
         )
 
-    async def create(self, *, app: str = "clicksend") -> Connection:
+    async def create(self, *, app: str = "clicksend", timeout: float | None = None) -> Connection:
         """Start a new connection; it stays PENDING until someone authorises its ``url``."""
-        body = await self._session.request("POST", "/connections", json={"app": app}, base="ctrl")
+        body = await self._session.request(
+            "POST", "/connections", json={"app": app}, base="ctrl", timeout=timeout
+        )
         return _connection(body, "POST /connections")
 
-    async def get(self, connection_id: str) -> Connection:
+    async def get(self, connection_id: str, *, timeout: float | None = None) -> Connection:
         """Return one connection (``GET /connections/{connection_id}``)."""
         where = "GET /connections/{connection_id}"
         path = f"/connections/{path_segment(connection_id)}"
-        return _connection(await self._session.request("GET", path, base="ctrl"), where)
+        return _connection(
+            await self._session.request("GET", path, base="ctrl", timeout=timeout), where
+        )
 
-    async def delete(self, connection_id: str) -> None:
+    async def delete(self, connection_id: str, *, timeout: float | None = None) -> None:
         """Delete a connection (``DELETE /connections/{connection_id}``)."""
         path = f"/connections/{path_segment(connection_id)}"
-        await self._session.request("DELETE", path, base="ctrl")
+        await self._session.request("DELETE", path, base="ctrl", timeout=timeout)
 
 
 def _member(body: Any, key: str, where: str) -> Any:

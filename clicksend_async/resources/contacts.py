@@ -31,6 +31,7 @@ class ContactsResource(Resource):
         updated_after: datetime | int | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[Contact]:
         """Page through a list's contacts (``GET /lists/{list_id}/contacts``).
 
@@ -38,16 +39,22 @@ class ContactsResource(Resource):
         """
         params = {"updated_after": unix_or_none(updated_after, "updated_after")}
         path = f"/lists/{path_segment(list_id)}/contacts"
-        return self._paginate(path, params, Contact, page, limit)
+        return self._paginate(path, params, Contact, page, limit, timeout=timeout)
 
-    async def get(self, list_id: int | str, contact_id: int | str) -> Contact:
+    async def get(
+        self, list_id: int | str, contact_id: int | str, *, timeout: float | None = None
+    ) -> Contact:
         """Return one contact (``GET /lists/{list_id}/contacts/{contact_id}``)."""
-        return await self._session.call("GET", _path(list_id, contact_id), cast_to=Contact)
+        return await self._session.call(
+            "GET", _path(list_id, contact_id), cast_to=Contact, timeout=timeout
+        )
 
     async def create(
         self,
         list_id: int | str,
         contact: ContactIn | None = None,
+        *,
+        timeout: float | None = None,
         **fields: Unpack[ContactFields],
     ) -> Contact:
         """Add a contact to a list (``POST /lists/{list_id}/contacts``).
@@ -57,13 +64,17 @@ class ContactsResource(Resource):
         model = _contact(contact, fields)
         validate_new_contact(model)
         path = f"/lists/{path_segment(list_id)}/contacts"
-        return await self._session.call("POST", path, json=payload_of([model])[0], cast_to=Contact)
+        return await self._session.call(
+            "POST", path, json=payload_of([model])[0], cast_to=Contact, timeout=timeout
+        )
 
     async def update(
         self,
         list_id: int | str,
         contact_id: int | str,
         contact: ContactIn | None = None,
+        *,
+        timeout: float | None = None,
         **fields: Unpack[ContactFields],
     ) -> Contact:
         """Change the given fields of a contact; the others stay as they are.
@@ -73,26 +84,42 @@ class ContactsResource(Resource):
         model = _contact(contact, fields)
         check_contact_update(model)
         return await self._session.call(
-            "PUT", _path(list_id, contact_id), json=payload_of([model])[0], cast_to=Contact
+            "PUT",
+            _path(list_id, contact_id),
+            json=payload_of([model])[0],
+            cast_to=Contact,
+            timeout=timeout,
         )
 
-    async def delete(self, list_id: int | str, contact_id: int | str) -> None:
+    async def delete(
+        self, list_id: int | str, contact_id: int | str, *, timeout: float | None = None
+    ) -> None:
         """Delete a contact (``DELETE /lists/{list_id}/contacts/{contact_id}``)."""
-        await self._session.data("DELETE", _path(list_id, contact_id))
+        await self._session.data("DELETE", _path(list_id, contact_id), timeout=timeout)
 
     async def copy(
-        self, from_list_id: int | str, contact_id: int | str, *, to_list_id: int | str
+        self,
+        from_list_id: int | str,
+        contact_id: int | str,
+        *,
+        to_list_id: int | str,
+        timeout: float | None = None,
     ) -> Contact:
         """Copy a contact into another list; return the new copy."""
         path = f"{_path(from_list_id, contact_id)}/copy/{path_segment(to_list_id)}"
-        return await self._session.call("PUT", path, cast_to=Contact)
+        return await self._session.call("PUT", path, cast_to=Contact, timeout=timeout)
 
     async def transfer(
-        self, from_list_id: int | str, contact_id: int | str, *, to_list_id: int | str
+        self,
+        from_list_id: int | str,
+        contact_id: int | str,
+        *,
+        to_list_id: int | str,
+        timeout: float | None = None,
     ) -> Contact:
         """Move a contact into another list; return it as it is now."""
         path = f"{_path(from_list_id, contact_id)}/transfer/{path_segment(to_list_id)}"
-        return await self._session.call("PUT", path, cast_to=Contact)
+        return await self._session.call("PUT", path, cast_to=Contact, timeout=timeout)
 
 
 def _path(list_id: int | str, contact_id: int | str) -> str:

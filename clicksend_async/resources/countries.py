@@ -17,7 +17,7 @@ class CountriesResource(Resource):
     See https://developers.clicksend.com/docs/rest/v3/#countries.
     """
 
-    async def list(self) -> builtins.list[Country]:
+    async def list(self, *, timeout: float | None = None) -> builtins.list[Country]:
         """Return every country (``GET /countries``; one unpaged list)."""
-        data = await self._session.data("GET", "/countries")
+        data = await self._session.data("GET", "/countries", timeout=timeout)
         return structure(data, builtins.list[Country], where="GET /countries data")

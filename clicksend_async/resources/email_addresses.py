@@ -19,35 +19,46 @@ class EmailAddressesResource(Resource):
     """
 
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[EmailAddress]:
         """Page through allowed email addresses (``GET /email/addresses``)."""
-        return self._paginate("/email/addresses", None, EmailAddress, page, limit)
+        return self._paginate("/email/addresses", None, EmailAddress, page, limit, timeout=timeout)
 
-    async def get(self, email_address_id: int | str) -> EmailAddress:
+    async def get(
+        self, email_address_id: int | str, *, timeout: float | None = None
+    ) -> EmailAddress:
         """Return one allowed address (``GET /email/addresses/{email_address_id}``)."""
         return await self._session.call(
-            "GET", f"/email/addresses/{path_segment(email_address_id)}", cast_to=EmailAddress
+            "GET",
+            f"/email/addresses/{path_segment(email_address_id)}",
+            cast_to=EmailAddress,
+            timeout=timeout,
         )
 
-    async def create(self, email_address: str) -> EmailAddress:
+    async def create(self, email_address: str, *, timeout: float | None = None) -> EmailAddress:
         """Add an allowed address, unverified (``POST /email/addresses``)."""
         payload = {"email_address": check_email_address(email_address)}
         return await self._session.call(
-            "POST", "/email/addresses", json=payload, cast_to=EmailAddress
+            "POST", "/email/addresses", json=payload, cast_to=EmailAddress, timeout=timeout
         )
 
-    async def delete(self, email_address_id: int | str) -> None:
+    async def delete(self, email_address_id: int | str, *, timeout: float | None = None) -> None:
         """Remove an allowed address (``DELETE /email/addresses/{email_address_id}``)."""
-        await self._session.data("DELETE", f"/email/addresses/{path_segment(email_address_id)}")
+        await self._session.data(
+            "DELETE", f"/email/addresses/{path_segment(email_address_id)}", timeout=timeout
+        )
 
-    async def send_verification(self, email_address_id: int | str) -> None:
+    async def send_verification(
+        self, email_address_id: int | str, *, timeout: float | None = None
+    ) -> None:
         """Mail the address a verification token (``PUT /email/address-verify/{id}/send``)."""
         path = f"/email/address-verify/{path_segment(email_address_id)}/send"
-        await self._session.data("PUT", path)
+        await self._session.data("PUT", path, timeout=timeout)
 
-    async def verify(self, email_address_id: int | str, activation_token: str) -> EmailAddress:
+    async def verify(
+        self, email_address_id: int | str, activation_token: str, *, timeout: float | None = None
+    ) -> EmailAddress:
         """Confirm an address with the token it was mailed; return it, now verified."""
         token = path_segment(check_text(activation_token, "activation_token"))
         path = f"/email/address-verify/{path_segment(email_address_id)}/verify/{token}"
-        return await self._session.call("PUT", path, cast_to=EmailAddress)
+        return await self._session.call("PUT", path, cast_to=EmailAddress, timeout=timeout)

@@ -21,34 +21,44 @@ class ListsResource(Resource):
     """
 
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[ContactList]:
         """Page through your contact lists (``GET /lists``)."""
-        return self._paginate("/lists", None, ContactList, page, limit)
+        return self._paginate("/lists", None, ContactList, page, limit, timeout=timeout)
 
-    async def get(self, list_id: int | str) -> ContactList:
+    async def get(self, list_id: int | str, *, timeout: float | None = None) -> ContactList:
         """Return one list (``GET /lists/{list_id}``)."""
         return await self._session.call(
-            "GET", f"/lists/{path_segment(list_id)}", cast_to=ContactList
+            "GET", f"/lists/{path_segment(list_id)}", cast_to=ContactList, timeout=timeout
         )
 
-    async def create(self, *, list_name: str) -> ContactList:
+    async def create(self, *, list_name: str, timeout: float | None = None) -> ContactList:
         """Create an empty list (``POST /lists``)."""
         payload = {"list_name": check_text(list_name, "list_name")}
-        return await self._session.call("POST", "/lists", json=payload, cast_to=ContactList)
+        return await self._session.call(
+            "POST", "/lists", json=payload, cast_to=ContactList, timeout=timeout
+        )
 
-    async def update(self, list_id: int | str, *, list_name: str) -> ContactList:
+    async def update(
+        self, list_id: int | str, *, list_name: str, timeout: float | None = None
+    ) -> ContactList:
         """Rename a list (``PUT /lists/{list_id}``)."""
         path = f"/lists/{path_segment(list_id)}"
         payload = {"list_name": check_text(list_name, "list_name")}
-        return await self._session.call("PUT", path, json=payload, cast_to=ContactList)
+        return await self._session.call(
+            "PUT", path, json=payload, cast_to=ContactList, timeout=timeout
+        )
 
-    async def delete(self, list_id: int | str) -> None:
+    async def delete(self, list_id: int | str, *, timeout: float | None = None) -> None:
         """Delete a list and every contact in it (``DELETE /lists/{list_id}``)."""
-        await self._session.data("DELETE", f"/lists/{path_segment(list_id)}")
+        await self._session.data("DELETE", f"/lists/{path_segment(list_id)}", timeout=timeout)
 
     async def remove_duplicates(
-        self, list_id: int | str, *, fields: Sequence[str] = ("phone_number",)
+        self,
+        list_id: int | str,
+        *,
+        fields: Sequence[str] = ("phone_number",),
+        timeout: float | None = None,
     ) -> int | None:
         """Delete contacts that repeat the values of ``fields``; return how many were deleted.
 
@@ -58,11 +68,11 @@ class ListsResource(Resource):
         names = check_field_names(fields, "fields")
         path = f"/lists/{path_segment(list_id)}/remove-duplicates/"
         payload = {"fields": {name: name for name in names}}
-        data = await self._session.data("PUT", path, json=payload)
+        data = await self._session.data("PUT", path, json=payload, timeout=timeout)
         return count_in(data, "deleted", where="PUT /lists/{list_id}/remove-duplicates data")
 
     async def remove_opted_out_contacts(
-        self, list_id: int | str, *, opt_out_list_id: int | str
+        self, list_id: int | str, *, opt_out_list_id: int | str, timeout: float | None = None
     ) -> int | None:
         """Delete the contacts of a list that are in an opt-out list; return how many.
 
@@ -76,23 +86,35 @@ class ListsResource(Resource):
                 "is the list itself; every contact would be removed", field="opt_out_list_id"
             )
         path = f"/lists/{list_segment}/remove-opted-out-contacts/{opt_out_segment}"
-        data = await self._session.data("PUT", path)
+        data = await self._session.data("PUT", path, timeout=timeout)
         return count_in(
             data, "deleted", where="PUT /lists/{list_id}/remove-opted-out-contacts data"
         )
 
     def search(
-        self, q: str, *, page: int | None = None, limit: int | None = None
+        self,
+        q: str,
+        *,
+        page: int | None = None,
+        limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[SearchResult]:
         """Page through the contacts and lists matching a keyword (``GET /search/contacts-lists``).
 
         Each result says whether it is a contact or a list (``is_contact``, ``is_list``).
         """
         params = {"q": check_text(q, "q")}
-        return self._paginate("/search/contacts-lists", params, SearchResult, page, limit)
+        return self._paginate(
+            "/search/contacts-lists", params, SearchResult, page, limit, timeout=timeout
+        )
 
     async def import_contacts(
-        self, list_id: int | str, *, file_url: str, field_order: Sequence[str]
+        self,
+        list_id: int | str,
+        *,
+        file_url: str,
+        field_order: Sequence[str],
+        timeout: float | None = None,
     ) -> ContactImport:
         """Queue an import of a CSV file (at ``file_url``) into a list.
 
@@ -105,5 +127,9 @@ class ListsResource(Resource):
             "field_order": check_field_names(field_order, "field_order"),
         }
         return await self._session.call(
-            "POST", f"/lists/{path_segment(list_id)}/import", json=payload, cast_to=ContactImport
+            "POST",
+            f"/lists/{path_segment(list_id)}/import",
+            json=payload,
+            cast_to=ContactImport,
+            timeout=timeout,
         )

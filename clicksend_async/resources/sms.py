@@ -8,32 +8,40 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
+from .._exceptions import SendOutcomeUnknownError
 from .._pagination import AsyncPaginator
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
-from ..bulk._api import sms_job
+from ..bulk._api import BulkOptions, SmsBulkArgs, sms_job
 from ..bulk._engine import BulkJob, Recipients
+from ..bulk._reconcile import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, SendResult, SmsMessage, SmsSender
-from ..models.sms import InboundSms, SmsReceipt
+from ..models.sms import DeliveryReceipt, InboundMessage
 from ._base import (
     Resource,
     coerce,
-    coerce_many,
     count_in,
     export_params,
     history_params,
     message_payloads,
+    one_or_many,
     path_segment,
     payload_of,
     unix_or_none,
+    with_custom_strings,
 )
 from .templates import SmsTemplatesResource
+
+if TYPE_CHECKING:
+    from ..batching import BatchSender
 
 __all__ = ["SmsResource"]
 
 MessagesIn = Iterable[SmsMessage | Mapping[str, Any]]
+#: One message, or a list of them (models or dicts).
+OneOrMany = SmsMessage | Mapping[str, Any] | MessagesIn
 
 
 class SmsResource(Resource):
@@ -48,13 +56,12 @@ class SmsResource(Resource):
 
     def _prepare(
         self,
-        messages: MessagesIn,
+        models: list[SmsMessage],
         *,
         shorten_urls: bool | None,
         senders: Iterable[SmsSender | Mapping[str, Any]] | None,
         extra: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        models = coerce_many(messages, SmsMessage)
         check_batch_size(models)
         for i, message in enumerate(models):
             validate_sms(message, field=f"messages[{i}]", limits=self.limits)
@@ -71,32 +78,86 @@ class SmsResource(Resource):
 
     async def send(
         self,
-        messages: MessagesIn,
+        messages: OneOrMany | None = None,
         *,
+        to: str | None = None,
+        body: str | None = None,
+        from_: str | None = None,
+        schedule: datetime | int | None = None,
+        custom_string: str | None = None,
+        list_id: str | int | None = None,
+        country: str | None = None,
+        source: str | None = None,
         shorten_urls: bool | None = None,
         senders: Iterable[SmsSender | Mapping[str, Any]] | None = None,
         timeout: float | None = None,
     ) -> SendResult:
-        """Send up to 1000 messages (``POST /sms/send``); per-message failures are on the result."""
-        payload = self._prepare(messages, shorten_urls=shorten_urls, senders=senders)
+        """Send one message or up to 1000 (``POST /sms/send``); per-message failures are data.
+
+        Give an ``SmsMessage`` (or a dict), a list of them, or one message as keyword arguments:
+        ``await cs.sms.send(to="+61411111111", body="Hi", from_="MyBrand")``. Every message
+        without a ``custom_string`` gets a unique one, so that a send whose outcome is unknown
+        (:class:`SendOutcomeUnknownError`, which carries them) can be looked up in the history.
+        """
+        fields = {
+            "to": to,
+            "body": body,
+            "from_": from_,
+            "schedule": schedule,
+            "custom_string": custom_string,
+            "list_id": list_id,
+            "country": country,
+            "source": source,
+        }
+        models = with_custom_strings(one_or_many(messages, SmsMessage, fields))
+        payload = self._prepare(models, shorten_urls=shorten_urls, senders=senders)
         return await self._session.call(
             "POST", "/sms/send", json=payload, cast_to=SendResult, timeout=timeout
         )
 
+    def batcher(
+        self,
+        *,
+        max_batch: int = 1000,
+        max_delay: float = 0.005,
+        max_in_flight: int = 4,
+        timeout: float | None = None,
+        **send_options: Any,
+    ) -> BatchSender[SmsMessage]:
+        """Return a sender that coalesces concurrent single SMS sends into batches.
+
+        ``async with cs.sms.batcher() as sender: await sender.send(to=..., body=...)``;
+        see :class:`clicksend_async.batching.BatchSender` for the rules.
+        """
+        from ..batching import BatchSender
+
+        return BatchSender(
+            self,
+            max_batch=max_batch,
+            max_delay=max_delay,
+            max_in_flight=max_in_flight,
+            timeout=timeout,
+            **send_options,
+        )
+
     async def price(
         self,
-        messages: MessagesIn,
+        messages: OneOrMany,
         *,
         shorten_urls: bool | None = None,
         senders: Iterable[SmsSender | Mapping[str, Any]] | None = None,
         show_summary: bool = False,
+        timeout: float | None = None,
     ) -> SendResult:
         """Price up to 1000 messages without sending them (``POST /sms/price``)."""
-        payload = self._prepare(messages, shorten_urls=shorten_urls, senders=senders)
+        models = one_or_many(messages, SmsMessage, {})
+        payload = self._prepare(models, shorten_urls=shorten_urls, senders=senders)
         if show_summary:
             for message in payload["messages"]:
                 message["show_summary"] = True
-        return await self._session.call("POST", "/sms/price", json=payload, cast_to=SendResult)
+        return await self._session.call(
+            "POST", "/sms/price", json=payload, cast_to=SendResult, timeout=timeout
+        )
 
     def history(
         self,
@@ -107,6 +168,7 @@ class SmsResource(Resource):
         order_by: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[MessageResult]:
         """Page through sent messages (``GET /sms/history``), oldest first unless ``order_by``.
 
@@ -114,7 +176,7 @@ class SmsResource(Resource):
         message_id), as a string or a mapping.
         """
         params = history_params(date_from, date_to, q, order_by)
-        return self._paginate("/sms/history", params, MessageResult, page, limit)
+        return self._paginate("/sms/history", params, MessageResult, page, limit, timeout=timeout)
 
     async def export_history(
         self,
@@ -125,6 +187,7 @@ class SmsResource(Resource):
         q: str | Mapping[str, str] | None = None,
         order_by: str | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> HistoryExport:
         """Export sent messages to a CSV file and return its download link.
 
@@ -133,66 +196,88 @@ class SmsResource(Resource):
         (the spec declares it without saying what it does to an export).
         """
         params = export_params(filename, date_from, date_to, q, order_by, limit)
-        return await self._export("/sms/history/export", params)
+        return await self._export("/sms/history/export", params, timeout=timeout)
 
-    async def cancel(self, message_id: str) -> None:
+    async def cancel(self, message_id: str, *, timeout: float | None = None) -> None:
         """Cancel one scheduled message (``PUT /sms/{message_id}/cancel``)."""
-        await self._session.data("PUT", f"/sms/{path_segment(message_id)}/cancel")
+        await self._session.data("PUT", f"/sms/{path_segment(message_id)}/cancel", timeout=timeout)
 
-    async def cancel_all(self, custom_string: str | None = None) -> int | None:
+    async def cancel_all(
+        self, custom_string: str | None = None, *, timeout: float | None = None
+    ) -> int | None:
         """Cancel every scheduled message, or only those carrying ``custom_string``.
 
         Returns how many were cancelled (None if ClickSend does not say).
         """
         body = None if custom_string is None else {"custom_string": custom_string}
-        data = await self._session.data("PUT", "/sms/cancel-all", json=body)
+        data = await self._session.data("PUT", "/sms/cancel-all", json=body, timeout=timeout)
         return count_in(data, "count", where="PUT /sms/cancel-all data")
 
     def inbound(
-        self, *, page: int | None = None, limit: int | None = None
-    ) -> AsyncPaginator[InboundSms]:
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
+    ) -> AsyncPaginator[InboundMessage]:
         """Page through unread inbound messages (``GET /sms/inbound``).
 
         Only messages kept by a POLL inbound rule show up, and only until marked read.
         """
-        return self._paginate("/sms/inbound", None, InboundSms, page, limit)
+        return self._paginate("/sms/inbound", None, InboundMessage, page, limit, timeout=timeout)
 
-    async def inbound_message(self, original_message_id: str) -> InboundSms:
+    async def inbound_message(
+        self, original_message_id: str, *, timeout: float | None = None
+    ) -> InboundMessage:
         """Return the first reply to one of your messages, read or not.
 
         ``GET /sms/inbound/{original_message_id}``: the id is that of *your* outbound message.
         """
         return await self._session.call(
-            "GET", f"/sms/inbound/{path_segment(original_message_id)}", cast_to=InboundSms
+            "GET",
+            f"/sms/inbound/{path_segment(original_message_id)}",
+            cast_to=InboundMessage,
+            timeout=timeout,
         )
 
-    async def mark_inbound_read(self, *, date_before: datetime | int | None = None) -> None:
+    async def mark_inbound_read(
+        self, *, date_before: datetime | int | None = None, timeout: float | None = None
+    ) -> None:
         """Mark every inbound message (or those before ``date_before``) read."""
-        await self._session.data("PUT", "/sms/inbound-read", json=_date_before(date_before))
+        await self._session.data(
+            "PUT", "/sms/inbound-read", json=_date_before(date_before), timeout=timeout
+        )
 
-    async def mark_inbound_message_read(self, message_id: str) -> int | None:
+    async def mark_inbound_message_read(
+        self, message_id: str, *, timeout: float | None = None
+    ) -> int | None:
         """Mark one inbound message read by its own ``message_id``; return how many were marked."""
-        data = await self._session.data("PUT", f"/sms/inbound-read/{path_segment(message_id)}")
+        data = await self._session.data(
+            "PUT", f"/sms/inbound-read/{path_segment(message_id)}", timeout=timeout
+        )
         return count_in(data, None, where="PUT /sms/inbound-read/{message_id} data")
 
     def receipts(
-        self, *, page: int | None = None, limit: int | None = None
-    ) -> AsyncPaginator[SmsReceipt]:
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
+    ) -> AsyncPaginator[DeliveryReceipt]:
         """Page through unread delivery receipts (``GET /sms/receipts``).
 
         Only receipts kept by a POLL delivery-report rule show up, and only until marked read.
         """
-        return self._paginate("/sms/receipts", None, SmsReceipt, page, limit)
+        return self._paginate("/sms/receipts", None, DeliveryReceipt, page, limit, timeout=timeout)
 
-    async def receipt(self, message_id: str) -> SmsReceipt:
+    async def receipt(self, message_id: str, *, timeout: float | None = None) -> DeliveryReceipt:
         """Return the delivery receipt of one message, read or not."""
         return await self._session.call(
-            "GET", f"/sms/receipts/{path_segment(message_id)}", cast_to=SmsReceipt
+            "GET",
+            f"/sms/receipts/{path_segment(message_id)}",
+            cast_to=DeliveryReceipt,
+            timeout=timeout,
         )
 
-    async def mark_receipts_read(self, *, date_before: datetime | int | None = None) -> None:
+    async def mark_receipts_read(
+        self, *, date_before: datetime | int | None = None, timeout: float | None = None
+    ) -> None:
         """Mark every delivery receipt (or those before ``date_before``) read."""
-        await self._session.data("PUT", "/sms/receipts-read", json=_date_before(date_before))
+        await self._session.data(
+            "PUT", "/sms/receipts-read", json=_date_before(date_before), timeout=timeout
+        )
 
     @cached_property
     def templates(self) -> SmsTemplatesResource:
@@ -210,7 +295,7 @@ class SmsResource(Resource):
         source: str | None = None,
         shorten_urls: bool | None = None,
         senders: Iterable[SmsSender | Mapping[str, Any]] | None = None,
-        **options: Any,
+        **options: Unpack[BulkOptions],
     ) -> BulkJob:
         """Prepare a campaign without starting it: ``await job.plan()``, ``await job.run()``.
 
@@ -229,7 +314,7 @@ class SmsResource(Resource):
             **options,
         )
 
-    async def send_bulk(self, recipients: Recipients, **kwargs: Any) -> BulkReport:
+    async def send_bulk(self, recipients: Recipients, **kwargs: Unpack[SmsBulkArgs]) -> BulkReport:
         """Send a campaign of any size and return its report.
 
         Args:
@@ -259,9 +344,32 @@ class SmsResource(Resource):
         """
         return await self.bulk(recipients, **kwargs).run()
 
-    def stream_bulk(self, recipients: Recipients, **kwargs: Any) -> AsyncIterator[BulkOutcome]:
+    def stream_bulk(
+        self, recipients: Recipients, **kwargs: Unpack[SmsBulkArgs]
+    ) -> AsyncIterator[BulkOutcome]:
         """Send a campaign and yield each row's outcome as soon as it is known."""
         return self.bulk(recipients, **kwargs).stream()
+
+    async def reconcile(
+        self,
+        error: SendOutcomeUnknownError,
+        *,
+        settle: float = 2.0,
+        timeout: float | None = None,
+    ) -> ReconcileResult:
+        """Look up in the history which messages of a send with an unknown outcome went out.
+
+        The same reconciler the bulk engine uses: it waits until ClickSend's clock is
+        ``settle`` seconds past the request, then reads the SMS history by recipient.
+        ``result.sent`` went out (never send them again); ``result.not_sent`` did not (a
+        complete read found nothing); ``result.unknown`` could not be looked up.
+
+        Raises:
+            ClickSendError: the history could not be read (the outcome stays unknown).
+        """
+        return await reconcile_unknown(
+            self._session, "/sms/history", error, settle=settle, timeout=timeout
+        )
 
 
 def _date_before(value: datetime | int | None) -> dict[str, int] | None:

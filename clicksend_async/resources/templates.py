@@ -28,6 +28,7 @@ class SmsTemplatesResource(Resource):
         order_by: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[SmsTemplate]:
         """Page through your templates (``GET /sms/templates``), by ``template_id`` unless told.
 
@@ -36,21 +37,28 @@ class SmsTemplatesResource(Resource):
         fields (``"template_name:asc"``).
         """
         params = {"q": search_query(q), "order_by": order_by}
-        return self._paginate("/sms/templates", params, SmsTemplate, page, limit)
+        return self._paginate("/sms/templates", params, SmsTemplate, page, limit, timeout=timeout)
 
-    async def get(self, template_id: int | str) -> SmsTemplate:
+    async def get(self, template_id: int | str, *, timeout: float | None = None) -> SmsTemplate:
         """Return one template (``GET /sms/templates/{template_id}``)."""
         return await self._session.call(
-            "GET", f"/sms/templates/{path_segment(template_id)}", cast_to=SmsTemplate
+            "GET",
+            f"/sms/templates/{path_segment(template_id)}",
+            cast_to=SmsTemplate,
+            timeout=timeout,
         )
 
-    async def create(self, *, template_name: str, body: str) -> SmsTemplate:
+    async def create(
+        self, *, template_name: str, body: str, timeout: float | None = None
+    ) -> SmsTemplate:
         """Save a new template (``POST /sms/templates``)."""
         payload = {
             "template_name": check_text(template_name, "template_name"),
             "body": check_text(body, "body"),
         }
-        return await self._session.call("POST", "/sms/templates", json=payload, cast_to=SmsTemplate)
+        return await self._session.call(
+            "POST", "/sms/templates", json=payload, cast_to=SmsTemplate, timeout=timeout
+        )
 
     async def update(
         self,
@@ -58,6 +66,7 @@ class SmsTemplatesResource(Resource):
         *,
         template_name: str | None = None,
         body: str | None = None,
+        timeout: float | None = None,
     ) -> SmsTemplate:
         """Change a template's name, body or both (``PUT /sms/templates/{template_id}``)."""
         path = f"/sms/templates/{path_segment(template_id)}"
@@ -68,8 +77,12 @@ class SmsTemplatesResource(Resource):
             payload["body"] = check_text(body, "body")
         if not payload:
             raise ValidationError("nothing to update: give template_name, body or both")
-        return await self._session.call("PUT", path, json=payload, cast_to=SmsTemplate)
+        return await self._session.call(
+            "PUT", path, json=payload, cast_to=SmsTemplate, timeout=timeout
+        )
 
-    async def delete(self, template_id: int | str) -> None:
+    async def delete(self, template_id: int | str, *, timeout: float | None = None) -> None:
         """Delete a template (``DELETE /sms/templates/{template_id}``)."""
-        await self._session.data("DELETE", f"/sms/templates/{path_segment(template_id)}")
+        await self._session.data(
+            "DELETE", f"/sms/templates/{path_segment(template_id)}", timeout=timeout
+        )

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from .._converter import structure
+from .._exceptions import SendOutcomeUnknownError
 from .._pagination import AsyncPaginator
 from .._validation import (
     DEFAULT_LIMITS,
@@ -18,24 +19,31 @@ from .._validation import (
     check_operator,
     validate_voice,
 )
-from ..bulk._api import voice_job
+from ..bulk._api import BulkOptions, VoiceBulkArgs, voice_job
 from ..bulk._engine import BulkJob, Recipients
+from ..bulk._reconcile import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, SendResult, VoiceMessage
 from ..models.voice import VoiceLanguage, VoiceReceipt
 from ._base import (
     Resource,
-    coerce_many,
     count_in,
     export_params,
     history_params,
     message_payloads,
+    one_or_many,
     path_segment,
+    with_custom_strings,
 )
+
+if TYPE_CHECKING:
+    from ..batching import BatchSender
 
 __all__ = ["VoiceResource"]
 
 MessagesIn = Iterable[VoiceMessage | Mapping[str, Any]]
+#: One message, or a list of them (models or dicts).
+OneOrMany = VoiceMessage | Mapping[str, Any] | MessagesIn
 
 
 class VoiceResource(Resource):
@@ -48,32 +56,92 @@ class VoiceResource(Resource):
 
     limits: Limits = DEFAULT_LIMITS
 
-    def _prepare(self, messages: MessagesIn) -> dict[str, Any]:
-        models = coerce_many(messages, VoiceMessage)
+    def _prepare(self, models: list[VoiceMessage]) -> dict[str, Any]:
         check_batch_size(models)
         for i, message in enumerate(models):
             validate_voice(message, field=f"messages[{i}]", limits=self.limits)
         return {"messages": message_payloads(models, int_list_id=True)}
 
-    async def send(self, messages: MessagesIn, *, timeout: float | None = None) -> SendResult:
-        """Make up to 1000 calls (``POST /voice/send``); per-message failures are on the result.
+    async def send(
+        self,
+        messages: OneOrMany | None = None,
+        *,
+        to: str | None = None,
+        body: str | None = None,
+        voice: str | None = None,
+        lang: str | None = None,
+        from_: str | None = None,
+        schedule: datetime | int | None = None,
+        custom_string: str | None = None,
+        list_id: str | int | None = None,
+        country: str | None = None,
+        source: str | None = None,
+        require_input: int | None = None,
+        machine_detection: int | None = None,
+        timeout: float | None = None,
+    ) -> SendResult:
+        """Make one call or up to 1000 (``POST /voice/send``); per-message failures are data.
 
-        A send is never repeated after it may have reached ClickSend (you get a
-        :class:`SendOutcomeUnknownError` instead).
+        Give a ``VoiceMessage`` (or a dict), a list of them, or one call as keyword arguments
+        (``to=``, ``body=``, ``voice=``, ``lang=`` ...). Every message without a
+        ``custom_string`` gets a unique one. A send is never repeated after it may have
+        reached ClickSend (you get a :class:`SendOutcomeUnknownError` instead).
         """
-        payload = self._prepare(messages)
+        fields = {
+            "to": to,
+            "body": body,
+            "voice": voice,
+            "lang": lang,
+            "from_": from_,
+            "schedule": schedule,
+            "custom_string": custom_string,
+            "list_id": list_id,
+            "country": country,
+            "source": source,
+            "require_input": require_input,
+            "machine_detection": machine_detection,
+        }
+        models = with_custom_strings(one_or_many(messages, VoiceMessage, fields))
+        payload = self._prepare(models)
         return await self._session.call(
             "POST", "/voice/send", json=payload, cast_to=SendResult, timeout=timeout
         )
 
-    async def price(self, messages: MessagesIn) -> SendResult:
-        """Price up to 1000 calls without making them (``POST /voice/price``)."""
-        payload = self._prepare(messages)
-        return await self._session.call("POST", "/voice/price", json=payload, cast_to=SendResult)
+    def batcher(
+        self,
+        *,
+        max_batch: int = 1000,
+        max_delay: float = 0.005,
+        max_in_flight: int = 4,
+        timeout: float | None = None,
+        **send_options: Any,
+    ) -> BatchSender[VoiceMessage]:
+        """Return a sender that coalesces concurrent single calls sends into batches.
 
-    async def languages(self) -> list[VoiceLanguage]:
+        ``async with cs.voice.batcher() as sender: await sender.send(to=..., body=...)``;
+        see :class:`clicksend_async.batching.BatchSender` for the rules.
+        """
+        from ..batching import BatchSender
+
+        return BatchSender(
+            self,
+            max_batch=max_batch,
+            max_delay=max_delay,
+            max_in_flight=max_in_flight,
+            timeout=timeout,
+            **send_options,
+        )
+
+    async def price(self, messages: OneOrMany, *, timeout: float | None = None) -> SendResult:
+        """Price up to 1000 calls without making them (``POST /voice/price``)."""
+        payload = self._prepare(one_or_many(messages, VoiceMessage, {}))
+        return await self._session.call(
+            "POST", "/voice/price", json=payload, cast_to=SendResult, timeout=timeout
+        )
+
+    async def languages(self, *, timeout: float | None = None) -> list[VoiceLanguage]:
         """Return the languages text-to-speech speaks and their voices (``GET /voice/lang``)."""
-        data = await self._session.data("GET", "/voice/lang")
+        data = await self._session.data("GET", "/voice/lang", timeout=timeout)
         return structure(data, list[VoiceLanguage], where="GET /voice/lang data")
 
     def history(
@@ -86,6 +154,7 @@ class VoiceResource(Resource):
         operator: Literal["AND", "OR"] | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[MessageResult]:
         """Page through calls made (``GET /voice/history``).
 
@@ -94,7 +163,7 @@ class VoiceResource(Resource):
         """
         params = history_params(date_from, date_to, q, order_by)
         params["operator"] = check_operator(operator)
-        return self._paginate("/voice/history", params, MessageResult, page, limit)
+        return self._paginate("/voice/history", params, MessageResult, page, limit, timeout=timeout)
 
     async def export_history(
         self,
@@ -105,6 +174,7 @@ class VoiceResource(Resource):
         q: str | Mapping[str, str] | None = None,
         order_by: str | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> HistoryExport:
         """Export calls made to a CSV file and return its download link.
 
@@ -112,21 +182,23 @@ class VoiceResource(Resource):
         :meth:`SmsResource.export_history`.
         """
         params = export_params(filename, date_from, date_to, q, order_by, limit)
-        return await self._export("/voice/history/export", params)
+        return await self._export("/voice/history/export", params, timeout=timeout)
 
     def receipts(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[VoiceReceipt]:
         """Page through unread voice delivery receipts (``GET /voice/receipts``)."""
-        return self._paginate("/voice/receipts", None, VoiceReceipt, page, limit)
+        return self._paginate("/voice/receipts", None, VoiceReceipt, page, limit, timeout=timeout)
 
-    async def cancel(self, message_id: str) -> None:
+    async def cancel(self, message_id: str, *, timeout: float | None = None) -> None:
         """Cancel one scheduled call (``PUT /voice/{message_id}/cancel``)."""
-        await self._session.data("PUT", f"/voice/{path_segment(message_id)}/cancel")
+        await self._session.data(
+            "PUT", f"/voice/{path_segment(message_id)}/cancel", timeout=timeout
+        )
 
-    async def cancel_all(self) -> int | None:
+    async def cancel_all(self, *, timeout: float | None = None) -> int | None:
         """Cancel every scheduled call; return how many (None if ClickSend does not say)."""
-        data = await self._session.data("PUT", "/voice/cancel-all")
+        data = await self._session.data("PUT", "/voice/cancel-all", timeout=timeout)
         return count_in(data, "count", where="PUT /voice/cancel-all data")
 
     def bulk(
@@ -142,7 +214,7 @@ class VoiceResource(Resource):
         source: str | None = None,
         require_input: int | None = None,
         machine_detection: int | None = None,
-        **options: Any,
+        **options: Unpack[BulkOptions],
     ) -> BulkJob:
         """Prepare a voice campaign without starting it.
 
@@ -164,10 +236,35 @@ class VoiceResource(Resource):
             **options,
         )
 
-    async def send_bulk(self, recipients: Recipients, **kwargs: Any) -> BulkReport:
+    async def send_bulk(
+        self, recipients: Recipients, **kwargs: Unpack[VoiceBulkArgs]
+    ) -> BulkReport:
         """Send a voice campaign of any size and return its report."""
         return await self.bulk(recipients, **kwargs).run()
 
-    def stream_bulk(self, recipients: Recipients, **kwargs: Any) -> AsyncIterator[BulkOutcome]:
+    def stream_bulk(
+        self, recipients: Recipients, **kwargs: Unpack[VoiceBulkArgs]
+    ) -> AsyncIterator[BulkOutcome]:
         """Send a voice campaign and yield each row's outcome as soon as it is known."""
         return self.bulk(recipients, **kwargs).stream()
+
+    async def reconcile(
+        self,
+        error: SendOutcomeUnknownError,
+        *,
+        settle: float = 2.0,
+        timeout: float | None = None,
+    ) -> ReconcileResult:
+        """Look up in the history which messages of a send with an unknown outcome went out.
+
+        The same reconciler the bulk engine uses: it waits until ClickSend's clock is
+        ``settle`` seconds past the request, then reads the voice history by recipient.
+        ``result.sent`` went out (never send them again); ``result.not_sent`` did not (a
+        complete read found nothing); ``result.unknown`` could not be looked up.
+
+        Raises:
+            ClickSendError: the history could not be read (the outcome stays unknown).
+        """
+        return await reconcile_unknown(
+            self._session, "/voice/history", error, settle=settle, timeout=timeout
+        )

@@ -65,12 +65,21 @@ class ClickSendEmulator:
         schedule_grace: float = 300.0,
         record_requests: bool = True,
         quiet: bool = True,
+        clock_offset: float = 0.0,
+        history_lag: float = 0.0,
     ) -> None:
         if inbound_format not in ("form", "json"):
             raise ValueError("inbound_format must be 'form' or 'json'")
         self.host = host
         self._port = port
         self._quiet = quiet
+        if clock_offset:
+            # ClickSend's clock is off from the client's: every date it answers with is too.
+            local_clock = clock
+
+            def clock() -> float:
+                return local_clock() + clock_offset
+
         self._world = World(
             username=username,
             api_key=api_key,
@@ -88,6 +97,7 @@ class ClickSendEmulator:
             clock=clock,
             seed=seed,
         )
+        self._world.history_lag = float(history_lag)
         self._service = Service(
             self._world,
             latency_ms=latency_ms,
@@ -293,3 +303,36 @@ class ClickSendEmulator:
     def activation_token(self, email_address_id: int) -> str:
         """Return the token ``/email/address-verify/{id}/verify/{token}`` accepts."""
         return self._world.activation_tokens[email_address_id]
+
+    def own_number_code(self, verification_id: str) -> str:
+        """Return the one-time code "texted" for an own-number verification."""
+        code: str = self._world.setup.verifications[verification_id]["_code"]
+        return code
+
+    def password_reset_token(self, username: str) -> str:
+        """Return the token the password-reset email for ``username`` would carry."""
+        for record in self._world.setup.subaccounts.values():
+            if record["api_username"] == username:
+                token = self._world.setup.password_resets.get(record["subaccount_id"])
+                if token is not None:
+                    return token
+        raise KeyError(f"no password reset pending for {username!r}")
+
+    def account_verification_token(self) -> str:
+        """Return the activation token ``PUT /account-verify/send`` "sent" to the phone."""
+        token = self._world.setup.account_token
+        if token is None:
+            raise KeyError("no account verification pending")
+        return token
+
+    def add_referral(self, refered_user_id: int, *, percentage: int = 5) -> dict[str, Any]:
+        """Record an account as referred by this one (shown by ``GET /referral/accounts``)."""
+        setup = self._world.setup
+        record = {
+            "referral_rule_id": setup.next_id("referral", 1),
+            "refered_user_id": refered_user_id,
+            "date_referred": int(self._world.clock()),
+            "percentage_referral": percentage,
+        }
+        setup.referrals.append(record)
+        return dict(record)

@@ -15,7 +15,9 @@ class Fault(enum.StrEnum):
 
     ``429`` and ``500`` answer before the request is processed (nothing happens). The
     ``commit-*`` kinds process the request fully (messages accepted, charged, logged) and then
-    fail the answer: a 500, a dropped connection, or no answer for ``hang_seconds``.
+    fail the answer: a 500, a dropped connection, no answer for ``hang_seconds``, or a 200 that
+    cannot be trusted (garbled, an error envelope, no messages listed, absurd nesting or
+    non-finite numbers).
     """
 
     TOO_MANY_REQUESTS = "429"
@@ -23,6 +25,16 @@ class Fault(enum.StrEnum):
     COMMIT_500 = "commit-500"
     COMMIT_DROP = "commit-drop"
     COMMIT_HANG = "commit-hang"
+    #: A 200 whose body is not JSON (cut off mid-answer).
+    COMMIT_GARBLED = "commit-garbled"
+    #: A 200 whose envelope says error (``http_code`` 500, ``INTERNAL_SERVER_ERROR``).
+    COMMIT_ERROR_ENVELOPE = "commit-error-envelope"
+    #: A 200 ``SUCCESS`` that lists none of the request's messages.
+    COMMIT_UNLISTED = "commit-unlisted"
+    #: A 200 whose JSON nests thousands of levels deep (a decoder's RecursionError).
+    COMMIT_NESTED = "commit-nested"
+    #: A 200 whose messages say ``"message_parts": "inf"`` and ``"message_price": "NaN"``.
+    COMMIT_NONFINITE = "commit-nonfinite"
 
     @property
     def commits(self) -> bool:

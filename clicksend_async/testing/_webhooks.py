@@ -69,8 +69,14 @@ class Pusher:
             if self._session is None:
                 self._session = aiohttp.ClientSession(timeout=_PUSH_TIMEOUT)
             try:
-                kwargs = {"json": payload} if fmt == "json" else {"data": payload}
-                async with self._session.post(url, **kwargs) as response:
+                if fmt == "get":
+                    # An inbound rule with webhook_type "get" sends the fields as a query string.
+                    request = self._session.get(url, params=payload)
+                elif fmt == "json":
+                    request = self._session.post(url, json=payload)
+                else:
+                    request = self._session.post(url, data=payload)
+                async with request as response:
                     await response.read()
                     if response.status >= 400:
                         logger.warning("webhook %s answered HTTP %s", _where(url), response.status)

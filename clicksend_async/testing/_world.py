@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from ._account_state import AccountSetup
 from ._numbers import (
     COUNTRIES,
     DEFAULT_MMS_PRICES,
@@ -123,6 +124,8 @@ class World:
         self.free_test_numbers = free_test_numbers
         self.schedule_grace = schedule_grace
         self.clock = clock
+        #: Seconds between a message's acceptance and its appearance in the history.
+        self.history_lag = 0.0
         # Separate streams so that fault draws do not shift message ids and vice versa.
         self.fault_rng = random.Random(seed)
         self.id_rng = random.Random(None if seed is None else f"{seed}/ids")
@@ -143,6 +146,8 @@ class World:
         self._next_contact = 5_000_001
         self._next_template = 600_001
         self._next_email = 1_001
+        #: Rules, uploads, countries, numbers, subaccounts and billing (part A of the API).
+        self.setup = AccountSetup(self.id_rng, clock)
         self.new_connection()
 
     # -- ids -------------------------------------------------------------------------------

@@ -150,9 +150,11 @@ def test_a_reused_custom_string_does_not_take_another_messages_receipt(tmp_path:
 
     journal = Journal(str(tmp_path / "j.db"))
     journal.add_rows([(1, "cust-17", "+61411000001", "{}", 1, "GSM-7", None, None, None)])
-    chunk = journal.start_chunk([1], resend=False, now=0)
-    journal.finish_chunk(
-        chunk, state="done", outcomes=[("sent", "SUCCESS", "MID-WEEK2", "0.07", 1, None, 1)]
+    journal.acquire()
+    found = journal.claim(1, after_row=0, max_attempts=1, now=0, window_from=0)
+    assert found is not None
+    journal.settle(
+        found[0], found[0], outcomes=[("sent", "SUCCESS", "MID-WEEK2", "0.07", 1, None, 1)]
     )
     this_week = parse_receipt(
         None, {"message_id": "MID-WEEK2", "status_code": "201", "custom_string": "cust-17"}

@@ -50,7 +50,7 @@ def assert_exactly_once(emu: ClickSendEmulator, numbers: list[str]) -> None:
 def assert_one_state_per_row(report: Any, total: int) -> list[BulkOutcome]:
     outcomes = list(report.outcomes())
     assert [o.row for o in outcomes] == list(range(1, total + 1))
-    assert all(o.state in OutcomeState.ALL for o in outcomes)
+    assert all(o.state in {s.value for s in OutcomeState} for o in outcomes)
     assert sum(report.counts.values()) == total
     return outcomes
 
@@ -323,9 +323,11 @@ class TestFaults:
             assert_exactly_once(emu, [o.to for o in outcomes if o.state == "sent"])
         states = Counter(o.state for o in outcomes)
         assert states["sent"] > 0
-        assert states["rejected"] > 0
+        # Refused for credit: not sent, and resumable after a top-up (not final rejections).
+        assert states["not_sent"] > 0
         assert states["skipped"] > 0
-        assert {o.status for o in outcomes if o.state == "rejected"} == {"INSUFFICIENT_CREDIT"}
+        assert states["rejected"] == 0
+        assert {o.status for o in outcomes if o.state == "not_sent"} == {"INSUFFICIENT_CREDIT"}
 
     async def test_throttled_rows_are_retried_after_a_pause(self, clock: Clock) -> None:
         recipients = [
@@ -347,9 +349,59 @@ class TestStreamingAndCancellation:
         assert sorted(o.row for o in seen) == list(range(1, 42))
         assert Counter(o.state for o in seen) == {"sent": 40, "invalid": 1}
 
-    async def test_cancel_stops_new_chunks_and_reports(self) -> None:
+    async def test_cancel_records_the_chunks_in_flight_and_propagates(self, tmp_path: Path) -> None:
         recipients = rows(200)
+        path = tmp_path / "c.db"
         async with ClickSendEmulator(latency_ms=30) as emu, emu.client(rate_limit=None) as cs:
+            bulk = BulkJob(
+                cs.session,
+                SMS,
+                recipients,
+                body="Hi {first_name}",
+                chunk_size=10,
+                concurrency=2,
+                reconcile_settle=0,
+                journal=str(path),
+            )
+            task = asyncio.create_task(bulk.run())
+            while len(emu.sent) < 40:
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            bulk.journal.close()
+            sent_before = len(emu.sent)
+            # Whatever was in flight was recorded: a resume sends exactly the rest.
+            resumed = BulkJob(
+                cs.session,
+                SMS,
+                recipients,
+                body="Hi {first_name}",
+                chunk_size=10,
+                reconcile_settle=0,
+                journal=str(path),
+            )
+            with await resumed.run() as report:
+                assert report.sent == 200
+            assert sent_before < 200
+            assert_exactly_once(emu, [r["to"] for r in recipients])
+
+    async def test_a_timeout_around_send_bulk_raises(self) -> None:
+        async with ClickSendEmulator(latency_ms=30) as emu, emu.client(rate_limit=None) as cs:
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.2):
+                    await cs.sms.send_bulk(
+                        rows(500),
+                        body="Hi {first_name}",
+                        chunk_size=10,
+                        concurrency=1,
+                        preflight=False,
+                    )
+            assert 0 < len(emu.sent) < 500
+
+    async def test_stop_is_graceful_and_returns_the_report(self) -> None:
+        recipients = rows(200)
+        async with ClickSendEmulator(latency_ms=20) as emu, emu.client(rate_limit=None) as cs:
             bulk = BulkJob(
                 cs.session,
                 SMS,
@@ -362,14 +414,13 @@ class TestStreamingAndCancellation:
             task = asyncio.create_task(bulk.run())
             while len(emu.sent) < 40:
                 await asyncio.sleep(0.01)
-            task.cancel()
-            report = await task
-            with report:
-                assert report.cancelled
+            await bulk.stop()
+            with await task as report:
+                assert report.stopped
                 outcomes = assert_one_state_per_row(report, 200)
+                assert report.sent == len(emu.sent)
+                assert report.skipped == 200 - report.sent
             assert_exactly_once(emu, [o.to for o in outcomes if o.state == "sent"])
-            assert report.sent == len(emu.sent)
-            assert report.skipped == 200 - report.sent
 
 
 class TestJournal:
@@ -391,7 +442,8 @@ class TestJournal:
             while len(emu.sent) < 50:
                 await asyncio.sleep(0.01)
             task.cancel()
-            (await task).close()
+            with pytest.raises(asyncio.CancelledError):
+                await task
             first.journal.close()
             second = BulkJob(
                 cs.session,
@@ -424,8 +476,12 @@ class TestJournal:
                 reconcile_settle=0,
             )
             await planner.plan()
-            pending = planner.journal.pending(0, 10)
-            planner.journal.start_chunk([r[0] for r in pending], resend=False, now=emu_now())
+            planner.journal.acquire()
+            claimed = planner.journal.claim(
+                10, after_row=0, max_attempts=4, now=emu_now(), window_from=emu_now() - 2
+            )
+            assert claimed is not None
+            pending = claimed[1]
             body = {"messages": [__import__("json").loads(r[3]) for r in pending]}
             await cs.request("POST", "/sms/send", json=body)
             planner.journal.close()
@@ -490,18 +546,20 @@ def emu_now() -> float:
 
 
 class TestGivingUp:
-    async def test_endless_429s_leave_rows_skipped_and_resumable(self, clock: Clock) -> None:
+    async def test_endless_429s_leave_rows_not_sent_and_resumable(self, clock: Clock) -> None:
         async with ClickSendEmulator(clock=clock) as emu:
             emu.inject("429", path="/sms/send", times=10_000)
             async with emu.client(rate_limit=None, sleep=clock.sleep) as cs:
                 bulk = job(cs, rows(20), clock, max_attempts=2)
                 with await bulk.run() as report:
-                    assert report.skipped == 20
+                    assert report.not_sent == 20  # attempted, surely not sent
+                    assert report.skipped == 0
                     assert not report.complete
                     reasons = {o.reason for o in report.outcomes()}
             assert not emu.sent
         assert reasons == {
-            "not sent after 2 attempts (rate limited, throttled or connection failures)"
+            "not sent: rate limited (429); not sent after 2 attempts (rate limited, throttled "
+            "or connection failures); a resume tries again"
         }
 
     async def test_revoked_credentials_abort_the_campaign(self, clock: Clock) -> None:
@@ -511,7 +569,7 @@ class TestGivingUp:
                 with await bulk.run() as report:
                     assert report.aborted is not None
                     assert "AuthenticationError" in report.aborted
-                    assert report.skipped == 20
+                    assert report.not_sent + report.skipped == 20
             assert not emu.sent
 
 

@@ -29,57 +29,129 @@ def indexes(journal: Journal) -> set[str]:
         db.close()
 
 
-def test_intent_lists_the_rows_and_a_resume_finds_them(tmp_path: Path) -> None:
+def claim(journal: Journal, n: int, *, after: int = 0, now: float = 100.0) -> tuple[int, list[int]]:
+    journal.acquire()
+    found = journal.claim(n, after_row=after, max_attempts=4, now=now, window_from=now - 1)
+    assert found is not None
+    chunk, rows = found
+    return chunk, [r[0] for r in rows]
+
+
+def test_a_claim_records_the_intent_and_holds_its_rows(tmp_path: Path) -> None:
     path = tmp_path / "j.db"
     journal = Journal(path)
     planned(journal, 5)
-    chunk = journal.start_chunk([1, 2, 3], resend=False, now=100.0)
-    journal.close()  # the process dies with the request in flight
+    chunk, rows = claim(journal, 3)
+    assert rows == [1, 2, 3]
+    # Held rows are offered to no other chunk.
+    _, others = claim(journal, 10)
+    assert others == [4, 5]
+    assert journal.claim(10, after_row=0, max_attempts=4, now=0, window_from=0) is None
+    journal.close()  # the process dies with both requests in flight
 
     journal = Journal(path)
-    assert journal.open_chunks() == [(chunk, 100.0, [(1, "cs-1"), (2, "cs-2"), (3, "cs-3")])]
-    # The rows in flight are not pending, whatever reason a skip gives the others.
+    doubt = journal.in_doubt()
+    assert [(c, [r for r, _, _ in rows]) for c, _, rows, _, _ in doubt] == [
+        (chunk, [1, 2, 3]),
+        (chunk + 1, [4, 5]),
+    ]
+    # Rows in doubt are not pending, whatever reason the rest gets.
     journal.skip_remaining("cancelled")
-    reasons = {row[0]: row[8] for row in journal.iter_rows()}
-    assert reasons == {1: None, 2: None, 3: None, 4: "cancelled", 5: "cancelled"}
+    assert journal.counts() == {"unknown": 5}
     journal.close()
 
 
-def test_outcomes_release_and_unsettled_rows() -> None:
+def test_outcomes_releases_and_doubt_are_fenced_on_the_epoch() -> None:
     journal = Journal()
     planned(journal, 4)
-    chunk = journal.start_chunk([1, 2, 3, 4], resend=False, now=1.0)
-    journal.finish_chunk(
-        chunk,
-        state="in_flight",
-        outcomes=[("sent", "SUCCESS", "m-1", "0.07", 1, None, 1)],
-        release=[2],  # THROTTLED: back to pending with one attempt counted
-        unsettled=[3, 4],  # missing from the answer: to be reconciled
+    chunk, _ = claim(journal, 4)
+    assert not journal.settle(
+        chunk, chunk + 99, outcomes=[("sent", "SUCCESS", "m", "1", 1, None, 1)]
     )
-    assert journal.open_chunks() == [(chunk, 1.0, [(3, "cs-3"), (4, "cs-4")])]
-    assert [(r[0], r[4]) for r in journal.pending(0, 10)] == [(2, 1), (3, 0), (4, 0)]
-    journal.finish_chunk(chunk, state="reconciled", outcomes=[], release=[3, 4])
-    assert journal.open_chunks() == []
-    assert [(r[0], r[4]) for r in journal.pending(0, 10)] == [(2, 1), (3, 1), (4, 1)]
-    assert journal.count_pending(max_attempts=1) == 0
-    settled = {row[0]: (row[2], row[4]) for row in journal.iter_rows()}
-    assert settled[1] == ("sent", "m-1")
+    assert journal.settle(
+        chunk,
+        chunk,
+        outcomes=[("sent", "SUCCESS", "m-1", "0.07", 1, None, 1)],
+        releases=[("THROTTLED", "throttled", 0, 2)],
+        doubt=[3, 4],
+        window=(10.0, 12.0),
+    )
+    assert journal.in_doubt() == [
+        (chunk, chunk, [(3, "cs-3", "+61411111103"), (4, "cs-4", "+61411111104")], 10.0, 12.0)
+    ]
+    assert journal.count_pending() == 1  # row 2; rows 3 and 4 are held in doubt
+    assert journal.settle(
+        chunk,
+        chunk,
+        releases=[("NOT_IN_HISTORY", "absent", 1, 3)],
+        outcomes=[("sent", "SUCCESS", "m-4", "0.07", 1, "found", 4)],
+    )
+    assert journal.in_doubt() == []
+    assert journal.count_pending() == 2
+    assert journal.count_pending(max_attempts=1) == 0  # both were attempted once this run
+    journal.begin_run()
+    assert journal.count_pending(max_attempts=1) == 2  # a new run: a fresh budget
+    assert journal.counts() == {"sent": 2, "not_sent": 2}
+    # A chunk that is done takes no more news.
+    assert not journal.settle(chunk, chunk, outcomes=[("rejected", "X", None, None, None, "", 2)])
     journal.close()
 
 
-def test_unknown_chunks_are_reconciled_again_on_resume(tmp_path: Path) -> None:
+def test_unknown_rows_are_reconciled_again_on_resume(tmp_path: Path) -> None:
     path = tmp_path / "j.db"
     journal = Journal(path)
     planned(journal, 2)
-    chunk = journal.start_chunk([1, 2], resend=False, now=5.0)
-    journal.finish_chunk(
-        chunk, state="unknown", outcomes=[("unknown", None, None, None, None, "?", 1)]
-    )
+    chunk, _ = claim(journal, 2)
+    journal.settle(chunk, chunk, outcomes=[("unknown", None, None, None, None, "?", 1)], doubt=[2])
     journal.close()
     journal = Journal(path)
-    # Row 2 had no outcome written (still in doubt); row 1 is unknown: both are looked up.
-    assert journal.open_chunks() == [(chunk, 5.0, [(1, "cs-1"), (2, "cs-2")])]
+    assert [[r for r, _, _ in rows] for _, _, rows, _, _ in journal.in_doubt()] == [[1, 2]]
     journal.close()
+
+
+def test_a_second_owner_is_refused_while_the_first_holds_it(tmp_path: Path) -> None:
+    from clicksend_async import JournalLockedError
+
+    path = tmp_path / "j.db"
+    journal = Journal(path)
+    journal.acquire()
+    other = Journal(path)  # reading is fine...
+    with pytest.raises(JournalLockedError, match="in use"):
+        other.acquire()  # ...taking the campaign is not
+    journal.release()
+    other.acquire()
+    other.close()
+    journal.close()
+
+
+def test_a_journal_copied_alone_mid_campaign_keeps_every_commit(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    path = tmp_path / "j.db"
+    journal = Journal(path)
+    planned(journal, 3)
+    chunk, _ = claim(journal, 3)
+    # Copied as a backup tool would, while in use: no side file holds committed writes.
+    shutil.copy(path, tmp_path / "copy.db")
+    journal.close()
+    assert not os.path.exists(str(path) + "-wal")
+    copy = Journal(tmp_path / "copy.db")
+    assert [c for c, *_ in copy.in_doubt()] == [chunk]  # the intent survived: reconciled first
+    copy.close()
+
+
+def test_a_damaged_journal_is_one_typed_error(tmp_path: Path) -> None:
+    from clicksend_async import ClickSendError
+
+    path = tmp_path / "j.db"
+    journal = Journal(path)
+    planned(journal, 50)
+    journal.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] + b"\x00garbage" * 100)
+    with pytest.raises(ClickSendError):
+        Journal(path).row_count()
 
 
 def test_custom_string_index_is_made_on_first_lookup(tmp_path: Path) -> None:
@@ -118,11 +190,11 @@ def test_a_schema_1_journal_is_migrated_and_its_chunk_in_flight_found(tmp_path: 
     db.executescript(OLD_SCHEMA)
     db.close()
     journal = Journal(path)
-    assert journal.get_meta("schema") == "2"
+    assert journal.get_meta("schema") == "3"
     assert journal.open_chunks() == [(1, 7.0, [(1, "cs-1"), (2, "cs-2")])]
-    assert [r[0] for r in journal.pending(0, 10)] == [3]
-    chunk = journal.start_chunk([3], resend=False, now=8.0)
-    assert journal.open_chunks()[-1] == (chunk, 8.0, [(3, "cs-3")])
+    assert journal.count_pending() == 1
+    _, rows = claim(journal, 10)
+    assert rows == [3]
     journal.close()
 
 

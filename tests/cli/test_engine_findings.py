@@ -51,7 +51,7 @@ async def test_rows_missing_from_an_answer_are_settled_on_resume(
         first = BulkJob(session, SMS, recipients, body="Hi {first_name}", journal=path)
         with monkeypatch.context() as patch:
             patch.setattr(session, "request", lossy)
-            patch.setattr(first, "_reconcile", die)
+            patch.setattr(first.reconciler, "settle_chunks", die)
             with pytest.raises(Died):
                 await first.run()
         first.journal.close()

@@ -1,0 +1,264 @@
+"""Sending: one claimed chunk through the session, and what its answer proves (the only place a
+campaign's send leaves).
+
+The outcome of a chunk is decided by :func:`classify` (pure) from what happened, and the rule is
+total: a row goes back to pending only on positive evidence that it was not sent; everything
+else, including *any* exception while building, sending, decoding or recording the request,
+leaves the chunk in doubt for the reconciler. Nothing here can lose a row: the rows stay held by
+their chunk in the store until an outcome is recorded under the chunk's epoch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from .._exceptions import (
+    APIError,
+    AuthenticationError,
+    ConnectError,
+    PermissionDeniedError,
+    RateLimitError,
+)
+from .._sansio import RequestKind
+from .._session import Session
+from ._channels import Channel, _parts_of, _price_of
+from ._report import BulkOutcome
+from ._states import Claim, DoubtChunk, Release, RowOutcome
+from ._store import CampaignStore
+
+__all__ = ["ChunkResult", "ChunkSender", "classify"]
+
+logger = logging.getLogger("clicksend_async.bulk")
+
+#: How far a chunk's window reaches beyond the instants the request was in flight, in seconds:
+#: the history's dates are whole seconds.
+WINDOW_MARGIN = 1.0
+
+_THROTTLED_AGAIN = (
+    "THROTTLED on re-send after an unknown outcome: an identical message went out seconds "
+    "earlier, so it was probably sent already"
+)
+
+
+class ChunkResult(NamedTuple):
+    """What one answer (or failure) says about each row of a chunk."""
+
+    outcomes: list[RowOutcome]
+    releases: list[Release]
+    doubt: list[int]
+    #: Why the campaign must stop (out of credit, credentials refused), if it must.
+    abort: str | None = None
+    error: str | None = None
+
+
+def classify(claim: Claim, data: Any) -> ChunkResult:
+    """Return what a 2xx answer to ``claim`` proves about each of its rows (pure).
+
+    Rows are matched by ``custom_string`` only; a row the answer does not list is in doubt.
+    """
+    messages = data.get("messages") if isinstance(data, Mapping) else None
+    if not isinstance(messages, list):
+        return ChunkResult([], [], [r.row for r in claim.rows], error="answer without messages[]")
+    by_custom: dict[Any, Mapping[str, Any]] = {}
+    for m in messages:
+        if type(m) is dict or isinstance(m, Mapping):
+            custom = m.get("custom_string")
+            if type(custom) is str and custom:
+                by_custom.setdefault(custom, m)
+    outcomes: list[RowOutcome] = []
+    releases: list[Release] = []
+    doubt: list[int] = []
+    abort: str | None = None
+    prices: dict[str, Any] = {}
+    resend = claim.resend
+    for r in claim.rows:
+        found = by_custom.get(r.custom_string)
+        if found is None:
+            doubt.append(r.row)
+            continue
+        status = found.get("status")
+        if type(status) is not str:
+            status = "" if status is None else str(status)
+        if status in ("SUCCESS", "QUEUED"):
+            _, price_text = _price_of(found.get("message_price"), prices)
+            message_id = found.get("message_id")
+            outcomes.append(
+                RowOutcome(
+                    r.row,
+                    "sent",
+                    status,
+                    None if message_id is None else str(message_id),
+                    price_text,
+                    _parts_of(found.get("message_parts")),
+                )
+            )
+        elif status == "THROTTLED":
+            if r.row in resend:
+                outcomes.append(RowOutcome(r.row, "unknown", status, reason=_THROTTLED_AGAIN))
+            else:
+                releases.append(
+                    Release(r.row, status, "THROTTLED: an identical message was sent recently")
+                )
+        elif status == "INSUFFICIENT_CREDIT":
+            abort = "the account ran out of credit (INSUFFICIENT_CREDIT)"
+            releases.append(
+                Release(
+                    r.row,
+                    status,
+                    "not sent: the account ran out of credit (INSUFFICIENT_CREDIT); "
+                    "top up and resume",
+                )
+            )
+        elif not status:
+            doubt.append(r.row)  # listed, yet no status: no proof either way
+        else:
+            message_id = found.get("message_id")
+            outcomes.append(
+                RowOutcome(
+                    r.row,
+                    "rejected",
+                    status,
+                    None if message_id is None else str(message_id),
+                    reason=f"ClickSend refused it: {status}",
+                )
+            )
+    return ChunkResult(outcomes, releases, doubt, abort)
+
+
+def classify_failure(claim: Claim, exc: BaseException) -> ChunkResult:
+    """Return what a failed request proves about its rows (pure)."""
+    rows = [r.row for r in claim.rows]
+    if isinstance(exc, RateLimitError | ConnectError):
+        why = "rate limited (429)" if isinstance(exc, RateLimitError) else "no connection"
+        return ChunkResult(
+            [], [Release(r, None, f"not sent: {why}") for r in rows], [], error=str(exc)
+        )
+    if isinstance(exc, APIError) and 400 <= exc.wire_status < 500:
+        # A 4xx answer refuses the whole request: nothing of it was processed.
+        if isinstance(exc, AuthenticationError | PermissionDeniedError):
+            reason = f"not sent: {type(exc).__name__}: {exc}"
+            return ChunkResult(
+                [],
+                [Release(r, exc.response_code, reason) for r in rows],
+                [],
+                abort=f"{type(exc).__name__}: {exc}",
+                error=str(exc),
+            )
+        status = exc.response_code or f"HTTP_{exc.status_code}"
+        reason = f"request refused: {exc.response_msg or exc}"
+        return ChunkResult(
+            [RowOutcome(r, "rejected", status, reason=reason) for r in rows], [], [], error=str(exc)
+        )
+    # Anything else (a timeout, a reset, a 5xx, an unreadable or error answer, or any other
+    # exception at any step) may have followed a commit on the server.
+    return ChunkResult([], [], rows, error=f"{type(exc).__name__}: {exc}")
+
+
+class ChunkSender:
+    """Send claimed chunks and record their outcomes; hand chunks in doubt to the reconciler."""
+
+    def __init__(
+        self,
+        *,
+        session: Session,
+        channel: Channel,
+        store: CampaignStore,
+        body: Callable[[list[str]], bytes],
+        on_doubt: Callable[[DoubtChunk], None],
+        on_result: Callable[[Claim, ChunkResult, tuple[float, float] | None], Awaitable[None]],
+        timeout: float | None = None,
+    ) -> None:
+        self._session = session
+        self._channel = channel
+        self._store = store
+        self._body = body
+        self._on_doubt = on_doubt
+        self._on_result = on_result
+        self._timeout = timeout
+
+    async def send(self, claim: Claim) -> None:
+        """Send one chunk and record its outcome (re-raises only cancellation)."""
+        clock = self._session.server_clock
+        started = clock.local()
+        try:
+            body = self._body([r.payload for r in claim.rows])
+            envelope = await self._session.request(
+                "POST",
+                self._channel.send_path,
+                content=body,
+                kind=RequestKind.SEND,
+                timeout=self._timeout,
+            )
+            result = classify(claim, envelope.get("data"))
+        except asyncio.CancelledError:
+            # The request may have left: the chunk stays held, in doubt, for the next run.
+            await self._record(claim, ChunkResult([], [], [r.row for r in claim.rows]), started)
+            raise
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                await self._record(claim, classify_failure(claim, exc), started)
+                raise
+            logger.warning(
+                "chunk %d (%d rows): %s",
+                claim.chunk,
+                len(claim.rows),
+                type(exc).__name__,
+                extra={"chunk": claim.chunk, "rows": len(claim.rows)},
+            )
+            result = classify_failure(claim, exc)
+        await self._record(claim, result, started)
+
+    async def _record(self, claim: Claim, result: ChunkResult, started: float) -> None:
+        clock = self._session.server_clock
+        window = clock.window(started, clock.local(), WINDOW_MARGIN)
+        recorded = await self._store.settle(
+            claim.chunk,
+            claim.epoch,
+            outcomes=result.outcomes,
+            releases=result.releases,
+            doubt=result.doubt,
+            window=window,
+            error=result.error,
+            resend=claim.resend,
+        )
+        if not recorded:
+            logger.warning("chunk %d was taken over; its answer is dropped", claim.chunk)
+            return
+        await self._on_result(claim, result, window)
+        if result.doubt:
+            by_row = {r.row: r for r in claim.rows}
+            self._on_doubt(
+                DoubtChunk(
+                    chunk=claim.chunk,
+                    epoch=claim.epoch,
+                    rows=tuple(
+                        (row, by_row[row].custom_string, by_row[row].to) for row in result.doubt
+                    ),
+                    window=window,
+                )
+            )
+
+
+def outcome_events(claim: Claim, result: ChunkResult) -> Sequence[BulkOutcome]:
+    """Return the stream events of a recorded chunk result (final and unknown rows)."""
+    by_row = {r.row: r for r in claim.rows}
+    events = []
+    for o in result.outcomes:
+        r = by_row[o.row]
+        events.append(
+            BulkOutcome(
+                row=o.row,
+                to=r.to,
+                state=o.state,
+                status=o.status,
+                message_id=o.message_id,
+                parts=o.parts,
+                price=None if o.price is None else _price_of(o.price, {})[0],
+                custom_string=r.custom_string,
+                reason=o.reason,
+            )
+        )
+    return events

@@ -1,0 +1,220 @@
+"""The embedded campaign store: one SQLite journal file, one owner at a time.
+
+Implements :class:`~._store.CampaignStore` over :class:`~._journal.Journal`. SQLite work is a
+few hundred microseconds a call, so it runs inline on the event loop. The single owner is
+enforced by the journal's file lock; a chunk's epoch is its number (a chunk is only ever taken
+over by a later run, which reconciles it first and never re-claims it).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from .._exceptions import JournalError
+from ._journal import Journal
+from ._states import (
+    Claim,
+    ClaimedRow,
+    DoubtChunk,
+    PlannedRow,
+    Release,
+    RowOutcome,
+    SentEvidence,
+)
+
+__all__ = ["SqliteStore"]
+
+
+class SqliteStore:
+    """A campaign store in one SQLite file (``path=None``: a private temporary file)."""
+
+    def __init__(self, journal: str | os.PathLike[str] | Journal | None = None) -> None:
+        if isinstance(journal, Journal):
+            self.journal = journal
+            self.owns_journal = False
+        else:
+            self.journal = Journal(journal)
+            self.owns_journal = journal is None
+        path = self.journal.path
+        self.where = str(path) if path is not None else "<temporary journal>"
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({self.where!r})"
+
+    def _guard(self, exc: sqlite3.Error) -> JournalError:
+        return JournalError(f"the journal {self.where} cannot be used: {exc}")
+
+    async def open(self) -> None:
+        """Take the campaign: the journal's file lock, held until :meth:`release`."""
+        self.journal.acquire()
+
+    async def release(self) -> None:
+        """Give the campaign up; the journal stays readable (reports, receipts)."""
+        self.journal.release()
+
+    async def close(self) -> None:
+        """Close the journal and release its lock."""
+        self.journal.close()
+
+    async def get_meta(self, key: str) -> str | None:
+        """Return one meta value."""
+        try:
+            return self.journal.get_meta(key)
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from None
+
+    async def set_meta(self, values: Mapping[str, str]) -> None:
+        """Set meta values in one transaction."""
+        self.journal.set_meta_many(dict(values))
+
+    async def reset(self) -> None:
+        """Forget an unfinished plan."""
+        self.journal.reset_rows()
+
+    async def row_count(self) -> int:
+        """Return how many rows the journal holds."""
+        try:
+            return self.journal.row_count()
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from None
+
+    async def add_rows(self, rows: Sequence[PlannedRow]) -> None:
+        """Append planned rows."""
+        self.journal.add_rows(rows)
+
+    async def rows_to_price(self, after_row: int, limit: int) -> list[tuple[int, str, str]]:
+        """Return pending rows to price."""
+        return self.journal.rows_to_price(after_row, limit)
+
+    async def set_prices(self, updates: Sequence[tuple[Any, ...]]) -> None:
+        """Record preflight results."""
+        self.journal.set_prices(updates)
+
+    async def begin_run(self) -> None:
+        """Give every row that is not final a fresh attempt budget."""
+        self.journal.begin_run()
+
+    async def claim(
+        self,
+        limit: int,
+        *,
+        after_row: int,
+        max_attempts: int,
+        now: float = 0.0,
+        window_from: float | None = None,
+    ) -> Claim | None:
+        """Move pending rows into a new chunk, recording the intent first."""
+        if not self.journal.held:
+            raise JournalError(f"the journal {self.where} is not held by this job: nothing sent")
+        found = self.journal.claim(
+            limit,
+            after_row=after_row,
+            max_attempts=max_attempts,
+            now=now,
+            window_from=window_from if window_from is not None else 0.0,
+        )
+        if found is None:
+            return None
+        chunk, rows = found
+        return Claim(
+            chunk=chunk,
+            epoch=chunk,
+            rows=tuple(ClaimedRow(r[0], r[1], r[2], r[3]) for r in rows),
+            resend=frozenset(r[0] for r in rows if r[4]),
+        )
+
+    async def settle(
+        self,
+        chunk: int,
+        epoch: int,
+        *,
+        outcomes: Sequence[RowOutcome] = (),
+        releases: Sequence[Release] = (),
+        doubt: Sequence[int] = (),
+        window: tuple[float, float] | None = None,
+        error: str | None = None,
+        resend: frozenset[int] = frozenset(),
+    ) -> bool:
+        """Record a chunk's outcome, fenced on (chunk, epoch)."""
+        return self.journal.settle(
+            chunk,
+            epoch,
+            outcomes=[
+                (o.state, o.status, o.message_id, o.price, o.parts, o.reason, o.row)
+                for o in outcomes
+            ],
+            releases=[(r.status, r.reason, int(r.row in resend), r.row) for r in releases],
+            doubt=doubt,
+            window=window,
+            error=error,
+        )
+
+    async def in_doubt(self) -> list[DoubtChunk]:
+        """Return the chunks that are not done."""
+        out = []
+        for chunk, epoch, rows, window_from, window_to in self.journal.in_doubt():
+            # A chunk its holder left in flight has no end: the engine closes the window at
+            # the server's present (the request cannot have arrived after its sender died).
+            window = (
+                None
+                if not window_from
+                else (float(window_from), math.inf if window_to is None else float(window_to))
+            )
+            out.append(
+                DoubtChunk(
+                    chunk=chunk,
+                    epoch=epoch,
+                    rows=tuple((int(r), str(c), t) for r, c, t in rows),
+                    window=window,
+                )
+            )
+        return out
+
+    async def chunk_window_from(self, chunk: int) -> float | None:
+        """Return the start of a chunk's server-time window as recorded at its claim."""
+        found = self.journal._db.execute(
+            "SELECT window_from FROM chunks WHERE chunk = ?", (chunk,)
+        ).fetchone()
+        return None if found is None or not found[0] else float(found[0])
+
+    async def exclude(self, rows: Sequence[int], status: str, reason: str) -> None:
+        """Settle pending rows as invalid (excluded)."""
+        self.journal.exclude_rows(rows, status, reason)
+
+    async def pending_numbers(self, after_row: int, limit: int) -> list[tuple[int, str | None]]:
+        """Return (row, recipient) of pending rows."""
+        return self.journal.pending_numbers(after_row, limit)
+
+    async def count_pending(self, max_attempts: int | None = None) -> int:
+        """Return how many rows wait to be sent."""
+        return self.journal.count_pending(max_attempts)
+
+    async def note_unsent(self, reason: str) -> None:
+        """Say why the pending rows were not sent in this run."""
+        self.journal.skip_remaining(reason)
+
+    async def sent_evidence(self) -> SentEvidence | None:
+        """Return one message known accepted, with its chunk's window."""
+        found = self.journal.sent_evidence()
+        if found is None:
+            return None
+        custom, to, start, end = found
+        return SentEvidence(custom_string=custom, to=to, window=(float(start), float(end)))
+
+    async def counts(self) -> dict[str, int]:
+        """Return row counts by reported state."""
+        return self.journal.counts()
+
+    async def totals(self) -> tuple[Decimal, int]:
+        """Return the cost and parts of the rows sent."""
+        return self.journal.totals()
+
+    async def outcomes(self) -> AsyncIterator[tuple[Any, ...]]:
+        """Yield every row's reported outcome in row order."""
+        for row in self.journal.iter_rows():
+            yield row
