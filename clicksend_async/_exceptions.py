@@ -12,7 +12,8 @@ The tree::
     ├── TransportError                the HTTP exchange itself failed
     │   ├── RequestBuildError         the request could not be built: nothing left this machine
     │   ├── ConnectError              no connection was opened: the request surely never left
-    │   │   └── RequestVetoedError    the pre-send guard stopped it: it surely never left
+    │   │   ├── RequestVetoedError    the pre-send guard stopped it: it surely never left
+    │   │   └── RateLimiterUnavailableError  a shared rate limiter is unreachable: nothing left
     │   ├── RequestTimeoutError       no answer in time: the request may have been processed
     │   └── ConnectionLostError       reset / disconnected after sending: may have been processed
     ├── DecodeError                   the body was not JSON, or not the shape we expect (says where)
@@ -26,7 +27,6 @@ The tree::
     │   ├── RateLimitError            429 (carries retry_after)
     │   └── ServerError               5xx
     ├── SendOutcomeUnknownError       a send may or may not have gone out; carries the exact payload
-    ├── RateLimiterUnavailableError   a shared rate limiter cannot be reached: nothing was sent
     ├── JournalMismatchError          a campaign journal belongs to another campaign
     └── WebhookPayloadError           a webhook payload is not a usable receipt or message
 
@@ -181,6 +181,27 @@ class RequestVetoedError(ConnectError):
         return f"request vetoed before it left: {self.reason}{where}"
 
 
+class RateLimiterUnavailableError(ConnectError):
+    """A shared rate limiter (Redis, PostgreSQL) could not be reached, so nothing was sent.
+
+    Failing closed keeps every worker of an account inside its rate; give the limiter a
+    ``fallback_rate`` to pace locally instead. ``backend`` names the limiter's server. Like a
+    connection that never opened, the request surely never left; unlike one, it is not retried
+    (the caller decides when to try again). ``method`` and ``url`` are filled in by the session.
+    """
+
+    def __init__(self, message: str, *, backend: str, method: str = "", url: str = "") -> None:
+        ClickSendError.__init__(self, message)
+        self.message = message
+        self.backend = backend
+        self.method = method
+        self.url = url
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        return f"{self.message}{where}"
+
+
 class RequestTimeoutError(TransportError):
     """No response in time: the request may or may not have been processed."""
 
@@ -311,21 +332,6 @@ class SendOutcomeUnknownError(ClickSendError):
         self.messages: Sequence[Mapping[str, Any]] = list(raw) if isinstance(raw, list) else []
         self.custom_strings: list[str | None] = [m.get("custom_string") for m in self.messages]
         self.cause = cause
-
-
-class RateLimiterUnavailableError(ClickSendError):
-    """A shared rate limiter (Redis, PostgreSQL) could not be reached, so nothing was sent.
-
-    Failing closed keeps every worker of an account inside its rate; give the limiter a
-    ``fallback_rate`` to pace locally instead. ``backend`` names the limiter's server.
-    """
-
-    #: The request never left: no permit, no request.
-    request_sent: bool = False
-
-    def __init__(self, message: str, *, backend: str) -> None:
-        super().__init__(message)
-        self.backend = backend
 
 
 class WebhookPayloadError(ClickSendError, ValueError):

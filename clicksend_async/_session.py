@@ -25,6 +25,7 @@ from ._exceptions import (
     DecodeError,
     NotFoundError,
     RateLimitError,
+    RateLimiterUnavailableError,
     RequestVetoedError,
     SendOutcomeUnknownError,
     ServerError,
@@ -180,7 +181,12 @@ class Session:
         first_sent: list[float] = []
 
         async def attempt(number: int) -> dict[str, Any]:
-            await self._pace(after_retry_wait=number > 1)
+            try:
+                await self._pace(after_retry_wait=number > 1)
+            except RateLimiterUnavailableError as exc:
+                if not exc.method:
+                    exc.method, exc.url = method, url
+                raise
             if self.before_send is not None:
                 await self._guard(method, url, log_path, kind, number, timeout)
             if self.on_request is not None:

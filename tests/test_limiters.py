@@ -15,7 +15,9 @@ from servers import PostgresServer, RedisServer
 from clicksend_async import (
     ClickSendClient,
     ConfigurationError,
+    ConnectError,
     RateLimiterUnavailableError,
+    SendOutcomeUnknownError,
     SmsMessage,
 )
 from clicksend_async._auth import BasicAuth, BearerAuth
@@ -102,6 +104,42 @@ class TestLocalRateLimiter:
     def test_client_refuses_a_rate_limit_that_is_neither(self, rate_limit: object) -> None:
         with pytest.raises(ConfigurationError, match="rate_limit"):
             ClickSendClient(username="u", api_key="k", rate_limit=rate_limit)  # type: ignore[arg-type]
+
+
+class UnreachableLimiter:
+    """A shared limiter whose server is away: every acquire fails closed."""
+
+    def __init__(self) -> None:
+        self.acquires = 0
+
+    async def acquire(self) -> None:
+        self.acquires += 1
+        raise RateLimiterUnavailableError("the redis rate limiter is unreachable", backend="redis")
+
+    async def rate_limited(self, retry_after: float | None) -> None:
+        raise AssertionError("no request left, so no 429 can come back")
+
+    async def aclose(self) -> None:
+        pass
+
+
+class TestUnavailableLimiterInTheSession:
+    async def test_is_surely_not_sent_not_retried_and_names_the_request(
+        self, emu: ClickSendEmulator
+    ) -> None:
+        limiter = UnreachableLimiter()
+        async with emu.client(rate_limit=limiter) as cs:
+            with pytest.raises(RateLimiterUnavailableError) as caught:
+                await cs.sms.send([SmsMessage(to="+61411111111", body="hi")])
+        error = caught.value
+        # A ConnectError with request_sent False: what the bulk engine releases back to
+        # pending, never a SendOutcomeUnknownError for the reconciler.
+        assert isinstance(error, ConnectError) and error.request_sent is False
+        assert not isinstance(error, SendOutcomeUnknownError)
+        assert error.method == "POST" and error.url == emu.url + "/sms/send"
+        assert "unreachable" in str(error) and "/sms/send" in str(error)
+        assert limiter.acquires == 1  # not retried: the caller decides when to try again
+        assert _sends(emu) == 0
 
 
 class TestAccountKey:
