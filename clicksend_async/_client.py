@@ -29,18 +29,28 @@ if TYPE_CHECKING:
     from .resources.account import AccountResource
     from .resources.account_recovery import AccountRecoveryResource
     from .resources.automations import AutomationsResource
+
+    # API coverage, part B.
+    from .resources.campaigns import MmsCampaignsResource, SmsCampaignsResource
     from .resources.connections import ConnectionsResource
     from .resources.contacts import ContactsResource
     from .resources.countries import CountriesResource
+    from .resources.delivery_issues import DeliveryIssuesResource
+    from .resources.email import EmailResource
     from .resources.email_addresses import EmailAddressesResource
+    from .resources.email_campaigns import EmailCampaignsResource
+    from .resources.email_sms import EmailToSmsResource
+    from .resources.fax import FaxResource
     from .resources.international import InternationalResource
     from .resources.lists import ListsResource
     from .resources.mms import MmsResource
     from .resources.numbers import NumbersResource
+    from .resources.post import PostResource
     from .resources.recharge import RechargeResource
     from .resources.referrals import ReferralsResource
     from .resources.reseller import ResellerResource
     from .resources.senders import AlphaTagsResource, DefaultSendersResource, OwnNumbersResource
+    from .resources.short_urls import ShortUrlsResource
     from .resources.sms import SmsResource
     from .resources.statistics import StatisticsResource
     from .resources.subaccounts import SubaccountsResource
@@ -479,6 +489,71 @@ class ClickSendClient:
 
         return DefaultSendersResource(self.session)
 
+    # -- API coverage, part B: campaigns, email, URL shortening, post and fax -------------------
+
+    @cached_property
+    def sms_campaigns(self) -> SmsCampaignsResource:
+        """SMS campaigns (server-side sends to a contact list): send, price, list, cancel."""
+        from .resources.campaigns import SmsCampaignsResource
+
+        return SmsCampaignsResource(self.session)
+
+    @cached_property
+    def mms_campaigns(self) -> MmsCampaignsResource:
+        """MMS campaigns (server-side sends to a contact list): send, price, list, cancel."""
+        from .resources.campaigns import MmsCampaignsResource
+
+        return MmsCampaignsResource(self.session)
+
+    @cached_property
+    def email_to_sms(self) -> EmailToSmsResource:
+        """Email-to-SMS: allowed addresses and stripped strings."""
+        from .resources.email_sms import EmailToSmsResource
+
+        return EmailToSmsResource(self.session)
+
+    @cached_property
+    def email(self) -> EmailResource:
+        """Transactional email, email templates, master templates, email receipt rules."""
+        from .resources.email import EmailResource
+
+        return EmailResource(self.session)
+
+    @cached_property
+    def email_campaigns(self) -> EmailCampaignsResource:
+        """Email campaigns: send, price, list, update, cancel, recipients."""
+        from .resources.email_campaigns import EmailCampaignsResource
+
+        return EmailCampaignsResource(self.session)
+
+    @cached_property
+    def delivery_issues(self) -> DeliveryIssuesResource:
+        """Delivery issues reported to ClickSend support."""
+        from .resources.delivery_issues import DeliveryIssuesResource
+
+        return DeliveryIssuesResource(self.session)
+
+    @cached_property
+    def short_urls(self) -> ShortUrlsResource:
+        """Short-link statistics and tracking."""
+        from .resources.short_urls import ShortUrlsResource
+
+        return ShortUrlsResource(self.session)
+
+    @cached_property
+    def post(self) -> PostResource:
+        """Post: letters, postcards and direct mail (2021 spec), return addresses."""
+        from .resources.post import PostResource
+
+        return PostResource(self.session)
+
+    @cached_property
+    def fax(self) -> FaxResource:
+        """Fax (2021 spec): send, price, history, receipts."""
+        from .resources.fax import FaxResource
+
+        return FaxResource(self.session)
+
 
 class _OptionsSession(Session):
     """A session with other per-call defaults; all state stays on the shared base session."""
@@ -584,4 +659,3 @@ def _env_url(env: Mapping[str, str], variable: str, key: str, kwargs: dict[str, 
         # from the constructor.
         check_base_url(value, name=variable, api=key == "base_url", warn=False)
         kwargs[key] = value
-    # -- part A of the rest of the API (issue 19) ------------------------------------------

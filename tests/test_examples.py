@@ -22,6 +22,7 @@ SCRIPTS = [
     "fastapi_app.py",
     "receipts_and_replies.py",
     "mms_with_upload.py",
+    "list_campaign.py",
 ]
 
 

@@ -3,10 +3,31 @@
 from ._common import Currency, MessageStatus
 from .account import Account, AccountUsage, Subaccount, SubaccountUsage, UsageTotal
 from .automations import InboundRule, MessageSearchType, ReceiptRule, RuleAction, WebhookRules
+from .campaigns import CampaignPreview, CampaignPrice, CampaignSender, MmsCampaign, SmsCampaign
 from .connections import Connection, ConnectionStatus
 from .contacts import Contact, ContactFields, NewContact
 from .countries import Country
+from .delivery_issues import DeliveryIssue
+from .email import (
+    Email,
+    EmailAttachment,
+    EmailAttachmentInfo,
+    EmailCampaign,
+    EmailCampaignPreview,
+    EmailCampaignPrice,
+    EmailCampaignRecipient,
+    EmailCampaignResult,
+    EmailPrice,
+    EmailReceiptRule,
+    EmailRecipient,
+    EmailTemplate,
+    MasterTemplate,
+    TemplateCategory,
+    TemplateThumbnail,
+)
 from .email_addresses import EmailAddress
+from .email_sms import EmailSmsAddress, StrippedString
+from .fax import Fax, FaxMessage, FaxReceipt, FaxResult
 from .international import CountryOption, RegistrationRef, UserCountry
 from .lists import ContactImport, ContactList, SearchResult, SearchResultType
 from .messages import (
@@ -19,6 +40,19 @@ from .messages import (
     VoiceMessage,
 )
 from .numbers import AvailableNumber, DedicatedNumber, NumberPurchase, NumberStatus
+from .post import (
+    DetectedAddress,
+    DirectMailArea,
+    DirectMailCampaign,
+    DirectMailLocation,
+    DirectMailResult,
+    Letter,
+    LetterResult,
+    Postcard,
+    PostcardResult,
+    PostRecipient,
+    ReturnAddress,
+)
 from .recharge import PackagePurchase, PaymentCard, RechargePackage, Transaction
 from .referrals import Referral
 from .senders import (
@@ -32,6 +66,7 @@ from .senders import (
     SenderStrategy,
     SenderType,
 )
+from .short_urls import LinkContact, LinkCount, LinkOpen, LinkStatistics, LinkTotals, LinkTracking
 from .sms import (
     DeliveryReceipt,
     DeliveryState,
@@ -52,6 +87,9 @@ __all__ = [
     "AllowedSenderType",
     "AlphaTag",
     "AvailableNumber",
+    "CampaignPreview",
+    "CampaignPrice",
+    "CampaignSender",
     "CompliantSenderTypes",
     "Connection",
     "ConnectionStatus",
@@ -64,16 +102,49 @@ __all__ = [
     "Currency",
     "DedicatedNumber",
     "DefaultSender",
+    "DeliveryIssue",
     "DeliveryReceipt",
     "DeliveryState",
+    "DetectedAddress",
+    "DirectMailArea",
+    "DirectMailCampaign",
+    "DirectMailLocation",
+    "DirectMailResult",
+    "Email",
     "EmailAddress",
+    "EmailAttachment",
+    "EmailAttachmentInfo",
+    "EmailCampaign",
+    "EmailCampaignPreview",
+    "EmailCampaignPrice",
+    "EmailCampaignRecipient",
+    "EmailCampaignResult",
+    "EmailPrice",
+    "EmailReceiptRule",
+    "EmailRecipient",
+    "EmailSmsAddress",
+    "EmailTemplate",
+    "Fax",
+    "FaxMessage",
+    "FaxReceipt",
+    "FaxResult",
     "HistoryExport",
     "InboundMessage",
     "InboundRule",
     "InboundSms",
+    "Letter",
+    "LetterResult",
+    "LinkContact",
+    "LinkCount",
+    "LinkOpen",
+    "LinkStatistics",
+    "LinkTotals",
+    "LinkTracking",
+    "MasterTemplate",
     "MessageResult",
     "MessageSearchType",
     "MessageStatus",
+    "MmsCampaign",
     "MmsMessage",
     "NewContact",
     "NumberPurchase",
@@ -82,26 +153,34 @@ __all__ = [
     "OwnNumberVerification",
     "PackagePurchase",
     "PaymentCard",
+    "PostRecipient",
+    "Postcard",
+    "PostcardResult",
     "ReceiptRule",
     "ReceiptStatus",
     "RechargePackage",
     "Referral",
     "RegistrationRef",
+    "ReturnAddress",
     "RuleAction",
     "SearchResult",
     "SearchResultType",
     "SendResult",
     "SenderStrategy",
     "SenderType",
+    "SmsCampaign",
     "SmsMessage",
     "SmsReceipt",
     "SmsSender",
     "SmsTemplate",
     "Statistics",
     "StatisticsDay",
+    "StrippedString",
     "Subaccount",
     "SubaccountUsage",
     "Tally",
+    "TemplateCategory",
+    "TemplateThumbnail",
     "Transaction",
     "Upload",
     "UploadConversion",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._validation import check_year_month
 from ..models.account import Account, AccountUsage
-from ._base import Resource
+from ._base import Resource, operation
 
 __all__ = ["AccountResource"]
 
@@ -16,10 +16,12 @@ class AccountResource(Resource):
     out of its repr, and never logged.
     """
 
+    @operation("GET", "/v3/account")
     async def get(self, *, timeout: float | None = None) -> Account:
         """Return the account (``GET /account``)."""
         return await self._session.call("GET", "/account", cast_to=Account, timeout=timeout)
 
+    @operation("GET", "/v3/account/usage/{year}/{month}/subaccount")
     async def usage(self, year: int, month: int, *, timeout: float | None = None) -> AccountUsage:
         """Return a month's usage per channel and sub-account.
 

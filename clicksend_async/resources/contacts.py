@@ -10,7 +10,7 @@ from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator
 from .._validation import check_contact_update, validate_new_contact
 from ..models.contacts import Contact, ContactFields, NewContact
-from ._base import Resource, coerce, path_segment, payload_of, unix_or_none
+from ._base import Resource, coerce, operation, path_segment, payload_of, unix_or_none
 
 __all__ = ["ContactsResource"]
 
@@ -24,6 +24,7 @@ class ContactsResource(Resource):
     See https://developers.clicksend.com/docs/rest/v3/#contacts.
     """
 
+    @operation("GET", "/v3/lists/{list_id}/contacts")
     def list(
         self,
         list_id: int | str,
@@ -41,6 +42,7 @@ class ContactsResource(Resource):
         path = f"/lists/{path_segment(list_id)}/contacts"
         return self._paginate(path, params, Contact, page, limit, timeout=timeout)
 
+    @operation("GET", "/v3/lists/{list_id}/contacts/{contact_id}")
     async def get(
         self, list_id: int | str, contact_id: int | str, *, timeout: float | None = None
     ) -> Contact:
@@ -49,6 +51,7 @@ class ContactsResource(Resource):
             "GET", _path(list_id, contact_id), cast_to=Contact, timeout=timeout
         )
 
+    @operation("POST", "/v3/lists/{list_id}/contacts")
     async def create(
         self,
         list_id: int | str,
@@ -68,6 +71,7 @@ class ContactsResource(Resource):
             "POST", path, json=payload_of([model])[0], cast_to=Contact, timeout=timeout
         )
 
+    @operation("PUT", "/v3/lists/{list_id}/contacts/{contact_id}")
     async def update(
         self,
         list_id: int | str,
@@ -91,12 +95,14 @@ class ContactsResource(Resource):
             timeout=timeout,
         )
 
+    @operation("DELETE", "/v3/lists/{list_id}/contacts/{contact_id}")
     async def delete(
         self, list_id: int | str, contact_id: int | str, *, timeout: float | None = None
     ) -> None:
         """Delete a contact (``DELETE /lists/{list_id}/contacts/{contact_id}``)."""
         await self._session.data("DELETE", _path(list_id, contact_id), timeout=timeout)
 
+    @operation("PUT", "/v3/lists/{from_list_id}/contacts/{contact_id}/copy/{to_list_id}")
     async def copy(
         self,
         from_list_id: int | str,
@@ -109,6 +115,7 @@ class ContactsResource(Resource):
         path = f"{_path(from_list_id, contact_id)}/copy/{path_segment(to_list_id)}"
         return await self._session.call("PUT", path, cast_to=Contact, timeout=timeout)
 
+    @operation("PUT", "/v3/lists/{from_list_id}/contacts/{contact_id}/transfer/{to_list_id}")
     async def transfer(
         self,
         from_list_id: int | str,

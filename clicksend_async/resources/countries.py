@@ -6,7 +6,7 @@ import builtins
 
 from .._converter import structure
 from ..models.countries import Country
-from ._base import Resource
+from ._base import Resource, operation
 
 __all__ = ["CountriesResource"]
 
@@ -17,6 +17,7 @@ class CountriesResource(Resource):
     See https://developers.clicksend.com/docs/rest/v3/#countries.
     """
 
+    @operation("GET", "/v3/countries")
     async def list(self, *, timeout: float | None = None) -> builtins.list[Country]:
         """Return every country (``GET /countries``; one unpaged list)."""
         data = await self._session.data("GET", "/countries", timeout=timeout)

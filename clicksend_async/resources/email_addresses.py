@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._pagination import AsyncPaginator
 from .._validation import check_email_address, check_text
 from ..models.email_addresses import EmailAddress
-from ._base import Resource, path_segment
+from ._base import Resource, operation, path_segment
 
 __all__ = ["EmailAddressesResource"]
 
@@ -18,12 +18,14 @@ class EmailAddressesResource(Resource):
     See https://developers.clicksend.com/docs/rest/v3/#email-addresses.
     """
 
+    @operation("GET", "/v3/email/addresses")
     def list(
         self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[EmailAddress]:
         """Page through allowed email addresses (``GET /email/addresses``)."""
         return self._paginate("/email/addresses", None, EmailAddress, page, limit, timeout=timeout)
 
+    @operation("GET", "/v3/email/addresses/{email_address_id}")
     async def get(
         self, email_address_id: int | str, *, timeout: float | None = None
     ) -> EmailAddress:
@@ -35,6 +37,7 @@ class EmailAddressesResource(Resource):
             timeout=timeout,
         )
 
+    @operation("POST", "/v3/email/addresses")
     async def create(self, email_address: str, *, timeout: float | None = None) -> EmailAddress:
         """Add an allowed address, unverified (``POST /email/addresses``)."""
         payload = {"email_address": check_email_address(email_address)}
@@ -42,12 +45,14 @@ class EmailAddressesResource(Resource):
             "POST", "/email/addresses", json=payload, cast_to=EmailAddress, timeout=timeout
         )
 
+    @operation("DELETE", "/v3/email/addresses/{email_address_id}")
     async def delete(self, email_address_id: int | str, *, timeout: float | None = None) -> None:
         """Remove an allowed address (``DELETE /email/addresses/{email_address_id}``)."""
         await self._session.data(
             "DELETE", f"/email/addresses/{path_segment(email_address_id)}", timeout=timeout
         )
 
+    @operation("PUT", "/v3/email/address-verify/{email_address_id}/send")
     async def send_verification(
         self, email_address_id: int | str, *, timeout: float | None = None
     ) -> None:
@@ -55,6 +60,7 @@ class EmailAddressesResource(Resource):
         path = f"/email/address-verify/{path_segment(email_address_id)}/send"
         await self._session.data("PUT", path, timeout=timeout)
 
+    @operation("PUT", "/v3/email/address-verify/{email_address_id}/verify/{activation_token}")
     async def verify(
         self, email_address_id: int | str, activation_token: str, *, timeout: float | None = None
     ) -> EmailAddress:

@@ -8,7 +8,7 @@ from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator
 from .._validation import check_field_names, check_text, check_url
 from ..models.lists import ContactImport, ContactList, SearchResult
-from ._base import Resource, count_in, path_segment
+from ._base import Resource, count_in, operation, path_segment
 
 __all__ = ["ListsResource"]
 
@@ -20,18 +20,21 @@ class ListsResource(Resource):
     See https://developers.clicksend.com/docs/rest/v3/#contact-lists.
     """
 
+    @operation("GET", "/v3/lists")
     def list(
         self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[ContactList]:
         """Page through your contact lists (``GET /lists``)."""
         return self._paginate("/lists", None, ContactList, page, limit, timeout=timeout)
 
+    @operation("GET", "/v3/lists/{list_id}")
     async def get(self, list_id: int | str, *, timeout: float | None = None) -> ContactList:
         """Return one list (``GET /lists/{list_id}``)."""
         return await self._session.call(
             "GET", f"/lists/{path_segment(list_id)}", cast_to=ContactList, timeout=timeout
         )
 
+    @operation("POST", "/v3/lists")
     async def create(self, *, list_name: str, timeout: float | None = None) -> ContactList:
         """Create an empty list (``POST /lists``)."""
         payload = {"list_name": check_text(list_name, "list_name")}
@@ -39,6 +42,7 @@ class ListsResource(Resource):
             "POST", "/lists", json=payload, cast_to=ContactList, timeout=timeout
         )
 
+    @operation("PUT", "/v3/lists/{list_id}")
     async def update(
         self, list_id: int | str, *, list_name: str, timeout: float | None = None
     ) -> ContactList:
@@ -49,10 +53,12 @@ class ListsResource(Resource):
             "PUT", path, json=payload, cast_to=ContactList, timeout=timeout
         )
 
+    @operation("DELETE", "/v3/lists/{list_id}")
     async def delete(self, list_id: int | str, *, timeout: float | None = None) -> None:
         """Delete a list and every contact in it (``DELETE /lists/{list_id}``)."""
         await self._session.data("DELETE", f"/lists/{path_segment(list_id)}", timeout=timeout)
 
+    @operation("PUT", "/v3/lists/{list_id}/remove-duplicates/")
     async def remove_duplicates(
         self,
         list_id: int | str,
@@ -71,6 +77,7 @@ class ListsResource(Resource):
         data = await self._session.data("PUT", path, json=payload, timeout=timeout)
         return count_in(data, "deleted", where="PUT /lists/{list_id}/remove-duplicates data")
 
+    @operation("PUT", "/v3/lists/{list_id}/remove-opted-out-contacts/{opt_out_list_id}")
     async def remove_opted_out_contacts(
         self, list_id: int | str, *, opt_out_list_id: int | str, timeout: float | None = None
     ) -> int | None:
@@ -91,6 +98,7 @@ class ListsResource(Resource):
             data, "deleted", where="PUT /lists/{list_id}/remove-opted-out-contacts data"
         )
 
+    @operation("GET", "/v3/search/contacts-lists")
     def search(
         self,
         q: str,
@@ -108,6 +116,7 @@ class ListsResource(Resource):
             "/search/contacts-lists", params, SearchResult, page, limit, timeout=timeout
         )
 
+    @operation("POST", "/v3/lists/{list_id}/import")
     async def import_contacts(
         self,
         list_id: int | str,

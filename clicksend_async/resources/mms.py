@@ -24,6 +24,7 @@ from ._base import (
     history_params,
     message_payloads,
     one_or_many,
+    operation,
     with_custom_strings,
 )
 
@@ -54,6 +55,7 @@ class MmsResource(Resource):
             validate_mms(message, media_file, field=f"messages[{i}]", limits=self.limits)
         return {"media_file": media_file, "messages": message_payloads(models, int_list_id=True)}
 
+    @operation("POST", "/v3/mms/send")
     async def send(
         self,
         media_file: str,
@@ -121,6 +123,7 @@ class MmsResource(Resource):
             **send_options,
         )
 
+    @operation("POST", "/v3/mms/price")
     async def price(
         self, media_file: str, messages: OneOrMany, *, timeout: float | None = None
     ) -> SendResult:
@@ -130,6 +133,7 @@ class MmsResource(Resource):
             "POST", "/mms/price", json=payload, cast_to=SendResult, timeout=timeout
         )
 
+    @operation("GET", "/v3/mms/history")
     def history(
         self,
         *,
@@ -145,6 +149,7 @@ class MmsResource(Resource):
         params = history_params(date_from, date_to, q, order_by)
         return self._paginate("/mms/history", params, MessageResult, page, limit, timeout=timeout)
 
+    @operation("GET", "/v3/mms/history/export")
     async def export_history(
         self,
         *,
@@ -164,6 +169,7 @@ class MmsResource(Resource):
         params = export_params(filename, date_from, date_to, q, order_by, limit)
         return await self._export("/mms/history/export", params, timeout=timeout)
 
+    @operation("GET", "/v3/mms/receipts")
     def receipts(
         self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[DeliveryReceipt]:

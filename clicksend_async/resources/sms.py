@@ -27,11 +27,13 @@ from ._base import (
     history_params,
     message_payloads,
     one_or_many,
+    operation,
     path_segment,
     payload_of,
     unix_or_none,
     with_custom_strings,
 )
+from .sms_tests import SmsTestPushesResource
 from .templates import SmsTemplatesResource
 
 if TYPE_CHECKING:
@@ -76,6 +78,7 @@ class SmsResource(Resource):
             payload.update(extra)
         return payload
 
+    @operation("POST", "/v3/sms/send")
     async def send(
         self,
         messages: OneOrMany | None = None,
@@ -140,6 +143,7 @@ class SmsResource(Resource):
             **send_options,
         )
 
+    @operation("POST", "/v3/sms/price")
     async def price(
         self,
         messages: OneOrMany,
@@ -159,6 +163,7 @@ class SmsResource(Resource):
             "POST", "/sms/price", json=payload, cast_to=SendResult, timeout=timeout
         )
 
+    @operation("GET", "/v3/sms/history")
     def history(
         self,
         *,
@@ -178,6 +183,7 @@ class SmsResource(Resource):
         params = history_params(date_from, date_to, q, order_by)
         return self._paginate("/sms/history", params, MessageResult, page, limit, timeout=timeout)
 
+    @operation("GET", "/v3/sms/history/export")
     async def export_history(
         self,
         *,
@@ -198,10 +204,12 @@ class SmsResource(Resource):
         params = export_params(filename, date_from, date_to, q, order_by, limit)
         return await self._export("/sms/history/export", params, timeout=timeout)
 
+    @operation("PUT", "/v3/sms/{message_id}/cancel")
     async def cancel(self, message_id: str, *, timeout: float | None = None) -> None:
         """Cancel one scheduled message (``PUT /sms/{message_id}/cancel``)."""
         await self._session.data("PUT", f"/sms/{path_segment(message_id)}/cancel", timeout=timeout)
 
+    @operation("PUT", "/v3/sms/cancel-all")
     async def cancel_all(
         self, custom_string: str | None = None, *, timeout: float | None = None
     ) -> int | None:
@@ -213,6 +221,7 @@ class SmsResource(Resource):
         data = await self._session.data("PUT", "/sms/cancel-all", json=body, timeout=timeout)
         return count_in(data, "count", where="PUT /sms/cancel-all data")
 
+    @operation("GET", "/v3/sms/inbound")
     def inbound(
         self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[InboundMessage]:
@@ -222,6 +231,7 @@ class SmsResource(Resource):
         """
         return self._paginate("/sms/inbound", None, InboundMessage, page, limit, timeout=timeout)
 
+    @operation("GET", "/v3/sms/inbound/{original_message_id}")
     async def inbound_message(
         self, original_message_id: str, *, timeout: float | None = None
     ) -> InboundMessage:
@@ -236,6 +246,7 @@ class SmsResource(Resource):
             timeout=timeout,
         )
 
+    @operation("PUT", "/v3/sms/inbound-read")
     async def mark_inbound_read(
         self, *, date_before: datetime | int | None = None, timeout: float | None = None
     ) -> None:
@@ -244,6 +255,7 @@ class SmsResource(Resource):
             "PUT", "/sms/inbound-read", json=_date_before(date_before), timeout=timeout
         )
 
+    @operation("PUT", "/v3/sms/inbound-read/{message_id}")
     async def mark_inbound_message_read(
         self, message_id: str, *, timeout: float | None = None
     ) -> int | None:
@@ -253,6 +265,7 @@ class SmsResource(Resource):
         )
         return count_in(data, None, where="PUT /sms/inbound-read/{message_id} data")
 
+    @operation("GET", "/v3/sms/receipts")
     def receipts(
         self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[DeliveryReceipt]:
@@ -262,6 +275,7 @@ class SmsResource(Resource):
         """
         return self._paginate("/sms/receipts", None, DeliveryReceipt, page, limit, timeout=timeout)
 
+    @operation("GET", "/v3/sms/receipts/{message_id}")
     async def receipt(self, message_id: str, *, timeout: float | None = None) -> DeliveryReceipt:
         """Return the delivery receipt of one message, read or not."""
         return await self._session.call(
@@ -271,6 +285,7 @@ class SmsResource(Resource):
             timeout=timeout,
         )
 
+    @operation("PUT", "/v3/sms/receipts-read")
     async def mark_receipts_read(
         self, *, date_before: datetime | int | None = None, timeout: float | None = None
     ) -> None:
@@ -283,6 +298,11 @@ class SmsResource(Resource):
     def templates(self) -> SmsTemplatesResource:
         """Saved SMS templates."""
         return SmsTemplatesResource(self._session)
+
+    @cached_property
+    def test_pushes(self) -> SmsTestPushesResource:
+        """Sample receipts and replies ClickSend posts to a webhook URL, to try it."""
+        return SmsTestPushesResource(self._session)
 
     def bulk(
         self,

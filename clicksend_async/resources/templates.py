@@ -9,7 +9,7 @@ from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator
 from .._validation import check_text
 from ..models.sms import SmsTemplate
-from ._base import Resource, path_segment, search_query
+from ._base import Resource, operation, path_segment, search_query
 
 __all__ = ["SmsTemplatesResource"]
 
@@ -21,6 +21,7 @@ class SmsTemplatesResource(Resource):
     See https://developers.clicksend.com/docs/rest/v3/#sms-templates.
     """
 
+    @operation("GET", "/v3/sms/templates")
     def list(
         self,
         *,
@@ -39,6 +40,7 @@ class SmsTemplatesResource(Resource):
         params = {"q": search_query(q), "order_by": order_by}
         return self._paginate("/sms/templates", params, SmsTemplate, page, limit, timeout=timeout)
 
+    @operation("GET", "/v3/sms/templates/{template_id}")
     async def get(self, template_id: int | str, *, timeout: float | None = None) -> SmsTemplate:
         """Return one template (``GET /sms/templates/{template_id}``)."""
         return await self._session.call(
@@ -48,6 +50,7 @@ class SmsTemplatesResource(Resource):
             timeout=timeout,
         )
 
+    @operation("POST", "/v3/sms/templates")
     async def create(
         self, *, template_name: str, body: str, timeout: float | None = None
     ) -> SmsTemplate:
@@ -60,6 +63,7 @@ class SmsTemplatesResource(Resource):
             "POST", "/sms/templates", json=payload, cast_to=SmsTemplate, timeout=timeout
         )
 
+    @operation("PUT", "/v3/sms/templates/{template_id}")
     async def update(
         self,
         template_id: int | str,
@@ -81,6 +85,7 @@ class SmsTemplatesResource(Resource):
             "PUT", path, json=payload, cast_to=SmsTemplate, timeout=timeout
         )
 
+    @operation("DELETE", "/v3/sms/templates/{template_id}")
     async def delete(self, template_id: int | str, *, timeout: float | None = None) -> None:
         """Delete a template (``DELETE /sms/templates/{template_id}``)."""
         await self._session.data(

@@ -32,6 +32,7 @@ from ._base import (
     history_params,
     message_payloads,
     one_or_many,
+    operation,
     path_segment,
     with_custom_strings,
 )
@@ -62,6 +63,7 @@ class VoiceResource(Resource):
             validate_voice(message, field=f"messages[{i}]", limits=self.limits)
         return {"messages": message_payloads(models, int_list_id=True)}
 
+    @operation("POST", "/v3/voice/send")
     async def send(
         self,
         messages: OneOrMany | None = None,
@@ -132,6 +134,8 @@ class VoiceResource(Resource):
             **send_options,
         )
 
+    @operation("POST", "/v3/voice/price")
+    @operation("GET", "/v3/voice/lang")
     async def price(self, messages: OneOrMany, *, timeout: float | None = None) -> SendResult:
         """Price up to 1000 calls without making them (``POST /voice/price``)."""
         payload = self._prepare(one_or_many(messages, VoiceMessage, {}))
@@ -144,6 +148,7 @@ class VoiceResource(Resource):
         data = await self._session.data("GET", "/voice/lang", timeout=timeout)
         return structure(data, list[VoiceLanguage], where="GET /voice/lang data")
 
+    @operation("GET", "/v3/voice/history")
     def history(
         self,
         *,
@@ -165,6 +170,7 @@ class VoiceResource(Resource):
         params["operator"] = check_operator(operator)
         return self._paginate("/voice/history", params, MessageResult, page, limit, timeout=timeout)
 
+    @operation("GET", "/v3/voice/history/export")
     async def export_history(
         self,
         *,
@@ -184,18 +190,21 @@ class VoiceResource(Resource):
         params = export_params(filename, date_from, date_to, q, order_by, limit)
         return await self._export("/voice/history/export", params, timeout=timeout)
 
+    @operation("GET", "/v3/voice/receipts")
     def receipts(
         self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[VoiceReceipt]:
         """Page through unread voice delivery receipts (``GET /voice/receipts``)."""
         return self._paginate("/voice/receipts", None, VoiceReceipt, page, limit, timeout=timeout)
 
+    @operation("PUT", "/v3/voice/{message_id}/cancel")
     async def cancel(self, message_id: str, *, timeout: float | None = None) -> None:
         """Cancel one scheduled call (``PUT /voice/{message_id}/cancel``)."""
         await self._session.data(
             "PUT", f"/voice/{path_segment(message_id)}/cancel", timeout=timeout
         )
 
+    @operation("PUT", "/v3/voice/cancel-all")
     async def cancel_all(self, *, timeout: float | None = None) -> int | None:
         """Cancel every scheduled call; return how many (None if ClickSend does not say)."""
         data = await self._session.data("PUT", "/voice/cancel-all", timeout=timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -336,3 +337,45 @@ class ClickSendEmulator:
         }
         setup.referrals.append(record)
         return dict(record)
+
+    def simulate_link_open(
+        self,
+        message_id: str,
+        *,
+        phone_number: str = "+61411111111",
+        source: str = "quick_sms",
+        device: str = "mobile",
+        operating_system: str = "android",
+        browser: str = "chrome",
+        country: str = "AU",
+        region: str = "western_australia",
+    ) -> str:
+        """Record that a recipient opened the short link of message (or campaign) ``message_id``.
+
+        Returns the link's ``long_url_id`` (``<source>-<message_id>-<hash>``), which
+        ``/short-url/tracking/{long_url_id}`` reports; ``/short-url/statistics/{source}/{id}``
+        counts the opens of every link of ``message_id``.
+        """
+        digest = hashlib.md5(f"{source}/{message_id}".encode(), usedforsecurity=False)
+        long_url_id = f"{source}-{message_id}-{digest.hexdigest()}"
+        contact = next(
+            (c for c in self._world.contacts.values() if c["phone_number"] == phone_number), None
+        )
+        self._world.records.link_opens.setdefault(long_url_id, []).append(
+            {
+                "open_count": 1,
+                "date_opened": int(self._world.clock()),
+                "user_geo_country": country,
+                "user_geo_region": region,
+                "user_device": device,
+                "user_browser": browser,
+                "user_os": operating_system,
+                "contact": {
+                    "contact_id": str(contact["contact_id"]) if contact else "",
+                    "first_name": contact["first_name"] if contact else "",
+                    "last_name": contact["last_name"] if contact else "",
+                    "phone_number": phone_number,
+                },
+            }
+        )
+        return long_url_id

@@ -19,6 +19,7 @@ from ._numbers import (
     normalize,
     price_table,
 )
+from ._records import Records
 from ._state import SUBACCOUNT_ID, MessageRecord, currency_block
 
 __all__ = ["CONTACT_FIELDS", "ExportFile", "InboundRecord", "World"]
@@ -142,6 +143,8 @@ class World:
         self.inbound: list[InboundRecord] = []
         self.exports: dict[str, ExportFile] = {}
         self.connections: dict[str, dict[str, Any]] = {}
+        #: Campaigns, email, post and fax (the route modules of ``routes/``).
+        self.records = Records()
         self._next_list = 100_001
         self._next_contact = 5_000_001
         self._next_template = 600_001

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from resource_support import Stub
+from aiohttp import web
+from resource_support import Hook, Stub
 
 from clicksend_async import ClickSendClient
 from clicksend_async.testing import ClickSendEmulator
@@ -46,3 +47,18 @@ async def stub_client(stub: Stub) -> AsyncIterator[ClickSendClient]:
     """Yield a direct-mode client of the stub server."""
     async with ClickSendClient(username="u", api_key="k", base_url=stub.url, rate_limit=None) as cs:
         yield cs
+
+
+@pytest.fixture
+async def hook() -> AsyncIterator[Hook]:
+    """Yield a started local webhook receiver (``hook.url``, ``hook.posts``)."""
+    receiver = Hook()
+    app = web.Application()
+    app.router.add_post("/hook", receiver.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    receiver.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    yield receiver
+    await runner.cleanup()

@@ -16,16 +16,27 @@ from . import (
     account,
     automations,
     billing,
+    campaigns,
     contacts,
+    delivery_issues,
+    email,
     email_addresses,
+    email_campaigns,
+    email_receipts,
+    email_sms,
+    fax,
     history,
     international,
     lists,
     mms,
     numbers,
+    post,
+    post_addresses,
     reseller,
     senders,
+    short_urls,
     sms,
+    sms_tests,
     subaccounts,
     templates,
     uploads,
@@ -52,6 +63,18 @@ MODULES: tuple[ModuleType, ...] = (
     reseller,
     numbers,
     senders,
+    # Part B: campaigns, email, post, fax and the rest.
+    campaigns,
+    email_sms,
+    email,
+    email_campaigns,
+    email_receipts,
+    delivery_issues,
+    short_urls,
+    sms_tests,
+    post_addresses,
+    post,
+    fax,
 )
 
 
@@ -59,3 +82,16 @@ def register_all(router: Router) -> None:
     """Add every route module's routes to ``router``."""
     for module in MODULES:
         module.register(router)
+
+
+def served_operations() -> list[tuple[str, str]]:
+    """Return every (method, path pattern) the emulator's API router serves.
+
+    The coverage table (``scripts/coverage.py``) reads this to say which operations are emulated.
+    """
+    from .._app import _api_router  # the router is built by the app; imported late (a cycle)
+
+    router = _api_router()
+    served = [(method, pattern) for method, pattern in router.static]
+    served += [(route.method, route.pattern) for route in router.dynamic]
+    return served
