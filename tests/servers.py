@@ -132,10 +132,14 @@ class PostgresServer:
         self.root = Path(tempfile.mkdtemp(prefix="clicksend-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
-        if self.user is not None:
-            entry = pwd.getpwnam(self.user)
-            os.chown(self.root, entry.pw_uid, entry.pw_gid)
-        self._initdb()
+        try:
+            if self.user is not None:
+                entry = pwd.getpwnam(self.user)
+                os.chown(self.root, entry.pw_uid, entry.pw_gid)
+            self._initdb()
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
 
     @property
     def dsn(self) -> str:
