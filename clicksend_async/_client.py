@@ -20,7 +20,7 @@ from ._hooks import OnRequest, OnResponse, ResponseCapture, capture
 from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy
 from ._sansio import RequestKind
 from ._session import DEFAULT_RATE_LIMIT, Base, Session
-from ._transport import Transport
+from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Transport
 from .limiters import RateLimiter
 
 if TYPE_CHECKING:
@@ -115,6 +115,8 @@ class ClickSendClient:
         ConfigurationError: missing or conflicting credentials, a base URL without scheme or
             host, or a header value (credential, connection id, user agent) holding CR, LF
             or another control character.
+        max_response_size: the largest response body read, in bytes (default 64 MiB); a
+            larger one is a DecodeError.
     """
 
     def __init__(
@@ -136,6 +138,7 @@ class ClickSendClient:
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         on_request: OnRequest | None = None,
         on_response: OnResponse | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         before_send: BeforeSend | None = None,
     ) -> None:
         auth: BasicAuth | BearerAuth
@@ -174,7 +177,10 @@ class ClickSendClient:
         if ctrl is not None:
             ctrl, _ = check_base_url(ctrl, name="ctrl_url", api=False)
         self._transport = Transport(
-            session=session, timeout=timeout, connect_timeout=connect_timeout
+            session=session,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_response_size=max_response_size,
         )
         self._session = Session(
             auth=auth,

@@ -20,6 +20,7 @@ Decoding failures become one DecodeError that says which field of which model fa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -47,9 +48,29 @@ def parse_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError(f"expected an amount, got {value!r}")
     try:
-        return Decimal(str(value).strip())
+        amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"expected an amount, got {value!r}") from None
+        raise ValueError(f"expected an amount, got {_short(value)}") from None
+    if not amount.is_finite():  # "NaN", "Infinity", "inf": Decimal takes them, money cannot
+        raise ValueError(f"expected an amount, got {_short(value)}")
+    return amount
+
+
+def _short(value: Any) -> str:
+    """Return ``repr(value)`` cut to a readable length (a server may send megabytes)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}... ({len(text)} characters)"
+
+
+def _timestamp(number: float) -> datetime | None:
+    if not math.isfinite(number):
+        raise ValueError(f"expected a timestamp, got {number!r}")
+    if number == 0:
+        return None
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"timestamp {number!r} is out of range") from None
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -61,7 +82,7 @@ def parse_datetime(value: Any) -> datetime | None:
     if isinstance(value, bool):
         raise ValueError(f"expected a timestamp, got {value!r}")
     if isinstance(value, int | float):
-        return None if value == 0 else datetime.fromtimestamp(value, UTC)
+        return _timestamp(value)
     if isinstance(value, str):
         text = value.strip().rstrip(",")  # the spec's own example has "1721099039,"
         try:
@@ -69,13 +90,13 @@ def parse_datetime(value: Any) -> datetime | None:
         except ValueError:
             pass
         else:
-            return None if number == 0 else datetime.fromtimestamp(number, UTC)
+            return _timestamp(number)
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(f"expected a timestamp, got {value!r}") from None
+            raise ValueError(f"expected a timestamp, got {_short(value)}") from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise ValueError(f"expected a timestamp, got {value!r}")
+    raise ValueError(f"expected a timestamp, got {_short(value)}")
 
 
 def _parse_int(value: Any) -> int | None:
@@ -92,10 +113,13 @@ def _parse_int(value: Any) -> int | None:
         try:
             return int(text)
         except ValueError:
-            number = float(text)  # "1.00" as history sends message_parts
-            if number.is_integer():
+            try:
+                number = float(text)  # "1.00" as history sends message_parts
+            except ValueError:
+                number = math.nan
+            if number.is_integer():  # never for "inf" or "nan"
                 return int(number)
-    raise ValueError(f"expected an integer, got {value!r}")
+    raise ValueError(f"expected an integer, got {_short(value)}")
 
 
 def _parse_bool(value: Any) -> bool | None:
@@ -103,7 +127,9 @@ def _parse_bool(value: Any) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return bool(value)
+    if isinstance(value, float) and math.isfinite(value):
         return bool(value)
     if isinstance(value, str):
         lowered = value.strip().lower()
@@ -111,7 +137,7 @@ def _parse_bool(value: Any) -> bool | None:
             return True
         if lowered in ("0", "false", "no", "n", "f"):
             return False
-    raise ValueError(f"expected a boolean, got {value!r}")
+    raise ValueError(f"expected a boolean, got {_short(value)}")
 
 
 def _required(parse: Callable[[Any], T | None], what: str) -> Callable[[Any, Any], T]:
@@ -251,13 +277,14 @@ converter.register_unstructure_hook_factory(attrs.has, _unstructure_factory)
 
 def structure(data: Any, cls: type[T], *, where: str = "response") -> T:
     """Decode ``data`` into ``cls``, raising one DecodeError that names the failing fields."""
+    name = getattr(cls, "__name__", str(cls))
     try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as exc:
         details = "; ".join(cattrs.transform_error(exc, path=where))
-        raise DecodeError(f"could not decode {cls.__name__}: {details}") from exc
-    except (ValueError, TypeError, KeyError) as exc:
-        raise DecodeError(f"could not decode {cls.__name__} at {where}: {exc}") from exc
+        raise DecodeError(f"could not decode {name}: {details}") from exc
+    except (ValueError, TypeError, KeyError, ArithmeticError, RecursionError) as exc:
+        raise DecodeError(f"could not decode {name} at {where}: {exc}") from exc
 
 
 def unstructure(obj: Any) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -31,7 +32,7 @@ from ._exceptions import (
 from ._hooks import log_fields
 from ._sansio import Failure, RequestKind, may_retry
 
-__all__ = ["RetryEvent", "RetryPolicy", "call_with_retry", "classify_failure"]
+__all__ = ["CoolDown", "RetryEvent", "RetryPolicy", "call_with_retry", "classify_failure"]
 
 T = TypeVar("T")
 
@@ -98,6 +99,109 @@ class RetryEvent:
 
 
 OnRetry = Callable[[RetryEvent], Awaitable[None] | None]
+
+
+class CoolDown:
+    """The 429 cool-down every request of one client shares (pure: times in, delays out).
+
+    A 429 pauses every request until the server's Retry-After has passed. With a client rate
+    limit, the limiter then spaces the requests out again. Without one (``fan_out``), everyone
+    who waited would come back in the same instant and most would earn another 429: a burst of
+    2,000 calls used up its attempts that way and 40% gave up.
+
+    So, without a limiter, requests leaving a cool-down (retries included) queue for slots
+    spaced at the rate the server let through before the 429: the responses counted by
+    :meth:`admitted` since the last cool-down, over that time plus the server's wait (its
+    window). Each slot has up to one spacing of jitter. A rate guessed too high earns 429s in
+    the next server window, whose cool-down measures it again (nothing got through: the
+    spacing doubles); a whole window without a 429 halves the spacing, so a low guess does not
+    stick. Once the queue has drained, requests go straight out again.
+    """
+
+    #: Slots are never closer than this many seconds, nor further apart than MAX_SPACING.
+    MIN_SPACING = 0.0005
+    MAX_SPACING = 5.0
+    #: A delay shorter than this is not slept (timers are not that precise anyway).
+    MIN_DELAY = 0.005
+
+    def __init__(self, *, fan_out: bool, rng: random.Random) -> None:
+        self.fan_out = fan_out
+        self._rng = rng
+        self._until = -math.inf
+        #: When the server last started letting requests through (a cool-down's end, or the
+        #: first response), and how many it let through since.
+        self._since = -math.inf
+        self._admitted = 0
+        self._spacing = 0.0
+        self._next = -math.inf
+        self._window = 0.0
+        self._quiet_since = -math.inf
+
+    @property
+    def until(self) -> float:
+        """Return when the current cool-down ends (loop time)."""
+        return self._until
+
+    @property
+    def spacing(self) -> float:
+        """Return the seconds between queued requests after a cool-down (0 with a limiter)."""
+        return self._spacing if self.fan_out else 0.0
+
+    def admitted(self, now: float) -> None:
+        """Record a response that was not a 429 (the server let the request through)."""
+        if self._since == -math.inf:
+            self._since = now
+        self._admitted += 1
+
+    def rate_limited(self, now: float, wait: float) -> None:
+        """Record a 429 at ``now`` whose retry waits ``wait`` seconds."""
+        if not self.fan_out:
+            self._until = max(self._until, now + wait)
+            return
+        self._quiet_since = now
+        if now >= self._until:
+            # A new cool-down, not a straggler answered inside the current one. The server
+            # let ``admitted`` through in a window from ``since`` to the end of this wait.
+            window = now + wait - self._since
+            if self._admitted and 0 < window < math.inf:
+                spacing = window / self._admitted
+            else:
+                # Nothing got through: slower than before; with no guess yet, all at once
+                # (the next window then measures the server).
+                spacing = 2 * self._spacing
+            self._spacing = min(max(spacing, self.MIN_SPACING), self.MAX_SPACING)
+            self._window = max(wait, self.MIN_DELAY)
+            self._until = now + wait
+            self._since, self._admitted = self._until, 0
+        elif now + wait > self._until + self._window:
+            # A straggler asking for a longer pause (the server's window grew): honour it.
+            # Shorter waits differ only by their retries' jitter: they must not push it on.
+            self._until = now + wait
+            self._since = max(self._since, self._until)
+
+    def delay(self, now: float, *, retry: bool) -> float:
+        """Return how long a request starting at ``now`` waits first (a retry after its wait)."""
+        if not self.fan_out:
+            # The limiter spaces requests; a retry has just waited out its own 429.
+            return 0.0 if retry else max(0.0, self._until - now)
+        # A retry has waited out the cool-down already: it only queues.
+        start = now if retry else max(now, self._until)
+        if self._spacing and now - self._quiet_since > self._window:
+            # A whole server window went by without a 429: the server can take more. Below
+            # the narrowest spacing the queue is off.
+            self._spacing /= 2
+            if self._spacing < self.MIN_SPACING:
+                self._spacing = 0.0
+            self._quiet_since = now
+        free = self._next + self._spacing
+        if start >= free:
+            self._next = start  # no queue: go at once (or when the cool-down ends)
+            return self._sleep_for(start - now)
+        self._next = free
+        return self._sleep_for(free + self._rng.uniform(0.0, self._spacing) - now)
+
+    def _sleep_for(self, delay: float) -> float:
+        return delay if delay >= self.MIN_DELAY else 0.0
 
 
 def classify_failure(

@@ -26,6 +26,7 @@ from ._exceptions import (
     RateLimitError,
     ServerError,
     UnprocessableEntityError,
+    ValidationError,
 )
 
 SUCCESS_CODES = frozenset({"SUCCESS", "CREATED", "NO_CONTENT"})
@@ -125,16 +126,83 @@ def encode_params(params: Mapping[str, Any]) -> str:
 
 
 def encode_json(payload: Any) -> bytes:
-    """Serialise a request body compactly as UTF-8 JSON."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    """Serialise a request body compactly as UTF-8 JSON.
+
+    Raises:
+        ValidationError: a string in the body holds a lone UTF-16 surrogate (text decoded
+            with the wrong codec): it cannot be sent, and nothing is.
+    """
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            f"holds {exc.object[exc.start]!r}: a lone UTF-16 surrogate is not text (was the "
+            "input decoded with the wrong codec?)",
+            field=_surrogate_path(payload) or "body",
+        ) from None
+
+
+def _surrogate_path(value: Any) -> str:
+    """Return where in ``value`` the first string with a lone surrogate is (``messages[0].x``)."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if not node.isascii():
+                try:
+                    node.encode()
+                except UnicodeEncodeError:
+                    return where
+        elif isinstance(node, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in node.items())
+            stack.extend((k, where) for k in node if isinstance(k, str))
+        elif isinstance(node, list | tuple):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(node))
+    return ""
+
+
+#: Deepest JSON nesting accepted from the server. ClickSend's answers nest four or five levels;
+#: a body nested hundreds deep is garbage, and past about a thousand it would end in a
+#: RecursionError in the decoder, or later in anything that walks or prints it.
+MAX_JSON_DEPTH = 64
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 parses as inf
+        raise ValueError(f"{text[:20]} is out of range for a number")
+    return value
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Return True when ``value`` nests lists and objects more than ``limit`` deep."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if not isinstance(node, dict | list):
+            continue
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
 
 
 def decode_body(
     body: bytes, *, method: str | None = None, url: str | None = None, status: int | None = None
 ) -> Any:
-    """Parse a response body as JSON or raise a DecodeError that says why and where."""
+    """Parse a response body as JSON or raise a DecodeError that says why and where.
+
+    Refused as well as malformed JSON: ``NaN``, ``Infinity`` and numbers out of float range,
+    integers of thousands of digits, nesting deeper than :data:`MAX_JSON_DEPTH`.
+    """
     try:
-        return json.loads(body)
+        value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
         raise DecodeError(
             f"response body is not UTF-8 ({exc.reason} at byte {exc.start})",
@@ -151,6 +219,30 @@ def decode_body(
             url=url,
             status=status,
         ) from None
+    except RecursionError:
+        raise DecodeError(
+            f"response body nests deeper than {MAX_JSON_DEPTH} levels",
+            method=method,
+            url=url,
+            status=status,
+        ) from None
+    except ValueError as exc:  # parse_constant, parse_float, int digit limit
+        raise DecodeError(
+            f"response body holds a number JSON cannot carry: {str(exc)[:120]}",
+            method=method,
+            url=url,
+            status=status,
+        ) from None
+    # Counting brackets is C-speed; only a body with many of them is walked.
+    brackets = body.count(b"[") + body.count(b"{")
+    if brackets > MAX_JSON_DEPTH and _too_deep(value, MAX_JSON_DEPTH):
+        raise DecodeError(
+            f"response body nests deeper than {MAX_JSON_DEPTH} levels",
+            method=method,
+            url=url,
+            status=status,
+        )
+    return value
 
 
 def decode_envelope(

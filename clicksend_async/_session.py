@@ -42,7 +42,7 @@ from ._hooks import (
     record_response,
     redact_headers,
 )
-from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy, call_with_retry
+from ._retry import DEFAULT_RETRY, CoolDown, OnRetry, RetryPolicy, call_with_retry
 from ._sansio import (
     Failure,
     RequestKind,
@@ -125,6 +125,8 @@ class Session:
         #: ClickSend's clock as learnt from the ``Date`` of every answer (the bulk engine's
         #: reconciliation windows are in the server's time, never this host's).
         self.server_clock = ServerClock()
+        # Without a limiter, requests leaving a 429 cool-down fan out (see CoolDown).
+        self._cooldown = CoolDown(fan_out=self._limiter is None, rng=self._rng)
         ua = f"clicksend-async/{__version__}"
         self._headers = {
             **auth.headers(),
@@ -137,18 +139,16 @@ class Session:
         return f"<Session {self.auth.mode} {self.base_url} rate_limit={self.rate_limit}>"
 
     async def _pace(self, *, after_retry_wait: bool) -> None:
-        # A retry has just waited out its own 429; everyone else waits for the cool-down.
-        if not after_retry_wait:
-            delay = self._cooldown_until - asyncio.get_running_loop().time()
-            if delay > 0:
-                await self._sleep(delay)
+        now = asyncio.get_running_loop().time()
+        delay = self._cooldown.delay(now, retry=after_retry_wait)
+        if delay > 0:
+            await self._sleep(delay)
         if self._limiter is not None:
             await self._limiter.acquire()
 
     def _cool_down(self, failure: Failure, wait: float) -> None:
         if failure is Failure.RATE_LIMITED:
-            until = asyncio.get_running_loop().time() + wait
-            self._cooldown_until = max(self._cooldown_until, until)
+            self._cooldown.rate_limited(asyncio.get_running_loop().time(), wait)
 
     async def request(
         self,
@@ -255,6 +255,8 @@ class Session:
                     headers=raw.headers,
                     duration=duration,
                 )
+                if raw.status != 429:
+                    self._cooldown.admitted(asyncio.get_running_loop().time())
                 record_response(event)
                 await emit(self.on_response, event)
                 clock.observe(

@@ -15,14 +15,22 @@ import attrs
 
 from ._exceptions import (
     ClientStateError,
+    ConfigurationError,
     ConnectError,
     ConnectionLostError,
+    DecodeError,
     RequestBuildError,
     RequestTimeoutError,
     TransportError,
 )
 
-__all__ = ["RawResponse", "Transport"]
+__all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "RawResponse", "Transport"]
+
+#: Largest response body read, in bytes (after decompression). ClickSend's largest answers (a
+#: page of history, a 1000-message send) are a few hundred kilobytes; a body past this is a
+#: broken or hostile server, and reading it whole would take the memory of the process.
+DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 @attrs.frozen(slots=True)
@@ -44,7 +52,13 @@ class Transport:
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         pool_size: int = 100,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
+        if isinstance(max_response_size, bool) or not isinstance(max_response_size, int):
+            raise ConfigurationError("max_response_size must be a whole number of bytes")
+        if max_response_size < 1:
+            raise ConfigurationError("max_response_size must be at least 1 byte")
+        self._max_response_size = max_response_size
         self._session = session
         self._owns_session = session is None
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(connect_timeout, timeout))
@@ -110,7 +124,7 @@ class Transport:
             async with session.request(
                 method, url, headers=headers, data=body, timeout=req_timeout, allow_redirects=False
             ) as resp:
-                payload = await resp.read()
+                payload = await self._read_capped(resp, method, url)
                 return RawResponse(resp.status, resp.headers, payload)
         except aiohttp.ConnectionTimeoutError as exc:
             raise ConnectError(
@@ -138,6 +152,33 @@ class Transport:
             raise RequestBuildError(f"invalid URL: {exc}", method=method, url=url) from exc
         except aiohttp.ClientError as exc:
             raise TransportError(f"HTTP client error: {exc!r}", method=method, url=url) from exc
+
+    async def _read_capped(self, resp: aiohttp.ClientResponse, method: str, url: str) -> bytes:
+        """Read the whole body, or raise DecodeError once it passes ``max_response_size``."""
+        cap = self._max_response_size
+        declared = resp.content_length
+        if declared is not None and declared > cap:
+            raise self._too_large(cap, resp.status, method, url)
+        chunks: list[bytes] = []
+        size = 0
+        # Counted as decoded: a small gzip body can inflate to gigabytes.
+        async for chunk in resp.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                raise self._too_large(cap, resp.status, method, url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _too_large(cap: int, status: int, method: str, url: str) -> DecodeError:
+        # A DecodeError, not a transport error: the request reached the server and was
+        # answered (for a send, the session reports the outcome as unknown).
+        return DecodeError(
+            f"response body is larger than max_response_size ({cap} bytes); not read",
+            method=method,
+            url=url,
+            status=status,
+        )
 
     async def close(self) -> None:
         """Close the session if we created it; a caller's session is left open."""

@@ -11,8 +11,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Literal
 
 import attrs
 
@@ -23,8 +22,10 @@ from .segments import SegmentInfo, count_segments
 
 __all__ = [
     "DEFAULT_MAX_PARTS",
+    "ID_PATTERNS",
     "MAX_MESSAGES_PER_REQUEST",
     "TRUNCATION_PARTS",
+    "IdKind",
     "Limits",
     "check_contact_update",
     "check_csv_filename",
@@ -99,8 +100,13 @@ def normalize_number(number: str) -> str:
     A trunk prefix written as ``(0)`` after the country code (``+44 (0)20 7946 0000``, a common
     way to print a number for callers at home and abroad) is dropped, not kept as a digit.
     """
-    if _E164.fullmatch(number) is not None:
-        return number  # already clean (the common case in a campaign): nothing to strip
+    try:
+        if _E164.fullmatch(number) is not None:
+            return number  # already clean (the common case in a campaign): nothing to strip
+    except TypeError:
+        raise ValidationError(
+            f"expected a phone number as a string, got {type(number).__name__}", field="to"
+        ) from None
     text = number.strip()
     if not text.isascii():
         text = _ascii_number(text)
@@ -132,15 +138,61 @@ def _ascii_number(text: str) -> str:
     return "".join(out)
 
 
-def path_segment(value: str | int) -> str:
-    """Quote one path segment (an id) so that it cannot change the path."""
-    if isinstance(value, bool) or not isinstance(value, str | int) or str(value) == "":
-        raise ValidationError(f"expected an id, got {value!r}", field="id")
-    return quote(str(value), safe="")
+#: What a ClickSend id in a path looks like, by kind. ``int``: the numeric ids (lists, contacts,
+#: templates, email addresses ...: integers in every response, ``number`` in the 2021 spec).
+#: ``uuid``: message ids (``BF7AD270-0DE2-418B-B606-71D527D9C1AE``, "must be a valid GUID").
+#: ``token``: other opaque strings (activation tokens, Maton connection ids): letters, digits,
+#: ``-`` and ``_``, starting with a letter or digit, so never ``.``, ``..`` or a separator.
+ID_PATTERNS: dict[str, re.Pattern[str]] = {
+    # 20 digits holds any 64-bit id; more is no id ClickSend hands out.
+    "int": re.compile(r"[0-9]{1,20}"),
+    "uuid": re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}"),
+    "token": re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}"),
+    # A phone number as a path id (a dedicated number to buy): E.164, '+' optional.
+    "number": re.compile(r"\+?[0-9]{3,15}"),
+}
+_ID_SHAPES = {
+    "int": "a whole number (digits only)",
+    "uuid": "a message id such as BF7AD270-0DE2-418B-B606-71D527D9C1AE",
+    "token": "letters, digits, '-' and '_' (at most 128)",
+    "number": "a phone number in E.164 form such as +61411111111",
+}
+IdKind = Literal["int", "uuid", "token", "number"]
 
 
-def is_e164(number: str) -> bool:
+def path_segment(value: str | int, kind: IdKind = "int", *, field: str = "id") -> str:
+    """Return an id checked as ClickSend's ``kind`` of id, safe to put in a URL path.
+
+    Anything else is refused before a request is built: ``.`` and ``..`` (which URL
+    libraries resolve, turning ``DELETE /lists/1/contacts/..`` into ``DELETE /lists/1``), a
+    separator (``/ ? # \\``), an encoded one (``%2e%2e``), whitespace, control characters,
+    an empty or huge value.
+    """
+    pattern = ID_PATTERNS.get(kind) if isinstance(kind, str) else None
+    if pattern is None:
+        raise ValidationError(f"unknown id kind {kind!r}", field=field)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValidationError(
+            f"expected an id ({_ID_SHAPES[kind]}), got {type(value).__name__}", field=field
+        )
+    if isinstance(value, int):
+        if kind == "uuid" or value < 0:
+            raise ValidationError(
+                f"expected an id ({_ID_SHAPES[kind]}), got {value!r}", field=field
+            )
+        text = str(value)
+    else:
+        text = value
+    if len(text) > 128 or pattern.fullmatch(text) is None:
+        shown = text if len(text) <= 40 else f"{text[:40]}... ({len(text)} characters)"
+        raise ValidationError(f"{shown!r} is not an id: expected {_ID_SHAPES[kind]}", field=field)
+    return text  # every allowed character is unreserved in a URL: nothing to quote
+
+
+def is_e164(number: object) -> bool:
     """Return True for an E.164 number such as ``+61411111111`` (formatting characters allowed)."""
+    if not isinstance(number, str):
+        return False  # None, an int from a spreadsheet ...: not an E.164 string
     return _E164.fullmatch(normalize_number(number)) is not None
 
 
@@ -157,6 +209,14 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def _require_model(value: object, cls: type, field: str, row: int | None = None) -> None:
+    """Refuse anything but a ``cls`` (a dict, a string) with a ValidationError."""
+    if not isinstance(value, cls):
+        raise ValidationError(
+            f"expected {cls.__name__}, got {type(value).__name__}", field=field, row=row
+        )
 
 
 def _check_recipient(
@@ -307,6 +367,7 @@ def sms_static_checks(
     message: SmsMessage, field: str, row: int | None, limits: Limits, now: float | None
 ) -> None:
     """Check the SMS fields a bulk campaign shares between rows: sender ID and schedule."""
+    _require_model(message, SmsMessage, field, row)
     check_sender(message.from_, field, row)
     _check_schedule(message.schedule, field, row, limits, now)
 
@@ -342,6 +403,7 @@ def validate_sms(
     now: float | None = None,
 ) -> SegmentInfo:
     """Check one SMS and return its segment count; raise ValidationError naming the field."""
+    _require_model(message, SmsMessage, field, row)
     body = check_row_fields(message.body, message.to, message.list_id, message.country, field, row)
     sms_static_checks(message, field, row, limits, now)
     return sms_body_info(body, field, row, limits)
@@ -356,6 +418,7 @@ def mms_static_checks(
     now: float | None,
 ) -> None:
     """Check the MMS fields a bulk campaign shares between rows: media file, subject, schedule."""
+    _require_model(message, MmsMessage, field, row)
     check_media_file(media_file)
     check_sender(message.from_, field, row)
     subject = message.subject
@@ -407,6 +470,7 @@ def validate_mms(
     now: float | None = None,
 ) -> SegmentInfo:
     """Check one MMS (subject, body length, recipient, schedule) and the media file URL."""
+    _require_model(message, MmsMessage, field, row)
     body = check_row_fields(message.body, message.to, message.list_id, message.country, field, row)
     mms_static_checks(message, media_file, field, row, limits, now)
     return mms_body_info(body, field, row, limits)
@@ -443,6 +507,7 @@ def voice_static_checks(
     message: VoiceMessage, field: str, row: int | None, limits: Limits, now: float | None
 ) -> None:
     """Check the voice fields a bulk campaign shares between rows: voice, lang, schedule."""
+    _require_model(message, VoiceMessage, field, row)
     if message.voice not in VOICES:
         raise ValidationError(
             f"{message.voice!r} is not a voice; use 'male' or 'female'",
@@ -477,6 +542,7 @@ def validate_voice(
     now: float | None = None,
 ) -> SegmentInfo:
     """Check one voice message: voice male/female, lang given, body length, recipient."""
+    _require_model(message, VoiceMessage, field, row)
     body = check_row_fields(message.body, message.to, message.list_id, message.country, field, row)
     voice_static_checks(message, field, row, limits, now)
     return voice_body_info(body, field, row, limits)
@@ -572,6 +638,7 @@ def check_field_names(value: Any, field: str) -> list[str]:
 
 def validate_new_contact(contact: NewContact, *, field: str = "contact") -> None:
     """Check a contact to create: a phone number, email or fax number is required."""
+    _require_model(contact, NewContact, field)
     phone, email, fax = contact.phone_number, contact.email, contact.fax_number
     if not any(isinstance(v, str) and v.strip() for v in (phone, email, fax)):
         raise ValidationError("a contact needs a phone_number, email or fax_number", field=field)
@@ -580,6 +647,7 @@ def validate_new_contact(contact: NewContact, *, field: str = "contact") -> None
 
 def check_contact_update(contact: NewContact, *, field: str = "contact") -> None:
     """Check a contact update: at least one field, and well-formed phone number and email."""
+    _require_model(contact, NewContact, field)
     if not contact.extra and all(
         getattr(contact, a.name) is None for a in attrs.fields(NewContact) if a.name != "extra"
     ):

@@ -47,6 +47,8 @@ from typing import Any, Final
 
 import attrs
 
+from ._exceptions import ValidationError
+
 __all__ = [
     "GSM7",
     "GSM_BASIC_CHARSET",
@@ -273,8 +275,17 @@ _INFO_CACHE: dict[tuple[Any, ...], SegmentInfo] = {}
 _INFO_CACHE_SIZE = 4096
 
 
+def _require_text(text: object, field: str = "text") -> None:
+    """Refuse a value that is not a string (a list, bytes, None) with a ValidationError."""
+    if not isinstance(text, str):
+        hint = " (one message at a time)" if isinstance(text, list | tuple) else ""
+        raise ValidationError(f"expected a string, got {type(text).__name__}{hint}", field=field)
+
+
 def count_segments(text: str) -> SegmentInfo:
     """Count the parts, units and encoding of an SMS body."""
+    if type(text) is not str:  # the exact-type test first: this runs once per message
+        _require_text(text)
     gsm, units, ext, non_gsm = _classify(text)
     if gsm:
         if units <= GSM_SINGLE_LIMIT:
@@ -319,6 +330,7 @@ def count_segments(text: str) -> SegmentInfo:
 
 def split_segments(text: str) -> list[str]:
     """Split an SMS body into the parts a handset receives."""
+    _require_text(text)
     gsm, units, ext, _ = _classify(text)
     if gsm:
         if units <= GSM_SINGLE_LIMIT:
@@ -337,6 +349,7 @@ def split_segments(text: str) -> list[str]:
 
 def is_gsm(text: str) -> bool:
     """Return whether the text can be sent in the GSM-7 alphabet."""
+    _require_text(text)
     if text.isascii():
         return not text.encode("ascii").translate(None, _ASCII_GSM)
     return _NOT_GSM_RE.search(text) is None
@@ -344,6 +357,7 @@ def is_gsm(text: str) -> bool:
 
 def gsm_units(text: str) -> int | None:
     """Return the number of GSM-7 septets, or None if the text needs UCS-2."""
+    _require_text(text)
     gsm, units, _, _ = _classify(text)
     return units if gsm else None
 
@@ -423,6 +437,7 @@ def to_gsm(text: str) -> str:
     text GSM-7; otherwise they stay, so emoji sequences and Persian or Indic text keep their
     shape in a message that is UCS-2 anyway.
     """
+    _require_text(text)
     result = unicodedata.normalize("NFC", text).translate(_TO_GSM_TABLE)
     if "\u200c" in result or "\u200d" in result:
         joined = result.replace("\u200c", "").replace("\u200d", "")

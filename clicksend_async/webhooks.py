@@ -114,7 +114,7 @@ def _media_type(content_type: str | None) -> tuple[str, str]:
                 b"x".decode(candidate)  # LookupError for unknown names and bytes-to-bytes codecs
             except LookupError:
                 continue
-            except UnicodeDecodeError:  # a real text encoding (utf-16) that wants more bytes
+            except UnicodeError:  # a real text encoding (utf-16, punycode) that wants more bytes
                 pass
             charset = candidate
     return media_type.strip().lower(), charset
@@ -167,7 +167,7 @@ def _from_multipart(content_type: str, body: bytes) -> dict[str, object]:
             continue
         try:
             pairs.append((name, raw.decode(part.get_content_charset() or "utf-8")))
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # UnicodeError: punycode, idna ... refuse it too
             raise WebhookPayloadError(f"form field {name!r} is not valid text") from None
     return _first_wins(pairs)
 
@@ -183,7 +183,7 @@ def _decode(content_type: str | None, payload: Payload) -> dict[str, object]:
             return _from_multipart(content_type, raw)
         try:
             text = raw.decode(charset)
-        except UnicodeDecodeError:
+        except (LookupError, UnicodeError):  # not UnicodeDecodeError only: punycode raises this
             raise WebhookPayloadError(f"payload is not valid {charset} text") from None
     elif isinstance(payload, str):
         text = payload

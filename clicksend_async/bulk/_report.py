@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from .._csvsafe import csv_safe_row
 from ._journal import Journal
 from ._states import ALL_STATES, OutcomeState
 
@@ -316,7 +317,7 @@ class BulkReport:
             writer.writerow(REPORT_COLUMNS)
             for row in self._journal.iter_rows():
                 values = list(row[:10])
-                writer.writerow(["" if v is None else v for v in values])
+                writer.writerow(csv_safe_row(["" if v is None else v for v in values]))
         return target
 
     def summary(self) -> str:

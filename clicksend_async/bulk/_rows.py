@@ -256,6 +256,8 @@ class RecipientsCsv:
 
     def _choose_encoding(self, encoding: str) -> str:
         """Refuse files that are not text; read a UTF-16 file as such unless told otherwise."""
+        if not isinstance(encoding, str) or not encoding.strip():
+            raise ValidationError(f"{encoding!r} is not an encoding name", field="encoding")
         try:
             with self.path.open("rb") as raw:
                 start = raw.read(4096)
@@ -273,6 +275,14 @@ class RecipientsCsv:
         if start.startswith(_UTF16_BOMS):
             return "utf-16" if encoding == DEFAULT_ENCODING else encoding
         if b"\x00" in start and "16" not in encoding and "32" not in encoding:
+            guess = _utf16_without_bom(start)
+            if guess is not None:
+                raise ValidationError(
+                    f"{self.path.name} looks like {guess.upper()} text without a byte order "
+                    f'mark: give its encoding, encoding="{guess}" (on the command line '
+                    f"--encoding {guess})",
+                    field="encoding",
+                )
             raise ValidationError(
                 f"{self.path.name} is not a text file (it holds NUL bytes): save or export it "
                 'as "CSV UTF-8" and use that file',
@@ -287,17 +297,29 @@ class RecipientsCsv:
             raise ValidationError(
                 f"cannot read {self.path}: {exc.strerror}", field="file"
             ) from None
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             raise ValidationError(f"unknown encoding {self.encoding!r}", field="encoding") from None
-        for _ in range(self._preamble):
-            handle.readline()
+        try:
+            for _ in range(self._preamble):
+                handle.readline()
+        except BaseException:
+            handle.close()
+            raise
         return handle
 
-    def _decode_error(self, exc: UnicodeDecodeError) -> ValidationError:
+    def _decode_error(self, exc: UnicodeError) -> ValidationError:
         """Say where the file stops being text in its encoding, and what to do about it."""
+        if "does not start with BOM" in str(exc):
+            # Python's "utf-16"/"utf-32" need a byte order mark to know which way round.
+            return ValidationError(
+                f"{self.path.name} has no byte order mark, so {self.encoding} cannot tell its "
+                'byte order: give it, e.g. encoding="utf-16-le" (Windows) or "utf-16-be" '
+                "(on the command line --encoding utf-16-le)",
+                field="encoding",
+            )
         line, byte = self._first_undecodable_line()
         where = "" if line is None else f" at line {line}"
-        if byte is None and exc.object:
+        if byte is None and isinstance(exc, UnicodeDecodeError) and exc.object:
             byte = bytes(exc.object[exc.start : exc.start + 1])
         shown = "" if not byte else f" (byte 0x{byte.hex()})"
         name = (
@@ -325,6 +347,8 @@ class RecipientsCsv:
                         decoder.decode(data)
                     except UnicodeDecodeError as exc:
                         return number, bytes(exc.object[exc.start : exc.start + 1])
+                    except UnicodeError:  # punycode, idna ...: no byte to point at
+                        return number, None
         except (OSError, LookupError):
             pass
         return None, None
@@ -348,7 +372,7 @@ class RecipientsCsv:
                 for _ in range(self._preamble):
                     handle.readline()
                 header = next(csv.reader(handle, **self._fmt()))
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:  # UnicodeDecodeError, and codecs' own (punycode)
                 raise self._decode_error(exc) from None
             except (csv.Error, StopIteration) as exc:
                 raise ValidationError(
@@ -413,12 +437,24 @@ class RecipientsCsv:
                     if country is not None and country != "country":
                         row["country"] = row.get(country)
                     yield row
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:  # UnicodeDecodeError, and codecs' own (punycode)
                 raise self._decode_error(exc) from None
             except csv.Error as exc:
                 raise ValidationError(
                     f"{self.path.name} line {reader.line_num + preamble}: {exc}", field="file"
                 ) from None
+
+
+def _utf16_without_bom(start: bytes) -> str | None:
+    """Return ``utf-16-le`` or ``utf-16-be`` when the bytes read like ASCII text in UTF-16."""
+    if len(start) < 4:
+        return None
+    half = len(start) // 2
+    if start[1::2].count(0) > half * 0.9 and start[0::2].count(0) < half * 0.1:
+        return "utf-16-le"
+    if start[0::2].count(0) > half * 0.9 and start[1::2].count(0) < half * 0.1:
+        return "utf-16-be"
+    return None
 
 
 def read_recipients_csv(

@@ -31,7 +31,15 @@ def to_unix(value: datetime | int | float | None) -> int | None:
         return int(value.timestamp())
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(f"must be a datetime or Unix time, got {value!r}", field="schedule")
+    if not 0 <= value <= _MAX_UNIX:  # also refuses NaN (no comparison holds) and infinities
+        raise ValidationError(
+            f"{value!r} is not a Unix time between 1970 and 9999", field="schedule"
+        )
     return int(value)
+
+
+#: 9999-12-31T23:59:59Z, the last second a datetime (and ClickSend's date fields) can hold.
+_MAX_UNIX = 253_402_300_799
 
 
 class MessageStatus:

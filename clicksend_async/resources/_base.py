@@ -176,7 +176,7 @@ def coerce_many(
     values: Iterable[M | Mapping[str, Any]], cls: type[M], *, field: str = "messages"
 ) -> list[M]:
     """Coerce each item of ``values`` (a single model or dict is not accepted: pass a list)."""
-    if isinstance(values, (Mapping, str, bytes, cls)):
+    if isinstance(values, (Mapping, str, bytes, cls)) or not isinstance(values, Iterable):
         raise ValidationError(f"expected a list of {cls.__name__}", field=field)
     return [coerce(v, cls, field=f"{field}[{i}]") for i, v in enumerate(values)]
 

@@ -92,7 +92,11 @@ class AccountRecoveryResource(Resource):
         self, activation_token: str, *, timeout: float | None = None
     ) -> Account:
         """Verify the account with the token that was sent; return it (2021 spec only)."""
-        token = path_segment(check_text(activation_token, "activation_token").strip())
+        token = path_segment(
+            check_text(activation_token, "activation_token").strip(),
+            "token",
+            field="activation_token",
+        )
         return await self._session.call(
             "PUT", f"/account-verify/verify/{token}", cast_to=Account, timeout=timeout
         )

@@ -85,7 +85,7 @@ class _ReceiptRules(Resource):
         return self._paginate(self._path, None, ReceiptRule, page, limit, timeout=timeout)
 
     async def _get(self, rule_id: int | str, timeout: float | None) -> ReceiptRule:
-        path = f"{self._path}/{path_segment(rule_id)}"
+        path = f"{self._path}/{path_segment(rule_id, field='receipt_rule_id')}"
         return await self._session.call("GET", path, cast_to=ReceiptRule, timeout=timeout)
 
     async def _create(self, payload: dict[str, Any], timeout: float | None) -> ReceiptRule:
@@ -96,7 +96,7 @@ class _ReceiptRules(Resource):
     async def _update(
         self, rule_id: int | str, payload: dict[str, Any], timeout: float | None
     ) -> ReceiptRule:
-        path = f"{self._path}/{path_segment(rule_id)}"
+        path = f"{self._path}/{path_segment(rule_id, field='receipt_rule_id')}"
         if not payload:
             raise ValidationError("nothing to update: give at least one field")
         return await self._session.call(
@@ -104,7 +104,7 @@ class _ReceiptRules(Resource):
         )
 
     async def _delete(self, rule_id: int | str, timeout: float | None) -> None:
-        path = f"{self._path}/{path_segment(rule_id)}"
+        path = f"{self._path}/{path_segment(rule_id, field='receipt_rule_id')}"
         await self._session.data("DELETE", path, timeout=timeout)
 
 
@@ -298,7 +298,7 @@ class InboundRulesResource(Resource):
     @operation("GET", "/v3/automations/sms/inbound/{inbound_rule_id}")
     async def get(self, inbound_rule_id: int | str, *, timeout: float | None = None) -> InboundRule:
         """Return one inbound-SMS rule."""
-        path = f"{self._path}/{path_segment(inbound_rule_id)}"
+        path = f"{self._path}/{path_segment(inbound_rule_id, field='inbound_rule_id')}"
         return await self._session.call("GET", path, cast_to=InboundRule, timeout=timeout)
 
     @operation("POST", "/v3/automations/sms/inbound")
@@ -354,7 +354,7 @@ class InboundRulesResource(Resource):
         timeout: float | None = None,
     ) -> InboundRule:
         """Change the fields given of a rule."""
-        path = f"{self._path}/{path_segment(inbound_rule_id)}"
+        path = f"{self._path}/{path_segment(inbound_rule_id, field='inbound_rule_id')}"
         payload = _inbound_payload(
             rule_name=rule_name,
             action=action,
@@ -375,7 +375,7 @@ class InboundRulesResource(Resource):
     @operation("DELETE", "/v3/automations/sms/inbound/{inbound_rule_id}")
     async def delete(self, inbound_rule_id: int | str, *, timeout: float | None = None) -> None:
         """Delete a rule."""
-        path = f"{self._path}/{path_segment(inbound_rule_id)}"
+        path = f"{self._path}/{path_segment(inbound_rule_id, field='inbound_rule_id')}"
         await self._session.data("DELETE", path, timeout=timeout)
 
 

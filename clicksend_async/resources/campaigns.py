@@ -128,7 +128,7 @@ class SmsCampaignsResource(Resource):
     @operation("GET", "/v3/sms-campaigns/{sms_campaign_id}")
     async def get(self, sms_campaign_id: int | str, *, timeout: float | None = None) -> SmsCampaign:
         """Return one SMS campaign."""
-        path = f"/sms-campaigns/{path_segment(sms_campaign_id)}"
+        path = f"/sms-campaigns/{path_segment(sms_campaign_id, field='sms_campaign_id')}"
         return await self._session.call("GET", path, cast_to=SmsCampaign, timeout=timeout)
 
     @operation("PUT", "/v3/sms-campaigns/{sms_campaign_id}")
@@ -151,7 +151,7 @@ class SmsCampaignsResource(Resource):
             from_=sender(from_),
             schedule=unix(schedule),
         )
-        path = f"/sms-campaigns/{path_segment(sms_campaign_id)}"
+        path = f"/sms-campaigns/{path_segment(sms_campaign_id, field='sms_campaign_id')}"
         return await self._session.call(
             "PUT", path, json=payload, cast_to=SmsCampaign, timeout=timeout
         )
@@ -161,7 +161,7 @@ class SmsCampaignsResource(Resource):
         self, sms_campaign_id: int | str, *, timeout: float | None = None
     ) -> SmsCampaign:
         """Cancel a scheduled campaign (ClickSend refunds it); return it, now cancelled."""
-        path = f"/sms-campaigns/{path_segment(sms_campaign_id)}/cancel"
+        path = f"/sms-campaigns/{path_segment(sms_campaign_id, field='sms_campaign_id')}/cancel"
         return await self._session.call("PUT", path, cast_to=SmsCampaign, timeout=timeout)
 
 
@@ -247,7 +247,7 @@ class MmsCampaignsResource(Resource):
     @operation("GET", "/v3/mms-campaigns/{mms_campaign_id}")
     async def get(self, mms_campaign_id: int | str, *, timeout: float | None = None) -> MmsCampaign:
         """Return one MMS campaign."""
-        path = f"/mms-campaigns/{path_segment(mms_campaign_id)}"
+        path = f"/mms-campaigns/{path_segment(mms_campaign_id, field='mms_campaign_id')}"
         return await self._session.call("GET", path, cast_to=MmsCampaign, timeout=timeout)
 
     @operation("PUT", "/v3/mms-campaigns/{mms_campaign_id}")
@@ -270,7 +270,7 @@ class MmsCampaignsResource(Resource):
             from_=sender(from_),
             schedule=unix(schedule),
         )
-        path = f"/mms-campaigns/{path_segment(mms_campaign_id)}"
+        path = f"/mms-campaigns/{path_segment(mms_campaign_id, field='mms_campaign_id')}"
         return await self._session.call(
             "PUT", path, json=payload, cast_to=MmsCampaign, timeout=timeout
         )
@@ -280,5 +280,5 @@ class MmsCampaignsResource(Resource):
         self, mms_campaign_id: int | str, *, timeout: float | None = None
     ) -> MmsCampaign:
         """Cancel a scheduled MMS campaign (ClickSend refunds it); return it, now cancelled."""
-        path = f"/mms-campaigns/{path_segment(mms_campaign_id)}/cancel"
+        path = f"/mms-campaigns/{path_segment(mms_campaign_id, field='mms_campaign_id')}/cancel"
         return await self._session.call("PUT", path, cast_to=MmsCampaign, timeout=timeout)

@@ -50,14 +50,14 @@ class ConnectionsResource(Resource):
     async def get(self, connection_id: str, *, timeout: float | None = None) -> Connection:
         """Return one connection (``GET /connections/{connection_id}``)."""
         where = "GET /connections/{connection_id}"
-        path = f"/connections/{path_segment(connection_id)}"
+        path = _path(connection_id)
         return _connection(
             await self._session.request("GET", path, base="ctrl", timeout=timeout), where
         )
 
     async def delete(self, connection_id: str, *, timeout: float | None = None) -> None:
         """Delete a connection (``DELETE /connections/{connection_id}``)."""
-        path = f"/connections/{path_segment(connection_id)}"
+        path = _path(connection_id)
         await self._session.request("DELETE", path, base="ctrl", timeout=timeout)
 
 
@@ -69,3 +69,7 @@ def _member(body: Any, key: str, where: str) -> Any:
 
 def _connection(body: Any, where: str) -> Connection:
     return structure(_member(body, "connection", where), Connection, where=f"{where} connection")
+
+
+def _path(connection_id: str) -> str:
+    return "/connections/" + path_segment(connection_id, "token", field="connection_id")

@@ -39,7 +39,7 @@ class ContactsResource(Resource):
         ``updated_after`` keeps only contacts changed after that time.
         """
         params = {"updated_after": unix_or_none(updated_after, "updated_after")}
-        path = f"/lists/{path_segment(list_id)}/contacts"
+        path = f"/lists/{_list(list_id)}/contacts"
         return self._paginate(path, params, Contact, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/lists/{list_id}/contacts/{contact_id}")
@@ -64,9 +64,9 @@ class ContactsResource(Resource):
 
         A phone number (E.164, or local with ``address_country``), email or fax is required.
         """
+        path = f"/lists/{_list(list_id)}/contacts"
         model = _contact(contact, fields)
         validate_new_contact(model)
-        path = f"/lists/{path_segment(list_id)}/contacts"
         return await self._session.call(
             "POST", path, json=payload_of([model])[0], cast_to=Contact, timeout=timeout
         )
@@ -85,14 +85,11 @@ class ContactsResource(Resource):
 
         ``PUT /lists/{list_id}/contacts/{contact_id}``.
         """
+        path = _path(list_id, contact_id)
         model = _contact(contact, fields)
         check_contact_update(model)
         return await self._session.call(
-            "PUT",
-            _path(list_id, contact_id),
-            json=payload_of([model])[0],
-            cast_to=Contact,
-            timeout=timeout,
+            "PUT", path, json=payload_of([model])[0], cast_to=Contact, timeout=timeout
         )
 
     @operation("DELETE", "/v3/lists/{list_id}/contacts/{contact_id}")
@@ -112,7 +109,8 @@ class ContactsResource(Resource):
         timeout: float | None = None,
     ) -> Contact:
         """Copy a contact into another list; return the new copy."""
-        path = f"{_path(from_list_id, contact_id)}/copy/{path_segment(to_list_id)}"
+        to_list = path_segment(to_list_id, field="to_list_id")
+        path = f"{_path(from_list_id, contact_id, 'from_list_id')}/copy/{to_list}"
         return await self._session.call("PUT", path, cast_to=Contact, timeout=timeout)
 
     @operation("PUT", "/v3/lists/{from_list_id}/contacts/{contact_id}/transfer/{to_list_id}")
@@ -125,12 +123,18 @@ class ContactsResource(Resource):
         timeout: float | None = None,
     ) -> Contact:
         """Move a contact into another list; return it as it is now."""
-        path = f"{_path(from_list_id, contact_id)}/transfer/{path_segment(to_list_id)}"
+        to_list = path_segment(to_list_id, field="to_list_id")
+        path = f"{_path(from_list_id, contact_id, 'from_list_id')}/transfer/{to_list}"
         return await self._session.call("PUT", path, cast_to=Contact, timeout=timeout)
 
 
-def _path(list_id: int | str, contact_id: int | str) -> str:
-    return f"/lists/{path_segment(list_id)}/contacts/{path_segment(contact_id)}"
+def _list(list_id: int | str, field: str = "list_id") -> str:
+    return path_segment(list_id, field=field)
+
+
+def _path(list_id: int | str, contact_id: int | str, list_field: str = "list_id") -> str:
+    contact = path_segment(contact_id, field="contact_id")
+    return f"/lists/{_list(list_id, list_field)}/contacts/{contact}"
 
 
 def _contact(contact: ContactIn | None, fields: Mapping[str, Any]) -> NewContact:

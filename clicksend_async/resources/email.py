@@ -214,7 +214,7 @@ class EmailTemplatesResource(Resource):
     @operation("GET", "/v3/email/templates/{template_id}")
     async def get(self, template_id: int | str, *, timeout: float | None = None) -> EmailTemplate:
         """Return one email template with its HTML body."""
-        path = f"/email/templates/{path_segment(template_id)}"
+        path = f"/email/templates/{path_segment(template_id, field='template_id')}"
         return await self._session.call("GET", path, cast_to=EmailTemplate, timeout=timeout)
 
     @operation("POST", "/v3/email/templates")
@@ -244,13 +244,13 @@ class EmailTemplatesResource(Resource):
         timeout: float | None = None,
     ) -> EmailTemplate:
         """Change a template's HTML body (or its name)."""
+        path = f"/email/templates/{path_segment(template_id, field='template_id')}"
         payload = update_payload(
             body=None if body is None else check_text(body, "body"),
             template_name=None
             if template_name is None
             else check_text(template_name, "template_name"),
         )
-        path = f"/email/templates/{path_segment(template_id)}"
         return await self._session.call(
             "PUT", path, json=payload, cast_to=EmailTemplate, timeout=timeout
         )
@@ -258,7 +258,7 @@ class EmailTemplatesResource(Resource):
     @operation("DELETE", "/v3/email/templates/{template_id}")
     async def delete(self, template_id: int | str, *, timeout: float | None = None) -> None:
         """Delete an email template."""
-        path = f"/email/templates/{path_segment(template_id)}"
+        path = f"/email/templates/{path_segment(template_id, field='template_id')}"
         await self._session.data("DELETE", path, timeout=timeout)
 
 
@@ -278,7 +278,7 @@ class MasterTemplatesResource(Resource):
     @operation("GET", "/v3/email/master-templates/{template_id}")
     async def get(self, template_id: int | str, *, timeout: float | None = None) -> MasterTemplate:
         """Return one master template with its HTML body."""
-        path = f"/email/master-templates/{path_segment(template_id)}"
+        path = f"/email/master-templates/{path_segment(template_id, field='template_id')}"
         return await self._session.call("GET", path, cast_to=MasterTemplate, timeout=timeout)
 
     @operation("GET", "/v3/email/master-templates-categories")
@@ -293,7 +293,9 @@ class MasterTemplatesResource(Resource):
         self, category_id: int | str, *, timeout: float | None = None
     ) -> TemplateCategory:
         """Return one master-template category."""
-        path = f"/email/master-templates-categories/{path_segment(category_id)}"
+        path = (
+            f"/email/master-templates-categories/{path_segment(category_id, field='category_id')}"
+        )
         return await self._session.call("GET", path, cast_to=TemplateCategory, timeout=timeout)
 
     @operation("GET", "/v3/email/master-templates-categories/{category_id}/master-templates")
@@ -301,7 +303,8 @@ class MasterTemplatesResource(Resource):
         self, category_id: int | str, *, timeout: float | None = None
     ) -> builtins.list[MasterTemplate]:
         """Return the master templates of one category (with bodies)."""
-        path = f"/email/master-templates-categories/{path_segment(category_id)}/master-templates"
+        segment = path_segment(category_id, field="category_id")
+        path = f"/email/master-templates-categories/{segment}/master-templates"
         data = await self._session.data("GET", path, timeout=timeout)
         return structure(data or [], list[MasterTemplate], where=f"GET {path}")
 
@@ -325,7 +328,9 @@ class EmailReceiptRulesResource(Resource):
         self, receipt_rule_id: int | str, *, timeout: float | None = None
     ) -> EmailReceiptRule:
         """Return one email receipt rule."""
-        path = f"/automations/email/receipts/{path_segment(receipt_rule_id)}"
+        path = (
+            f"/automations/email/receipts/{path_segment(receipt_rule_id, field='receipt_rule_id')}"
+        )
         return await self._session.call("GET", path, cast_to=EmailReceiptRule, timeout=timeout)
 
     @operation("POST", "/v3/automations/email/receipts")
@@ -362,8 +367,10 @@ class EmailReceiptRulesResource(Resource):
         timeout: float | None = None,
     ) -> EmailReceiptRule:
         """Change an email receipt rule."""
+        path = (
+            f"/automations/email/receipts/{path_segment(receipt_rule_id, field='receipt_rule_id')}"
+        )
         payload = update_payload(**_rule(rule_name, action, action_address, match_type, enabled))
-        path = f"/automations/email/receipts/{path_segment(receipt_rule_id)}"
         return await self._session.call(
             "PUT", path, json=payload, cast_to=EmailReceiptRule, timeout=timeout
         )
@@ -371,7 +378,9 @@ class EmailReceiptRulesResource(Resource):
     @operation("DELETE", "/v3/automations/email/receipts/{receipt_rule_id}")
     async def delete(self, receipt_rule_id: int | str, *, timeout: float | None = None) -> None:
         """Delete an email receipt rule."""
-        path = f"/automations/email/receipts/{path_segment(receipt_rule_id)}"
+        path = (
+            f"/automations/email/receipts/{path_segment(receipt_rule_id, field='receipt_rule_id')}"
+        )
         await self._session.data("DELETE", path, timeout=timeout)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._pagination import AsyncPaginator
-from .._validation import check_email_address, check_text
+from .._validation import check_email_address
 from ..models.email_addresses import EmailAddress
 from ._base import Resource, operation, path_segment
 
@@ -30,12 +30,8 @@ class EmailAddressesResource(Resource):
         self, email_address_id: int | str, *, timeout: float | None = None
     ) -> EmailAddress:
         """Return one allowed address (``GET /email/addresses/{email_address_id}``)."""
-        return await self._session.call(
-            "GET",
-            f"/email/addresses/{path_segment(email_address_id)}",
-            cast_to=EmailAddress,
-            timeout=timeout,
-        )
+        path = f"/email/addresses/{_address(email_address_id)}"
+        return await self._session.call("GET", path, cast_to=EmailAddress, timeout=timeout)
 
     @operation("POST", "/v3/email/addresses")
     async def create(self, email_address: str, *, timeout: float | None = None) -> EmailAddress:
@@ -49,7 +45,7 @@ class EmailAddressesResource(Resource):
     async def delete(self, email_address_id: int | str, *, timeout: float | None = None) -> None:
         """Remove an allowed address (``DELETE /email/addresses/{email_address_id}``)."""
         await self._session.data(
-            "DELETE", f"/email/addresses/{path_segment(email_address_id)}", timeout=timeout
+            "DELETE", f"/email/addresses/{_address(email_address_id)}", timeout=timeout
         )
 
     @operation("PUT", "/v3/email/address-verify/{email_address_id}/send")
@@ -57,7 +53,7 @@ class EmailAddressesResource(Resource):
         self, email_address_id: int | str, *, timeout: float | None = None
     ) -> None:
         """Mail the address a verification token (``PUT /email/address-verify/{id}/send``)."""
-        path = f"/email/address-verify/{path_segment(email_address_id)}/send"
+        path = f"/email/address-verify/{_address(email_address_id)}/send"
         await self._session.data("PUT", path, timeout=timeout)
 
     @operation("PUT", "/v3/email/address-verify/{email_address_id}/verify/{activation_token}")
@@ -65,6 +61,10 @@ class EmailAddressesResource(Resource):
         self, email_address_id: int | str, activation_token: str, *, timeout: float | None = None
     ) -> EmailAddress:
         """Confirm an address with the token it was mailed; return it, now verified."""
-        token = path_segment(check_text(activation_token, "activation_token"))
-        path = f"/email/address-verify/{path_segment(email_address_id)}/verify/{token}"
+        token = path_segment(activation_token, "token", field="activation_token")
+        path = f"/email/address-verify/{_address(email_address_id)}/verify/{token}"
         return await self._session.call("PUT", path, cast_to=EmailAddress, timeout=timeout)
+
+
+def _address(email_address_id: int | str) -> str:
+    return path_segment(email_address_id, field="email_address_id")

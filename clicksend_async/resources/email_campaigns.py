@@ -154,7 +154,7 @@ class EmailCampaignsResource(Resource):
         self, email_campaign_id: int | str, *, timeout: float | None = None
     ) -> EmailCampaign:
         """Return one email campaign."""
-        path = f"/email-campaigns/{path_segment(email_campaign_id)}"
+        path = f"/email-campaigns/{path_segment(email_campaign_id, field='email_campaign_id')}"
         return await self._session.call("GET", path, cast_to=EmailCampaign, timeout=timeout)
 
     @operation("PUT", "/v3/email-campaigns/{email_campaign_id}")
@@ -186,7 +186,7 @@ class EmailCampaignsResource(Resource):
             body=None if body is None else check_text(body, "body"),
             schedule=unix(schedule),
         )
-        path = f"/email-campaigns/{path_segment(email_campaign_id)}"
+        path = f"/email-campaigns/{path_segment(email_campaign_id, field='email_campaign_id')}"
         return await self._session.call(
             "PUT", path, json=payload, cast_to=EmailCampaign, timeout=timeout
         )
@@ -196,7 +196,9 @@ class EmailCampaignsResource(Resource):
         self, email_campaign_id: int | str, *, timeout: float | None = None
     ) -> EmailCampaign:
         """Cancel a scheduled or draft email campaign; return it, now cancelled."""
-        path = f"/email-campaigns/{path_segment(email_campaign_id)}/cancel"
+        path = (
+            f"/email-campaigns/{path_segment(email_campaign_id, field='email_campaign_id')}/cancel"
+        )
         return await self._session.call("PUT", path, cast_to=EmailCampaign, timeout=timeout)
 
     @operation("GET", "/v3/email-campaigns/{email_campaign_id}/history")
@@ -208,7 +210,9 @@ class EmailCampaignsResource(Resource):
         limit: int | None = None,
     ) -> AsyncPaginator[EmailCampaignRecipient]:
         """Page through a campaign's recipients and what happened to their emails."""
-        path = f"/email-campaigns/{path_segment(email_campaign_id)}/history"
+        path = (
+            f"/email-campaigns/{path_segment(email_campaign_id, field='email_campaign_id')}/history"
+        )
         return self._paginate(path, None, EmailCampaignRecipient, page, limit)
 
     @operation("GET", "/v3/email-campaigns/{email_campaign_id}/history/export")
@@ -220,7 +224,8 @@ class EmailCampaignsResource(Resource):
         timeout: float | None = None,
     ) -> HistoryExport:
         """Export a campaign's recipients to a CSV file and return its download link."""
-        path = f"/email-campaigns/{path_segment(email_campaign_id)}/history/export"
+        segment = path_segment(email_campaign_id, field="email_campaign_id")
+        path = f"/email-campaigns/{segment}/history/export"
         params = {"filename": check_csv_filename(filename)}
         data = await self._session.data("GET", path, params=params, timeout=timeout)
         if isinstance(data, str):

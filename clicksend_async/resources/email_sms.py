@@ -78,7 +78,7 @@ class EmailToSmsResource(Resource):
         self, rule_id: int | str, *, timeout: float | None = None
     ) -> StrippedString:
         """Return one stripped-string rule."""
-        path = f"/sms/email-sms-stripped-strings/{path_segment(rule_id)}"
+        path = f"/sms/email-sms-stripped-strings/{path_segment(rule_id, field='rule_id')}"
         return await self._session.call("GET", path, cast_to=StrippedString, timeout=timeout)
 
     @operation("PUT", "/v3/sms/email-sms-stripped-strings/{rule_id}")
@@ -86,7 +86,7 @@ class EmailToSmsResource(Resource):
         self, rule_id: int | str, strip_string: str, *, timeout: float | None = None
     ) -> StrippedString:
         """Change the text a stripped-string rule removes."""
-        path = f"/sms/email-sms-stripped-strings/{path_segment(rule_id)}"
+        path = f"/sms/email-sms-stripped-strings/{path_segment(rule_id, field='rule_id')}"
         payload = {"strip_string": check_text(strip_string, "strip_string")}
         return await self._session.call(
             "PUT", path, json=payload, cast_to=StrippedString, timeout=timeout
@@ -97,5 +97,5 @@ class EmailToSmsResource(Resource):
         self, rule_id: int | str, *, timeout: float | None = None
     ) -> None:
         """Delete a stripped-string rule."""
-        path = f"/sms/email-sms-stripped-strings/{path_segment(rule_id)}"
+        path = f"/sms/email-sms-stripped-strings/{path_segment(rule_id, field='rule_id')}"
         await self._session.data("DELETE", path, timeout=timeout)

@@ -115,7 +115,7 @@ class FaxResource(Resource):
     @operation("GET", "/v3/fax/receipts/{message_id}")
     async def receipt(self, message_id: str, *, timeout: float | None = None) -> Fax:
         """Return one fax with its delivery status, read or not."""
-        path = f"/fax/receipts/{path_segment(message_id)}"
+        path = f"/fax/receipts/{path_segment(message_id, 'uuid', field='message_id')}"
         return await self._session.call("GET", path, cast_to=Fax, timeout=timeout)
 
     @operation("PUT", "/v3/fax/receipts-read")

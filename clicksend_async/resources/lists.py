@@ -31,7 +31,7 @@ class ListsResource(Resource):
     async def get(self, list_id: int | str, *, timeout: float | None = None) -> ContactList:
         """Return one list (``GET /lists/{list_id}``)."""
         return await self._session.call(
-            "GET", f"/lists/{path_segment(list_id)}", cast_to=ContactList, timeout=timeout
+            "GET", f"/lists/{_list(list_id)}", cast_to=ContactList, timeout=timeout
         )
 
     @operation("POST", "/v3/lists")
@@ -47,7 +47,7 @@ class ListsResource(Resource):
         self, list_id: int | str, *, list_name: str, timeout: float | None = None
     ) -> ContactList:
         """Rename a list (``PUT /lists/{list_id}``)."""
-        path = f"/lists/{path_segment(list_id)}"
+        path = f"/lists/{_list(list_id)}"
         payload = {"list_name": check_text(list_name, "list_name")}
         return await self._session.call(
             "PUT", path, json=payload, cast_to=ContactList, timeout=timeout
@@ -56,7 +56,7 @@ class ListsResource(Resource):
     @operation("DELETE", "/v3/lists/{list_id}")
     async def delete(self, list_id: int | str, *, timeout: float | None = None) -> None:
         """Delete a list and every contact in it (``DELETE /lists/{list_id}``)."""
-        await self._session.data("DELETE", f"/lists/{path_segment(list_id)}", timeout=timeout)
+        await self._session.data("DELETE", f"/lists/{_list(list_id)}", timeout=timeout)
 
     @operation("PUT", "/v3/lists/{list_id}/remove-duplicates/")
     async def remove_duplicates(
@@ -72,7 +72,7 @@ class ListsResource(Resource):
         object whose keys name the fields (``{"phone_number": "phone_number"}``); so do we.
         """
         names = check_field_names(fields, "fields")
-        path = f"/lists/{path_segment(list_id)}/remove-duplicates/"
+        path = f"/lists/{_list(list_id)}/remove-duplicates/"
         payload = {"fields": {name: name for name in names}}
         data = await self._session.data("PUT", path, json=payload, timeout=timeout)
         return count_in(data, "deleted", where="PUT /lists/{list_id}/remove-duplicates data")
@@ -86,8 +86,8 @@ class ListsResource(Resource):
         ``PUT /lists/{list_id}/remove-opted-out-contacts/{opt_out_list_id}``. The two lists must
         differ: checked against itself, a list would lose every contact.
         """
-        list_segment = path_segment(list_id)
-        opt_out_segment = path_segment(opt_out_list_id)
+        list_segment = _list(list_id)
+        opt_out_segment = path_segment(opt_out_list_id, field="opt_out_list_id")
         if list_segment == opt_out_segment:
             raise ValidationError(
                 "is the list itself; every contact would be removed", field="opt_out_list_id"
@@ -135,10 +135,11 @@ class ListsResource(Resource):
             "file_url": check_url(file_url, "file_url"),
             "field_order": check_field_names(field_order, "field_order"),
         }
+        path = f"/lists/{_list(list_id)}/import"
         return await self._session.call(
-            "POST",
-            f"/lists/{path_segment(list_id)}/import",
-            json=payload,
-            cast_to=ContactImport,
-            timeout=timeout,
+            "POST", path, json=payload, cast_to=ContactImport, timeout=timeout
         )
+
+
+def _list(list_id: int | str) -> str:
+    return path_segment(list_id, field="list_id")

@@ -111,7 +111,7 @@ class NumbersResource(Resource):
             raise ValidationError("must be digits", field="search")
         params = {"search": search, "search_type": search_type}
         return self._paginate(
-            f"/numbers/search/{path_segment(code)}",
+            f"/numbers/search/{path_segment(code, 'token', field='country')}",
             params,
             AvailableNumber,
             page,
@@ -146,7 +146,7 @@ class NumbersResource(Resource):
             payload["registration_data"] = _registration(registration_data)
         return await self._session.call(
             "POST",
-            f"/numbers/buy/{path_segment(number)}",
+            f"/numbers/buy/{path_segment(number, 'number', field='dedicated_number')}",
             json=payload,
             cast_to=NumberPurchase,
             timeout=timeout,
@@ -181,7 +181,9 @@ class NumbersResource(Resource):
             "company_number": check_text(company_number, "company_number"),
             "area_code": check_text(area_code, "area_code"),
         }
-        kind = path_segment(check_text(number_type, "number_type"))
-        country = path_segment(_country(country_code, "country_code"))
+        kind = path_segment(check_text(number_type, "number_type"), "token", field="number_type")
+        country = path_segment(
+            _country(country_code, "country_code"), "token", field="country_code"
+        )
         path = f"/numbers/registrations/number-types/{kind}/country/{country}"
         await self._session.data("POST", path, json=payload, timeout=timeout)

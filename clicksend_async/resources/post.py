@@ -409,7 +409,8 @@ class DirectMailResource(Resource):
         limit: int | None = None,
     ) -> AsyncPaginator[DirectMailLocation]:
         """Page through the delivery areas of ``country`` whose name or postcode matches ``q``."""
-        path = f"/post/direct-mail/locations/search/{path_segment(_country(country, 'country'))}"
+        segment = path_segment(_country(country, "country"), "token", field="country")
+        path = f"/post/direct-mail/locations/search/{segment}"
         params = {"q": check_text(q, "q")}
         return self._paginate(path, params, DirectMailLocation, page, limit)
 
@@ -433,7 +434,9 @@ class ReturnAddressesResource(Resource):
         self, return_address_id: int | str, *, timeout: float | None = None
     ) -> ReturnAddress:
         """Return one return address."""
-        path = f"/post/return-addresses/{path_segment(return_address_id)}"
+        path = (
+            f"/post/return-addresses/{path_segment(return_address_id, field='return_address_id')}"
+        )
         return await self._session.call("GET", path, cast_to=ReturnAddress, timeout=timeout)
 
     @operation("POST", "/v3/post/return-addresses")
@@ -480,6 +483,9 @@ class ReturnAddressesResource(Resource):
         timeout: float | None = None,
     ) -> ReturnAddress:
         """Change some fields of a return address."""
+        path = (
+            f"/post/return-addresses/{path_segment(return_address_id, field='return_address_id')}"
+        )
         given = {
             "address_name": address_name,
             "address_line_1": address_line_1,
@@ -492,7 +498,6 @@ class ReturnAddressesResource(Resource):
         if address_country is not None:
             fields["address_country"] = _country(address_country, "address_country")
         payload = update_payload(**fields)
-        path = f"/post/return-addresses/{path_segment(return_address_id)}"
         return await self._session.call(
             "PUT", path, json=payload, cast_to=ReturnAddress, timeout=timeout
         )
@@ -500,5 +505,7 @@ class ReturnAddressesResource(Resource):
     @operation("DELETE", "/v3/post/return-addresses/{return_address_id}")
     async def delete(self, return_address_id: int | str, *, timeout: float | None = None) -> None:
         """Delete a return address."""
-        path = f"/post/return-addresses/{path_segment(return_address_id)}"
+        path = (
+            f"/post/return-addresses/{path_segment(return_address_id, field='return_address_id')}"
+        )
         await self._session.data("DELETE", path, timeout=timeout)

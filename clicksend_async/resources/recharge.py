@@ -114,7 +114,7 @@ class RechargeResource(Resource):
         Never repeated after it may have reached ClickSend (a timeout, a reset, a 5xx): a PUT
         though it is, a second one would charge the card twice. Check :meth:`transactions`.
         """
-        path = f"/recharge/purchase/{path_segment(package_id)}"
+        path = f"/recharge/purchase/{path_segment(package_id, 'token', field='package_id')}"
         return await self._session.call(
             "PUT", path, cast_to=PackagePurchase, timeout=timeout, kind=RequestKind.UNSAFE
         )
@@ -133,5 +133,6 @@ class RechargeResource(Resource):
         self, transaction_id: str, *, timeout: float | None = None
     ) -> Transaction:
         """Return one payment by its invoice number."""
-        path = f"/recharge/transactions/{path_segment(transaction_id)}"
+        segment = path_segment(transaction_id, "token", field="transaction_id")
+        path = f"/recharge/transactions/{segment}"
         return await self._session.call("GET", path, cast_to=Transaction, timeout=timeout)

@@ -51,7 +51,7 @@ class ResellerResource(Resource):
     @operation("GET", "/v3/reseller/accounts/{client_user_id}")
     async def get(self, client_user_id: int | str, *, timeout: float | None = None) -> Account:
         """Return one client account."""
-        path = f"/reseller/accounts/{path_segment(client_user_id)}"
+        path = f"/reseller/accounts/{path_segment(client_user_id, field='client_user_id')}"
         return await self._session.call("GET", path, cast_to=Account, timeout=timeout)
 
     @operation("POST", "/v3/reseller/accounts")
@@ -101,7 +101,7 @@ class ResellerResource(Resource):
         timeout: float | None = None,
     ) -> Account:
         """Change the fields given of a client account."""
-        path = f"/reseller/accounts/{path_segment(client_user_id)}"
+        path = f"/reseller/accounts/{path_segment(client_user_id, field='client_user_id')}"
         payload = _client_fields(
             {
                 "username": username,

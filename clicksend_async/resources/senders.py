@@ -114,7 +114,7 @@ class OwnNumbersResource(Resource):
     @operation("GET", "/v3/own-numbers/{own_number_id}")
     async def get(self, own_number_id: str, *, timeout: float | None = None) -> OwnNumber:
         """Return one own number."""
-        path = f"/own-numbers/{path_segment(own_number_id)}"
+        path = f"/own-numbers/{path_segment(own_number_id, 'token', field='own_number_id')}"
         body = await self._session.request("GET", path, timeout=timeout)
         return structure(body, OwnNumber, where=f"GET {path}")
 
@@ -126,7 +126,7 @@ class OwnNumbersResource(Resource):
         label = check_text(label, "label")
         if len(label) > 200:
             raise ValidationError("must be at most 200 characters", field="label")
-        path = f"/own-numbers/{path_segment(own_number_id)}"
+        path = f"/own-numbers/{path_segment(own_number_id, 'token', field='own_number_id')}"
         body = await self._session.request("PATCH", path, json={"label": label}, timeout=timeout)
         return structure(body, OwnNumber, where=f"PATCH {path}")
 
@@ -134,7 +134,9 @@ class OwnNumbersResource(Resource):
     async def delete(self, own_number_id: str, *, timeout: float | None = None) -> None:
         """Remove an own number."""
         await self._session.request(
-            "DELETE", f"/own-numbers/{path_segment(own_number_id)}", timeout=timeout
+            "DELETE",
+            f"/own-numbers/{path_segment(own_number_id, 'token', field='own_number_id')}",
+            timeout=timeout,
         )
 
     @operation("POST", "/v3/own-numbers/verifications")
@@ -169,6 +171,7 @@ class OwnNumbersResource(Resource):
         timeout: float | None = None,
     ) -> OwnNumberVerification:
         """Confirm a verification with the code that was texted; ``status`` says the outcome."""
+        segment = path_segment(verification_id, "token", field="verification_id")
         code = check_text(code, "code").strip()
         if not code.isdigit():
             raise ValidationError("must be the digits that were texted", field="code")
@@ -177,7 +180,7 @@ class OwnNumbersResource(Resource):
             "country": _country(country),
             "code": code,
         }
-        path = f"/own-numbers/verifications/{path_segment(verification_id)}/verify"
+        path = f"/own-numbers/verifications/{segment}/verify"
         body = await self._session.request("POST", path, json=payload, timeout=timeout)
         return structure(body, OwnNumberVerification, where=f"POST {path}")
 
@@ -217,7 +220,7 @@ class AlphaTagsResource(Resource):
     @operation("GET", "/v3/alpha-tags/{alpha_tag_id}")
     async def get(self, alpha_tag_id: str, *, timeout: float | None = None) -> AlphaTag:
         """Return one alpha tag."""
-        path = f"/alpha-tags/{path_segment(alpha_tag_id)}"
+        path = f"/alpha-tags/{path_segment(alpha_tag_id, 'token', field='alpha_tag_id')}"
         body = await self._session.request("GET", path, timeout=timeout)
         return structure(body, AlphaTag, where=f"GET {path}")
 
@@ -264,7 +267,9 @@ class AlphaTagsResource(Resource):
     async def delete(self, alpha_tag_id: str, *, timeout: float | None = None) -> None:
         """Withdraw or delete an alpha tag."""
         await self._session.request(
-            "DELETE", f"/alpha-tags/{path_segment(alpha_tag_id)}", timeout=timeout
+            "DELETE",
+            f"/alpha-tags/{path_segment(alpha_tag_id, 'token', field='alpha_tag_id')}",
+            timeout=timeout,
         )
 
 
@@ -333,7 +338,8 @@ class DefaultSendersResource(Resource):
     @operation("GET", "/v3/senders/default-senders/{default_sender_id}")
     async def get(self, default_sender_id: str, *, timeout: float | None = None) -> DefaultSender:
         """Return one default sender."""
-        path = f"/senders/default-senders/{path_segment(default_sender_id)}"
+        segment = path_segment(default_sender_id, "token", field="default_sender_id")
+        path = f"/senders/default-senders/{segment}"
         return await self._session.call("GET", path, cast_to=DefaultSender, timeout=timeout)
 
     @operation("POST", "/v3/senders/default-senders")
@@ -374,7 +380,8 @@ class DefaultSendersResource(Resource):
         timeout: float | None = None,
     ) -> DefaultSender:
         """Replace a default sender's sender."""
-        path = f"/senders/default-senders/{path_segment(default_sender_id)}"
+        segment = path_segment(default_sender_id, "token", field="default_sender_id")
+        path = f"/senders/default-senders/{segment}"
         payload = {
             "default_sender_strategies": [
                 _strategy(sender_id, sender_type, sender_country_code, note)
@@ -387,7 +394,8 @@ class DefaultSendersResource(Resource):
     @operation("DELETE", "/v3/senders/default-senders/{default_sender_id}")
     async def delete(self, default_sender_id: str, *, timeout: float | None = None) -> None:
         """Delete a default sender."""
-        path = f"/senders/default-senders/{path_segment(default_sender_id)}"
+        segment = path_segment(default_sender_id, "token", field="default_sender_id")
+        path = f"/senders/default-senders/{segment}"
         await self._session.data("DELETE", path, timeout=timeout)
 
     @operation("GET", "/v3/senders/compliant-sender-types")

@@ -27,8 +27,9 @@ class ShortUrlsResource(Resource):
         self, source_id: str, *, source: str = "quick_sms", timeout: float | None = None
     ) -> list[LinkStatistics]:
         """Return the statistics of every short link of a message (``source="quick_sms"``)."""
-        path = f"/short-url/statistics/{path_segment(check_text(source, 'source'))}/"
-        path += path_segment(check_text(source_id, "source_id"))
+        source_segment = path_segment(check_text(source, "source"), "token", field="source")
+        path = f"/short-url/statistics/{source_segment}/"
+        path += path_segment(check_text(source_id, "source_id"), "token", field="source_id")
         body = await self._session.request("GET", path, timeout=timeout)
         data: Any = body.get("data")
         return structure(data or [], list[LinkStatistics], where=f"GET {path} data")
@@ -43,7 +44,8 @@ class ShortUrlsResource(Resource):
         timeout: float | None = None,
     ) -> LinkTracking:
         """Return a page of the opens of one short link (``offset`` from ``next_page_url``)."""
-        path = f"/short-url/tracking/{path_segment(check_text(long_url_id, 'long_url_id'))}"
+        segment = path_segment(check_text(long_url_id, "long_url_id"), "token", field="long_url_id")
+        path = f"/short-url/tracking/{segment}"
         params = {
             "offset": offset,
             "limit": None if limit is None else check_positive_int(limit, "limit"),

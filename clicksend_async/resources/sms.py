@@ -207,7 +207,7 @@ class SmsResource(Resource):
     @operation("PUT", "/v3/sms/{message_id}/cancel")
     async def cancel(self, message_id: str, *, timeout: float | None = None) -> None:
         """Cancel one scheduled message (``PUT /sms/{message_id}/cancel``)."""
-        await self._session.data("PUT", f"/sms/{path_segment(message_id)}/cancel", timeout=timeout)
+        await self._session.data("PUT", f"/sms/{_message(message_id)}/cancel", timeout=timeout)
 
     @operation("PUT", "/v3/sms/cancel-all")
     async def cancel_all(
@@ -239,11 +239,9 @@ class SmsResource(Resource):
 
         ``GET /sms/inbound/{original_message_id}``: the id is that of *your* outbound message.
         """
+        message = _message(original_message_id, "original_message_id")
         return await self._session.call(
-            "GET",
-            f"/sms/inbound/{path_segment(original_message_id)}",
-            cast_to=InboundMessage,
-            timeout=timeout,
+            "GET", f"/sms/inbound/{message}", cast_to=InboundMessage, timeout=timeout
         )
 
     @operation("PUT", "/v3/sms/inbound-read")
@@ -261,7 +259,7 @@ class SmsResource(Resource):
     ) -> int | None:
         """Mark one inbound message read by its own ``message_id``; return how many were marked."""
         data = await self._session.data(
-            "PUT", f"/sms/inbound-read/{path_segment(message_id)}", timeout=timeout
+            "PUT", f"/sms/inbound-read/{_message(message_id)}", timeout=timeout
         )
         return count_in(data, None, where="PUT /sms/inbound-read/{message_id} data")
 
@@ -278,12 +276,8 @@ class SmsResource(Resource):
     @operation("GET", "/v3/sms/receipts/{message_id}")
     async def receipt(self, message_id: str, *, timeout: float | None = None) -> DeliveryReceipt:
         """Return the delivery receipt of one message, read or not."""
-        return await self._session.call(
-            "GET",
-            f"/sms/receipts/{path_segment(message_id)}",
-            cast_to=DeliveryReceipt,
-            timeout=timeout,
-        )
+        path = f"/sms/receipts/{_message(message_id)}"
+        return await self._session.call("GET", path, cast_to=DeliveryReceipt, timeout=timeout)
 
     @operation("PUT", "/v3/sms/receipts-read")
     async def mark_receipts_read(
@@ -395,3 +389,7 @@ class SmsResource(Resource):
 def _date_before(value: datetime | int | None) -> dict[str, int] | None:
     unix = unix_or_none(value, "date_before")
     return None if unix is None else {"date_before": unix}
+
+
+def _message(message_id: str, field: str = "message_id") -> str:
+    return path_segment(message_id, "uuid", field=field)

@@ -89,7 +89,7 @@ class SubaccountsResource(Resource):
     @operation("GET", "/v3/subaccounts/{subaccount_id}")
     async def get(self, subaccount_id: int | str, *, timeout: float | None = None) -> Subaccount:
         """Return one subaccount."""
-        path = f"/subaccounts/{path_segment(subaccount_id)}"
+        path = f"/subaccounts/{path_segment(subaccount_id, field='subaccount_id')}"
         return await self._session.call("GET", path, cast_to=Subaccount, timeout=timeout)
 
     @operation("POST", "/v3/subaccounts")
@@ -138,7 +138,7 @@ class SubaccountsResource(Resource):
         **access: bool | None,
     ) -> Subaccount:
         """Change the fields and permissions given of a subaccount."""
-        path = f"/subaccounts/{path_segment(subaccount_id)}"
+        path = f"/subaccounts/{path_segment(subaccount_id, field='subaccount_id')}"
         payload = _fields(
             password=password,
             email=email,
@@ -157,7 +157,7 @@ class SubaccountsResource(Resource):
     @operation("DELETE", "/v3/subaccounts/{subaccount_id}")
     async def delete(self, subaccount_id: int | str, *, timeout: float | None = None) -> None:
         """Delete a subaccount."""
-        path = f"/subaccounts/{path_segment(subaccount_id)}"
+        path = f"/subaccounts/{path_segment(subaccount_id, field='subaccount_id')}"
         await self._session.data("DELETE", path, timeout=timeout)
 
     @operation("PUT", "/v3/subaccounts/{subaccount_id}/regen-api-key")
@@ -165,7 +165,7 @@ class SubaccountsResource(Resource):
         self, subaccount_id: int | str, *, timeout: float | None = None
     ) -> str:
         """Replace a subaccount's API key and return the new one (the old one stops working)."""
-        path = f"/subaccounts/{path_segment(subaccount_id)}/regen-api-key"
+        path = f"/subaccounts/{path_segment(subaccount_id, field='subaccount_id')}/regen-api-key"
         data = await self._session.data("PUT", path, timeout=timeout)
         where = f"PUT {path} data.api_key"
         key = data.get("api_key") if isinstance(data, dict) else None

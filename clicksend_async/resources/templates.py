@@ -43,12 +43,8 @@ class SmsTemplatesResource(Resource):
     @operation("GET", "/v3/sms/templates/{template_id}")
     async def get(self, template_id: int | str, *, timeout: float | None = None) -> SmsTemplate:
         """Return one template (``GET /sms/templates/{template_id}``)."""
-        return await self._session.call(
-            "GET",
-            f"/sms/templates/{path_segment(template_id)}",
-            cast_to=SmsTemplate,
-            timeout=timeout,
-        )
+        path = f"/sms/templates/{_template(template_id)}"
+        return await self._session.call("GET", path, cast_to=SmsTemplate, timeout=timeout)
 
     @operation("POST", "/v3/sms/templates")
     async def create(
@@ -73,7 +69,7 @@ class SmsTemplatesResource(Resource):
         timeout: float | None = None,
     ) -> SmsTemplate:
         """Change a template's name, body or both (``PUT /sms/templates/{template_id}``)."""
-        path = f"/sms/templates/{path_segment(template_id)}"
+        path = f"/sms/templates/{_template(template_id)}"
         payload: dict[str, Any] = {}
         if template_name is not None:
             payload["template_name"] = check_text(template_name, "template_name")
@@ -89,5 +85,9 @@ class SmsTemplatesResource(Resource):
     async def delete(self, template_id: int | str, *, timeout: float | None = None) -> None:
         """Delete a template (``DELETE /sms/templates/{template_id}``)."""
         await self._session.data(
-            "DELETE", f"/sms/templates/{path_segment(template_id)}", timeout=timeout
+            "DELETE", f"/sms/templates/{_template(template_id)}", timeout=timeout
         )
+
+
+def _template(template_id: int | str) -> str:
+    return path_segment(template_id, field="template_id")

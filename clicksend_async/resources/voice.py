@@ -200,9 +200,8 @@ class VoiceResource(Resource):
     @operation("PUT", "/v3/voice/{message_id}/cancel")
     async def cancel(self, message_id: str, *, timeout: float | None = None) -> None:
         """Cancel one scheduled call (``PUT /voice/{message_id}/cancel``)."""
-        await self._session.data(
-            "PUT", f"/voice/{path_segment(message_id)}/cancel", timeout=timeout
-        )
+        message = path_segment(message_id, "uuid", field="message_id")
+        await self._session.data("PUT", f"/voice/{message}/cancel", timeout=timeout)
 
     @operation("PUT", "/v3/voice/cancel-all")
     async def cancel_all(self, *, timeout: float | None = None) -> int | None:

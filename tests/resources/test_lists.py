@@ -178,7 +178,12 @@ class TestRemoveOptedOutContacts:
 
     @pytest.mark.parametrize(
         ("list_id", "opt_out_list_id", "field"),
-        [(7, 7, "opt_out_list_id"), (7, "7", "opt_out_list_id"), (7, "", "id"), (None, 7, "id")],
+        [
+            (7, 7, "opt_out_list_id"),
+            (7, "7", "opt_out_list_id"),
+            (7, "", "opt_out_list_id"),
+            (None, 7, "list_id"),
+        ],
     )
     async def test_bad_ids_are_refused_before_any_request(
         self,
