@@ -196,6 +196,16 @@ class BulkJob(Planning):
         return self._sqlite.journal
 
     @property
+    def stopped(self) -> bool:
+        """Return True once :meth:`stop` was called."""
+        return self._stopped
+
+    @property
+    def aborted(self) -> str | None:
+        """Return why the run stopped early (out of credit, credentials refused ...), if it did."""
+        return None if self._abort in (None, "stopped") else self._abort
+
+    @property
     def store(self) -> CampaignStore:
         """Return the campaign store."""
         return self._store

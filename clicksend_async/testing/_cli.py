@@ -8,12 +8,14 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from ._emulator import ClickSendEmulator
 from ._faults import parse_faults
 
-__all__ = ["build_parser", "main"]
+__all__ = ["LISTENING", "build_parser", "emulator_options", "main", "serve"]
 
 LISTENING = "ClickSend emulator listening on {base}"
 
@@ -89,37 +91,53 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     return p
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    emulator = ClickSendEmulator(
-        host=args.host,
-        port=args.port,
-        username=args.username,
-        api_key=args.api_key,
-        maton_api_key=args.maton_api_key,
-        balance=args.balance,
-        currency=args.currency,
-        latency_ms=args.latency_ms,
-        rate_limit=args.rate_limit,
-        rate_window=args.rate_window,
-        faults=args.faults,
-        seed=args.seed,
-        log=args.log,
-        throttle_window=args.throttle_window,
-        hang_seconds=args.hang_seconds,
-        receipt_url=args.receipt_url,
-        inbound_url=args.inbound_url,
-        inbound_format=args.inbound_format,
-        receipt_delay=args.receipt_delay,
-        auto_reply=args.auto_reply,
-        enabled_countries=(
+def emulator_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the ClickSendEmulator arguments for parsed command-line options."""
+    return {
+        "host": args.host,
+        "port": args.port,
+        "username": args.username,
+        "api_key": args.api_key,
+        "maton_api_key": args.maton_api_key,
+        "balance": args.balance,
+        "currency": args.currency,
+        "latency_ms": args.latency_ms,
+        "rate_limit": args.rate_limit,
+        "rate_window": args.rate_window,
+        "faults": args.faults,
+        "seed": args.seed,
+        "log": args.log,
+        "throttle_window": args.throttle_window,
+        "hang_seconds": args.hang_seconds,
+        "receipt_url": args.receipt_url,
+        "inbound_url": args.inbound_url,
+        "inbound_format": args.inbound_format,
+        "receipt_delay": args.receipt_delay,
+        "auto_reply": args.auto_reply,
+        "enabled_countries": (
             None
             if args.enabled_countries is None
             else [c.strip() for c in args.enabled_countries.split(",") if c.strip()]
         ),
-        free_test_numbers=not args.no_free_test_numbers,
+        "free_test_numbers": not args.no_free_test_numbers,
+        "quiet": not args.verbose,
+    }
+
+
+def _announce(emulator: ClickSendEmulator) -> None:
+    print(LISTENING.format(base=emulator.base), flush=True)
+
+
+async def serve(
+    options: dict[str, Any],
+    *,
+    announce: Callable[[ClickSendEmulator], None] = _announce,
+) -> None:
+    """Run an emulator with ``options`` until SIGINT or SIGTERM (shared with the click CLI)."""
+    emulator = ClickSendEmulator(
+        **options,
         # Nobody outside the process can read ``emu.requests``: recording would only grow.
         record_requests=False,
-        quiet=not args.verbose,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -130,7 +148,7 @@ async def _serve(args: argparse.Namespace) -> None:
             installed.append(sig)
     await emulator.start()
     try:
-        print(LISTENING.format(base=emulator.base), flush=True)
+        announce(emulator)
         await stop.wait()
     finally:
         for sig in installed:
@@ -144,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     try:
-        asyncio.run(_serve(args))
+        asyncio.run(serve(emulator_options(args)))
     except KeyboardInterrupt:
         pass
     except (OSError, ValueError) as exc:

@@ -423,7 +423,7 @@ class TestCampaign:
         code: int,
         sent: int,
     ) -> None:
-        monkeypatch.setattr(cli, "_stdin_is_tty", lambda: True)
+        monkeypatch.setattr("clicksend_async.cli._options.stdin_is_tty", lambda: True)
         args = [*creds(emulator), "campaign", str(recipients_csv), "--body", BODY]
         result = invoke(runner, args, input=answer)
         assert result.exit_code == code, result.output
@@ -506,7 +506,7 @@ class TestPackaging:
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
         )
         assert done.returncode == 1
-        assert "pip install 'clicksend-async[cli]'" in done.stderr
+        assert "pip install -e '.[cli]'" in done.stderr
         assert "Traceback" not in done.stderr
 
     def test_python_dash_m_runs_the_cli(self) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import select
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cli_helpers import Emulator, emulator_process
 
 pytestmark = [
     pytest.mark.slow,
@@ -47,40 +48,6 @@ FINAL = {"sent", "rejected", "invalid"}
 
 
 # -- processes -------------------------------------------------------------------------------
-
-
-@dataclass
-class Emulator:
-    url: str
-    log: Path
-
-
-@contextmanager
-def emulator_process(tmp_path: Path, *options: str) -> Iterator[Emulator]:
-    """Run the standalone emulator; yield its API URL and log path; always stop it."""
-    log = tmp_path / "emulator.log"
-    command = [sys.executable, "-m", "clicksend_async.testing", "--port", "0"]
-    command += ["--log", str(log), "--balance", "100000", *options]
-    stderr = (tmp_path / "emulator.err").open("w")
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
-    try:
-        assert proc.stdout is not None
-        ready, _, _ = select.select([proc.stdout], [], [], 15)
-        assert ready, "the emulator did not start in 15 s"
-        line = proc.stdout.readline()
-        prefix = "ClickSend emulator listening on "
-        assert line.startswith(prefix), line
-        yield Emulator(url=line[len(prefix) :].strip() + "/v3", log=log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        if proc.stdout is not None:
-            proc.stdout.close()
-        stderr.close()
 
 
 def write_csv(path: Path, *, twin_first_row: bool = False) -> dict[int, str]:
@@ -387,7 +354,13 @@ def test_killed_between_chunks(tmp_path: Path, csv_path: Path) -> None:
         )
 
 
-def test_ctrl_c_prints_the_report_and_how_to_resume(tmp_path: Path, csv_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "signame", "expected_code"),
+    [(signal.SIGINT, "SIGINT", 130), (signal.SIGTERM, "SIGTERM", 143)],
+)
+def test_a_signal_stops_gracefully_prints_the_summary_and_the_resume_command(
+    tmp_path: Path, csv_path: Path, signum: int, signame: str, expected_code: int
+) -> None:
     valid = write_csv(csv_path)
     with emulator_process(tmp_path, "--latency-ms", "100") as emu:
         campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db")
@@ -398,13 +371,48 @@ def test_ctrl_c_prints_the_report_and_how_to_resume(tmp_path: Path, csv_path: Pa
             ] < 3:
                 assert proc.poll() is None and time.monotonic() < deadline
                 time.sleep(0.01)
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signum)
             code = proc.wait(15)
         output = campaign.outputs[-1]
-        assert code == 130, output
-        assert "campaign interrupted" in output
+        assert code == expected_code, output
+        assert f"campaign stopped ({signame})" in output
         assert f"--journal {campaign.journal} --resume" in output
         assert "Traceback" not in output
+        # The resume command is the real command line, quoted for a shell, with --resume.
+        command = [line.strip() for line in output.splitlines() if "--resume" in line][-1]
+        original = campaign.command()
+        at = original.index("--journal") + 2
+        assert shlex.split(command) == [*original[:at], "--resume", *original[at:]]
         state = read_journal(campaign.journal)
         assert state is not None and not state.in_flight  # chunks in flight were let finish
+        resume_to_the_end(campaign, emu, valid)
+
+
+def test_sigterm_with_json_ends_with_a_summary_line_that_says_how_to_resume(
+    tmp_path: Path, csv_path: Path
+) -> None:
+    valid = write_csv(csv_path)
+    with emulator_process(tmp_path, "--latency-ms", "100") as emu:
+        campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db", ("--json",))
+        with campaign.start() as proc:
+            deadline = time.monotonic() + 15
+            while (read_journal(campaign.journal) or JournalState(False, Counter(), 0, [])).chunks[
+                "done"
+            ] < 3:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.01)
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(15)
+        output = campaign.outputs[-1]
+        assert code == 143, output
+        documents = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+        assert documents[0]["event"] == "plan" and documents[-1]["event"] == "summary"
+        summary = documents[-1]
+        assert summary["stopped"] and summary["signal"] == "SIGTERM" and not summary["complete"]
+        # One line per row: those settled before the stop, then those not sent (resumable).
+        outcomes = Counter(d["state"] for d in documents if d["event"] == "outcome")
+        assert outcomes == {k: v for k, v in summary["counts"].items() if v}
+        assert sum(outcomes.values()) == ROWS and outcomes["skipped"] > 0
+        assert "--resume" in shlex.split(summary["resume_command"])
+        campaign.options = ()
         resume_to_the_end(campaign, emu, valid)

@@ -1,4 +1,5 @@
-"""The complete programs in README.md run, against the emulator instead of the real service."""
+"""The complete programs in README.md and the guide (docs/guide) run, against the emulator instead
+of the real service."""
 
 from __future__ import annotations
 
@@ -11,18 +12,22 @@ import pytest
 from clicksend_async import ClickSendClient
 from clicksend_async.testing import ClickSendEmulator
 
-DOC = Path(__file__).resolve().parents[2] / "README.md"
-_BLOCK = re.compile(r"^#{2,3} (?P<title>.+?)$|^```python\n(?P<code>.*?)^```$", re.M | re.S)
+ROOT = Path(__file__).resolve().parents[2]
+#: The README and the guide pages its long content moved to (the tutorials build their own
+#: emulators and are run by tests/test_docs.py).
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs" / "guide").glob("*.md"))]
+_BLOCK = re.compile(r"^#{1,3} (?P<title>.+?)$|^```python\n(?P<code>.*?)^```$", re.M | re.S)
 
 
 def _programs() -> list[tuple[str, str]]:
     programs: list[tuple[str, str]] = []
-    title = "intro"
-    for match in _BLOCK.finditer(DOC.read_text(encoding="utf-8")):
-        if match["title"]:
-            title = match["title"]
-        elif "asyncio.run(main())" in match["code"]:
-            programs.append((title, match["code"]))
+    for doc in DOCS:
+        title = "intro"
+        for match in _BLOCK.finditer(doc.read_text(encoding="utf-8")):
+            if match["title"]:
+                title = match["title"]
+            elif "asyncio.run(main())" in match["code"]:
+                programs.append((f"{doc.relative_to(ROOT)}: {title}", match["code"]))
     return programs
 
 
