@@ -263,15 +263,19 @@ class BulkJob(Planning):
         await self._store.release()
         await self._progress("done")
         await self._emit_unsettled()
-        assert self._sqlite is not None, "reports of shared stores come from their status"
+        if self._sqlite is not None:
+            journal, owns = self._sqlite.journal, self._owns_journal
+        else:
+            # A shared store's rows live on its server: the report reads a private copy.
+            journal, owns = await _snapshot(self._store), True
         return BulkReport(
-            journal=self._sqlite.journal,
+            journal=journal,
             plan=self._plan,
             duration=time.monotonic() - self._started,
             cancelled=self._cancelled,
             dry_run=self.dry_run,
             aborted=None if self._abort == "stopped" else self._abort,
-            owns_journal=self._owns_journal,
+            owns_journal=owns,
             stopped=self._stopped,
         )
 
@@ -367,6 +371,9 @@ class BulkJob(Planning):
                         self._abort = f"max_cost {self.max_cost} reached while sending"
                         sem.release()
                         break
+                    if await self._shared_stop():
+                        sem.release()
+                        break
                     if self._exclude:
                         await self._drop_excluded(cursor)
                     claim = await store.claim(
@@ -416,9 +423,19 @@ class BulkJob(Planning):
     def _stopping(self) -> bool:
         return self._abort is not None
 
+    async def _shared_stop(self) -> bool:
+        """Stop when a shared store's campaign state says so (another worker aborted it)."""
+        state = getattr(self._store, "state", None)
+        if state is None:
+            return False
+        current, reason = await state()
+        if current == "open":
+            return False
+        if self._abort is None:
+            self._abort = reason or f"the campaign is {current}"
+        return True
+
     def _claim_extra(self) -> dict[str, Any]:
-        if not isinstance(self._store, SqliteStore):
-            return {}
         clock = self._session.server_clock
         now = clock.local()
         window = clock.window(now, now, 1.0)
@@ -441,9 +458,10 @@ class BulkJob(Planning):
     async def _drop_excluded(self, cursor: int) -> None:
         """Settle pending rows whose number is excluded now (a resume honours the exclusions
         of the current run, which may have grown since the plan)."""
-        if not isinstance(self._store, SqliteStore):
+        pending_numbers = getattr(self._store, "pending_numbers", None)
+        if pending_numbers is None:
             return
-        rows = await self._store.pending_numbers(cursor, self.chunk_size)
+        rows = await pending_numbers(cursor, self.chunk_size)
         dropped = [(row, to) for row, to in rows if to in self._exclude]
         if not dropped:
             return
@@ -460,6 +478,9 @@ class BulkJob(Planning):
     ) -> None:
         if result.abort is not None and self._abort is None:
             self._abort = result.abort
+            share = getattr(self._store, "set_state", None)
+            if share is not None:
+                await share("aborted", result.abort)  # every worker of the campaign stops
         self._count_settled(0, 0, 0, result.outcomes)
         if window is not None:
             sent = next((o for o in result.outcomes if o.state == "sent"), None)
@@ -500,6 +521,23 @@ class BulkJob(Planning):
                         reason=reason,
                     )
                 )
+
+
+async def _snapshot(store: CampaignStore) -> Journal:
+    """Copy a store's reported outcomes into a temporary journal (a shared store's report)."""
+    journal = Journal()
+    batch: list[tuple[Any, ...]] = []
+    sql = (
+        "INSERT INTO rows (row, recipient, state, status, message_id, parts, price, "
+        "custom_string, reason, delivery, delivery_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    async for record in store.outcomes():
+        batch.append(tuple(record))
+        if len(batch) >= 1000:
+            journal._db.executemany(sql, batch)
+            batch = []
+    journal._db.executemany(sql, batch)
+    return journal
 
 
 def make_job(session: Session, channel: Channel, recipients: Recipients, **kwargs: Any) -> BulkJob:

@@ -20,7 +20,7 @@ from ._numbers import (
     price_table,
 )
 from ._records import Records
-from ._state import SUBACCOUNT_ID, MessageRecord, currency_block
+from ._state import SUBACCOUNT_ID, HistoryIndex, MessageRecord, currency_block
 
 __all__ = ["CONTACT_FIELDS", "ExportFile", "InboundRecord", "World"]
 
@@ -132,6 +132,7 @@ class World:
         self.id_rng = random.Random(None if seed is None else f"{seed}/ids")
 
         self.messages: list[MessageRecord] = []
+        self._history: dict[str, HistoryIndex] = {}
         self.by_id: dict[str, MessageRecord] = {}
         self.throttle: dict[str, float] = {}
         self._prune_at = _THROTTLE_PRUNE_AT
@@ -154,6 +155,14 @@ class World:
         self.new_connection()
 
     # -- ids -------------------------------------------------------------------------------
+
+    def history_index(self, kind: str) -> HistoryIndex:
+        """Return the history of ``kind`` indexed by date and recipient, brought up to date."""
+        index = self._history.get(kind)
+        if index is None:
+            index = self._history[kind] = HistoryIndex(kind)
+        index.update(self.messages)
+        return index
 
     def new_message_id(self) -> str:
         """Return a fresh upper-case version-4 UUID (reproducible under a seed)."""

@@ -98,10 +98,8 @@ def _history(kind: str, msg: str) -> Handler:
     def handler(s: Service, c: Ctx) -> Reply:
         now = c.now
         # A lagging history shows a message only history_lag seconds after it was accepted.
-        visible = now - s.world.history_lag
-        records = filter_history(
-            (m for m in s.world.messages if m.kind == kind and m.date <= visible), c.query, now
-        )
+        index = s.world.history_index(kind)
+        records = index.select(c.query, now, visible_until=now - s.world.history_lag)
         return ok(msg, paginate(records, c.query, c.request.url, lambda m: view(s, m, now)))
 
     return handler
