@@ -27,6 +27,7 @@ from ._validation import normalize_number
 __all__ = [
     "PHONENUMBERS_HINT",
     "check_local_numbers_comparable",
+    "compare_key",
     "e164_key",
     "has_phonenumbers",
     "is_local_number",
@@ -183,3 +184,26 @@ def check_local_numbers_comparable(*, purpose: str, example: Any = None) -> None
         "phonenumbers library a local number cannot be matched with its E.164 form, so an "
         f"opt-out could be missed; {PHONENUMBERS_HINT}"
     )
+
+
+def compare_key(number: str | None, country: str | None, *, purpose: str) -> str | None:
+    """Return the E.164 form a number is compared by (opt-outs, dedupe), local ones included.
+
+    ``0412 345 678`` with AU and ``+61 412 345 678`` compare equal. Without the phonenumbers
+    library a local number cannot be matched with its E.164 form, so comparing one raises
+    :class:`~clicksend_async.ConfigurationError` (``purpose`` says why numbers are compared)
+    rather than risk texting someone who opted out.
+    """
+    if number is None or number == "":
+        return None
+    text = normalize_number(number)
+    if text.startswith("+") and not is_local_number(text):
+        return text  # E.164 already (the common case): its own key
+    check_local_numbers_comparable(purpose=purpose, example=number)
+    if not country:
+        raise ConfigurationError(
+            f"{purpose} compares numbers, and {number!r} is a local number without a country: "
+            "give its country (a country column, or country= for the campaign) or write it in "
+            "E.164"
+        )
+    return e164_key(text, country, validate=False)

@@ -28,6 +28,7 @@ from typing import Any
 
 from .._exceptions import ConfigurationError, ValidationError
 from .._session import Session
+from .._tracing import campaign_span
 from .._validation import (
     DEFAULT_LIMITS,
     MAX_MESSAGES_PER_REQUEST,
@@ -36,9 +37,9 @@ from .._validation import (
     path_segment,
 )
 from ._channels import SMS, VOICE, Channel, mms_channel
-from ._jobstate import ProgressHook
+from ._jobstate import ProgressHook, snapshot
 from ._journal import Journal
-from ._plan import EXCLUDED, EXCLUDED_WHY, Planning, Recipients, _exclusion_set
+from ._plan import Planning, Recipients, _exclusion_set
 from ._reconcile import Reconciler
 from ._report import BulkOutcome, BulkPlan, BulkReport
 from ._rows import BodyTemplate
@@ -135,7 +136,7 @@ class BulkJob(Planning):
         self.dedupe = dedupe
         self.allow_empty_fields = allow_empty_fields
         self.transliterate = transliterate
-        self._exclude = _exclusion_set(exclude)
+        self._exclude = _exclusion_set(exclude, self._defaults.get("country"))
         self.exclude_lists = tuple(exclude_lists)
         for list_id in self.exclude_lists:
             path_segment(list_id)  # a bad id is refused now, not after the input was read
@@ -248,12 +249,16 @@ class BulkJob(Planning):
         self._used = True
         self._started = time.monotonic()
         try:
-            await self._store.open()
-            plan = await self.plan()
-            if self.dry_run:
-                await self._store.note_unsent("dry run: nothing was sent")
-            else:
-                await self._send_all(plan)
+            with campaign_span(channel=self.channel.name, store=self._store.where) as span:
+                await self._store.open()
+                plan = await self.plan()
+                span.set("clicksend.rows", plan.rows)
+                if self.dry_run:
+                    await self._store.note_unsent("dry run: nothing was sent")
+                else:
+                    await self._send_all(plan)
+                span.set("clicksend.sent", self._sent)
+                span.set("clicksend.unknown", self._unknown)
         except BaseException:
             if self._owns_journal:
                 await self._store.close()
@@ -267,7 +272,7 @@ class BulkJob(Planning):
             journal, owns = self._sqlite.journal, self._owns_journal
         else:
             # A shared store's rows live on its server: the report reads a private copy.
-            journal, owns = await _snapshot(self._store), True
+            journal, owns = await snapshot(self._store), True
         return BulkReport(
             journal=journal,
             plan=self._plan,
@@ -446,32 +451,20 @@ class BulkJob(Planning):
         while True:
             first = await doubts.get()
             batch = [first]
-            while not doubts.empty():
-                batch.append(doubts.get_nowait())
             try:
+                # Wait out the first chunk's settle time, then take every chunk that came in
+                # doubt meanwhile: one history read settles them all.
+                if first is not None and first.window is not None:
+                    wait = self._session.server_clock.wait_until(first.window[1] + self._settle)
+                    if wait:
+                        await self._sleep(wait)
+                while not doubts.empty():
+                    batch.append(doubts.get_nowait())
                 await self._progress("reconciling")
                 await self.reconciler.settle_chunks([c for c in batch if c is not None])
             finally:
                 for _ in batch:
                     doubts.task_done()
-
-    async def _drop_excluded(self, cursor: int) -> None:
-        """Settle pending rows whose number is excluded now (a resume honours the exclusions
-        of the current run, which may have grown since the plan)."""
-        pending_numbers = getattr(self._store, "pending_numbers", None)
-        if pending_numbers is None:
-            return
-        rows = await pending_numbers(cursor, self.chunk_size)
-        dropped = [(row, to) for row, to in rows if to in self._exclude]
-        if not dropped:
-            return
-        await self._store.exclude([row for row, _ in dropped], EXCLUDED, EXCLUDED_WHY)
-        for row, to in dropped:
-            await self._emit(
-                BulkOutcome(row=row, to=to, state="invalid", status=EXCLUDED, reason=EXCLUDED_WHY)
-            )
-
-    # -- counters and events --------------------------------------------------------------
 
     async def _count_result(
         self, claim: Claim, result: ChunkResult, window: tuple[float, float] | None
@@ -504,42 +497,3 @@ class BulkJob(Planning):
                 self._rejected += 1
             elif o.state == "unknown":
                 self._unknown += 1
-
-    async def _emit_unsettled(self) -> None:
-        """Stream the rows that end this run without an outcome (not sent, skipped)."""
-        if self._queue is None:
-            return
-        async for row, to, state, status, _, _, _, custom, reason, _, _ in self._store.outcomes():
-            if state in ("skipped", "not_sent"):
-                await self._queue.put(
-                    BulkOutcome(
-                        row=row,
-                        to=to,
-                        state=state,
-                        status=status,
-                        custom_string=custom,
-                        reason=reason,
-                    )
-                )
-
-
-async def _snapshot(store: CampaignStore) -> Journal:
-    """Copy a store's reported outcomes into a temporary journal (a shared store's report)."""
-    journal = Journal()
-    batch: list[tuple[Any, ...]] = []
-    sql = (
-        "INSERT INTO rows (row, recipient, state, status, message_id, parts, price, "
-        "custom_string, reason, delivery, delivery_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
-    async for record in store.outcomes():
-        batch.append(tuple(record))
-        if len(batch) >= 1000:
-            journal._db.executemany(sql, batch)
-            batch = []
-    journal._db.executemany(sql, batch)
-    return journal
-
-
-def make_job(session: Session, channel: Channel, recipients: Recipients, **kwargs: Any) -> BulkJob:
-    """Build a BulkJob (used by the resources)."""
-    return BulkJob(session, channel, recipients, **kwargs)

@@ -7,21 +7,28 @@ its base classes and read it through the names declared here.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from .._phone import compare_key
 from .._session import Session
 from .._validation import Limits
 from ._channels import Channel
+from ._journal import Journal
 from ._report import BulkOutcome, BulkPlan, ProgressEvent
 from ._rows import BodyTemplate
 from ._store import CampaignStore
 
-__all__ = ["JobState", "ProgressHook"]
+__all__ = ["EXCLUDED", "EXCLUDED_WHY", "JobState", "ProgressHook"]
 
 ProgressHook = Callable[[ProgressEvent], Awaitable[None] | None]
+
+#: The status and reason of a row not sent because its number is excluded.
+EXCLUDED = "EXCLUDED"
+EXCLUDED_WHY = "excluded: the number is on the exclusion list (exclude / exclude_lists)"
 
 
 class JobState:
@@ -63,6 +70,16 @@ class JobState:
     _rejected: int
     _unknown: int
     _cost: Decimal
+
+    def _campaign_country(self) -> str | None:
+        country = self._defaults.get("country")
+        return str(country) if country else None
+
+    def _compare_key(self, to: str | None, country: Any) -> str | None:
+        """Return a row's number as opt-outs and dedupe compare it (E.164)."""
+        purpose = "exclude=" if self._exclude else "dedupe="
+        own = str(country) if country else self._campaign_country()
+        return compare_key(to, own, purpose=purpose)
 
     def _body(self, payloads: list[str]) -> bytes:
         """Return one ``messages[]`` request body from the rows' payload JSON."""
@@ -109,6 +126,62 @@ class JobState:
         result = hook(event)
         if result is not None:
             await result
+
+    async def _drop_excluded(self, cursor: int) -> None:
+        """Settle pending rows whose number is excluded now (a resume honours the exclusions
+        of the current run, which may have grown since the plan)."""
+        dropped: list[tuple[int, str | None]] = []
+        for row, _, payload in await self._store.rows_to_price(cursor, self.chunk_size):
+            try:
+                message = json.loads(payload)
+            except (TypeError, ValueError):
+                continue  # not a message payload (cannot happen for a pending row)
+            to = message.get("to")
+            if to and self._compare_key(to, message.get("country")) in self._exclude:
+                dropped.append((row, to))
+        if not dropped:
+            return
+        await self._store.exclude([row for row, _ in dropped], EXCLUDED, EXCLUDED_WHY)
+        for row, to in dropped:
+            await self._emit(
+                BulkOutcome(row=row, to=to, state="invalid", status=EXCLUDED, reason=EXCLUDED_WHY)
+            )
+
+    # -- counters and events --------------------------------------------------------------
+
+    async def _emit_unsettled(self) -> None:
+        """Stream the rows that end this run without an outcome (not sent, skipped)."""
+        if self._queue is None:
+            return
+        async for row, to, state, status, _, _, _, custom, reason, _, _ in self._store.outcomes():
+            if state in ("skipped", "not_sent"):
+                await self._queue.put(
+                    BulkOutcome(
+                        row=row,
+                        to=to,
+                        state=state,
+                        status=status,
+                        custom_string=custom,
+                        reason=reason,
+                    )
+                )
+
+
+async def snapshot(store: CampaignStore) -> Journal:
+    """Copy a store's reported outcomes into a temporary journal (a shared store's report)."""
+    journal = Journal()
+    batch: list[tuple[Any, ...]] = []
+    sql = (
+        "INSERT INTO rows (row, recipient, state, status, message_id, parts, price, "
+        "custom_string, reason, delivery, delivery_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    async for record in store.outcomes():
+        batch.append(tuple(record))
+        if len(batch) >= 1000:
+            journal._db.executemany(sql, batch)
+            batch = []
+    journal._db.executemany(sql, batch)
+    return journal
 
 
 def payload_defaults(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -31,9 +31,9 @@ import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from .._exceptions import ConfigurationError, JournalError, JournalLockedError
+from .._exceptions import ConfigurationError, JournalLockedError
 from ._states import ChunkState
 
 try:
@@ -43,69 +43,22 @@ except ImportError:  # pragma: no cover - Windows: the lock is best effort there
 
 __all__ = ["Journal", "RowRecord"]
 
-SCHEMA_VERSION = "3"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS rows (
-    row INTEGER PRIMARY KEY,
-    custom_string TEXT,
-    recipient TEXT,
-    payload TEXT,
-    parts INTEGER,
-    encoding TEXT,
-    est_price TEXT,
-    state TEXT,
-    status TEXT,
-    message_id TEXT,
-    price TEXT,
-    reason TEXT,
-    chunk INTEGER,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    delivery TEXT,
-    delivery_status TEXT,
-    tried INTEGER NOT NULL DEFAULT 0,
-    resend INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk INTEGER PRIMARY KEY,
-    state TEXT NOT NULL,
-    started_at REAL NOT NULL,
-    finished_at REAL,
-    size INTEGER NOT NULL,
-    resend INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    rows TEXT,
-    epoch INTEGER,
-    window_from REAL,
-    window_to REAL
-);
-"""
-
-#: Made on the first lookup by custom_string (receipts), not up front: maintaining it while
-#: planning doubled the cost of writing each row, and most campaigns never look a row up.
-_CUSTOM_STRING_INDEX = "CREATE INDEX IF NOT EXISTS rows_custom_string ON rows (custom_string)"
-#: Made on the first lookup by message_id, not up front (a random B-tree insert per row).
-_MESSAGE_ID_INDEX = "CREATE INDEX IF NOT EXISTS rows_message_id ON rows (message_id)"
-
-#: The state a report shows for each row (pending rows: attempted or never attempted; rows a
-#: chunk still holds at the end of a run are in doubt: unknown until reconciled).
-_REPORTED = (
-    "CASE WHEN state IS NOT NULL THEN state WHEN chunk IS NOT NULL THEN 'unknown' "
-    "WHEN tried > 0 THEN 'not_sent' ELSE 'skipped' END"
+from ._journal_base import (
+    _OPEN,
+    _REPORTED,
+    _SCHEMA,
+    SCHEMA_VERSION,
+    Holder,
+    RowRecord,
+    Tx,
+    damaged,
+    finalize,
+    migrate,
 )
-
-#: One row as older callers read it back: (row, custom_string, recipient, payload, attempts).
-RowRecord = tuple[int, str, str | None, str, int]
-
-_OPEN = ("in_flight", "in_doubt", "unknown")
+from ._journal_receipts import JournalReceipts
 
 
-def _damaged(path: object, exc: BaseException) -> JournalError:
-    return JournalError(f"the journal {path} is damaged or not a campaign journal: {exc}")
-
-
-class Journal:
+class Journal(JournalReceipts):
     """A campaign journal in a SQLite file (``path=None``: a private temporary file)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -126,8 +79,8 @@ class Journal:
             self._db.close()
             raise
         self._closed = False
-        self._holder = _Holder(self._db)
-        self._finalizer = weakref.finalize(self, _finalize, self._db, self._holder)
+        self._holder = Holder(self._db)
+        self.finalizer = weakref.finalize(self, finalize, self._db, self._holder)
 
     # -- ownership ------------------------------------------------------------------------
 
@@ -190,7 +143,7 @@ class Journal:
             db.executescript(_SCHEMA)
             version = self.get_meta("schema")
             if version in ("1", "2"):
-                self._migrate(version)
+                migrate(self, version)
             elif version is None:
                 self.set_meta("schema", SCHEMA_VERSION)
             elif version != SCHEMA_VERSION:
@@ -198,47 +151,7 @@ class Journal:
                     f"{self.path} has journal schema {version}, expected {SCHEMA_VERSION}"
                 )
         except sqlite3.DatabaseError as exc:
-            raise _damaged(self.path, exc) from None
-
-    def _migrate(self, version: str) -> None:
-        db = self._db
-        with self._transaction():
-            chunk_columns = {str(c[1]) for c in db.execute("PRAGMA table_info(chunks)")}
-            for name, kind in (
-                ("rows", "TEXT"),
-                ("epoch", "INTEGER"),
-                ("window_from", "REAL"),
-                ("window_to", "REAL"),
-            ):
-                if name not in chunk_columns:
-                    db.execute(f"ALTER TABLE chunks ADD COLUMN {name} {kind}")
-            row_columns = {str(c[1]) for c in db.execute("PRAGMA table_info(rows)")}
-            for name in ("tried", "resend"):
-                if name not in row_columns:
-                    db.execute(f"ALTER TABLE rows ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
-            db.execute("UPDATE rows SET tried = attempts WHERE attempts > 0")
-            db.execute("UPDATE chunks SET epoch = chunk WHERE epoch IS NULL")
-            db.execute("UPDATE chunks SET state = 'done' WHERE state NOT IN (?, ?, ?)", _OPEN)
-            if version == "1":
-                # Schema 1 marked each row with its chunk at the intent: list them in the chunk.
-                for (chunk,) in db.execute(
-                    "SELECT chunk FROM chunks WHERE rows IS NULL AND state != 'done'"
-                ).fetchall():
-                    members = [
-                        r for (r,) in db.execute("SELECT row FROM rows WHERE chunk = ?", (chunk,))
-                    ]
-                    db.execute(
-                        "UPDATE chunks SET rows = ? WHERE chunk = ?", (json.dumps(members), chunk)
-                    )
-            # Schema 2 wrote a row's chunk only with its outcome: hold in-doubt rows now.
-            for chunk, listed in db.execute(
-                "SELECT chunk, rows FROM chunks WHERE state != 'done' AND rows IS NOT NULL"
-            ).fetchall():
-                db.executemany(
-                    "UPDATE rows SET chunk = ? WHERE row = ? AND state IS NULL",
-                    [(chunk, r) for r in json.loads(listed)],
-                )
-            self.set_meta("schema", SCHEMA_VERSION)
+            raise damaged(self.path, exc) from None
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path) if self.path else '<temporary>'!r})"
@@ -247,8 +160,8 @@ class Journal:
         """Close the database and release the lock (a temporary journal disappears)."""
         if not self._closed:
             self._closed = True
-            self._finalizer.detach()
-            _finalize(self._db, self._holder)
+            self.finalizer.detach()
+            finalize(self._db, self._holder)
 
     @property
     def closed(self) -> bool:
@@ -558,125 +471,7 @@ class Journal:
             with contextlib.suppress(sqlite3.ProgrammingError):
                 cur.close()
 
-    def rows_by_custom_string(self, custom_strings: Sequence[str]) -> dict[str, int]:
-        """Map custom strings to row numbers."""
-        self._index_custom_strings()
-        out: dict[str, int] = {}
-        for start in range(0, len(custom_strings), 500):
-            batch = custom_strings[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            for row, custom in self._db.execute(
-                f"SELECT row, custom_string FROM rows WHERE custom_string IN ({marks})", batch
-            ):
-                out[str(custom)] = int(row)
-        return out
-
-    # -- delivery receipts ----------------------------------------------------------------
-
-    def record_deliveries(
-        self, updates: Iterable[tuple[str, str | None, str | None, str | None]]
-    ) -> int:
-        """Store delivery states: (delivery, status_code, custom_string, message_id).
-
-        Matches by custom_string, then by message_id. A row whose message_id is known takes
-        only receipts for that message_id (a custom_string can repeat across campaigns); a
-        final state (delivered / failed) is never overwritten by a later "pending" receipt.
-        Returns how many receipts belong to a row of this journal.
-        """
-        matched = 0
-        indexed = False
-        keep_final = "AND (delivery IS NULL OR delivery = 'pending' OR ? != 'pending')"
-        same_message = "AND (message_id IS NULL OR ? IS NULL OR message_id = ?)"
-        self._index_custom_strings()
-        with self._transaction():
-            for delivery, status_code, custom_string, message_id in updates:
-                found = False
-                if custom_string:
-                    cur = self._db.execute(
-                        "UPDATE rows SET delivery = ?, delivery_status = ? "
-                        f"WHERE custom_string = ? {same_message} {keep_final}",
-                        (delivery, status_code, custom_string, message_id, message_id, delivery),
-                    )
-                    found = cur.rowcount > 0 or self._exists(
-                        f"custom_string = ? {same_message}",
-                        (custom_string, message_id, message_id),
-                    )
-                if not found and message_id:
-                    if not indexed:  # inside the transaction: a rollback takes it back too
-                        self._db.execute(_MESSAGE_ID_INDEX)
-                        indexed = True
-                    cur = self._db.execute(
-                        "UPDATE rows SET delivery = ?, delivery_status = ? "
-                        f"WHERE message_id = ? {keep_final}",
-                        (delivery, status_code, message_id, delivery),
-                    )
-                    found = cur.rowcount > 0 or self._exists("message_id = ?", (message_id,))
-                matched += found
-        return matched
-
-    def _exists(self, where: str, params: tuple[Any, ...]) -> bool:
-        return (
-            self._db.execute(f"SELECT 1 FROM rows WHERE {where} LIMIT 1", params).fetchone()
-            is not None
-        )
-
-    def delivery_counts(self) -> dict[str, int]:
-        """Return sent rows by delivery state ("unreported" when no receipt came yet)."""
-        out: dict[str, int] = {}
-        for delivery, count in self._db.execute(
-            "SELECT delivery, COUNT(*) FROM rows WHERE state = 'sent' GROUP BY delivery"
-        ):
-            out[delivery or "unreported"] = int(count)
-        return out
-
     # -- helpers --------------------------------------------------------------------------
 
-    def _transaction(self) -> _Tx:
-        return _Tx(self._db)
-
-    def _index_custom_strings(self) -> None:
-        """Make the custom_string index before the first lookup by custom_string."""
-        if not self._custom_indexed:
-            with self._transaction():
-                self._db.execute(_CUSTOM_STRING_INDEX)
-            self._custom_indexed = True
-
-
-class _Holder:
-    """The lock of a held journal, released on close, on garbage collection or at exit."""
-
-    __slots__ = ("db", "held", "lock_file")
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-        self.lock_file: IO[bytes] | None = None
-        self.held = False
-
-    def release(self) -> None:
-        """Say the journal is no longer in use, then release the lock."""
-        self.held = False
-        if self.lock_file is None:
-            return
-        with contextlib.suppress(OSError):
-            self.lock_file.close()
-        self.lock_file = None
-
-
-def _finalize(db: sqlite3.Connection, holder: _Holder) -> None:
-    holder.release()
-    with contextlib.suppress(sqlite3.Error):
-        db.close()
-
-
-class _Tx:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self._db.execute("COMMIT")
-        else:
-            self._db.execute("ROLLBACK")
+    def _transaction(self) -> Tx:
+        return Tx(self._db)

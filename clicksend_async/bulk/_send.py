@@ -22,6 +22,7 @@ from .._exceptions import (
     PermissionDeniedError,
     RateLimitError,
 )
+from .._hooks import log_context
 from .._sansio import RequestKind
 from .._session import Session
 from ._channels import Channel, _parts_of, _price_of
@@ -184,14 +185,15 @@ class ChunkSender:
         clock = self._session.server_clock
         started = clock.local()
         try:
-            body = self._body([r.payload for r in claim.rows])
-            envelope = await self._session.request(
-                "POST",
-                self._channel.send_path,
-                content=body,
-                kind=RequestKind.SEND,
-                timeout=self._timeout,
-            )
+            with log_context(chunk=claim.chunk):  # every request log of this chunk says so
+                body = self._body([r.payload for r in claim.rows])
+                envelope = await self._session.request(
+                    "POST",
+                    self._channel.send_path,
+                    content=body,
+                    kind=RequestKind.SEND,
+                    timeout=self._timeout,
+                )
             result = classify(claim, envelope.get("data"))
         except asyncio.CancelledError:
             # The request may have left: the chunk stays held, in doubt, for the next run.

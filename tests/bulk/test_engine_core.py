@@ -357,3 +357,59 @@ class TestReconcileOneSend:
             result = await cs.sms.reconcile(caught.value, settle=0.2)
             assert result.sent == {} and result.not_sent == ("o-3",)
             assert len(emu.sent) == 2
+
+
+class TestOptOutsCompareAsE164:
+    async def test_a_local_row_matches_an_e164_opt_out_and_the_reverse(self) -> None:
+        recipients = [
+            {"to": "0412 345 678", "country": "AU", "body": "a"},
+            {"to": "+61 412 345 679", "body": "b"},
+            {"to": "+61412345680", "body": "c"},
+        ]
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            with await cs.sms.send_bulk(
+                recipients, exclude=["+61412345678", "0412345679"], country="AU"
+            ) as report:
+                states = [o.status for o in report.outcomes()]
+            assert states == ["EXCLUDED", "EXCLUDED", "SUCCESS"]
+            assert [m.to for m in emu.sent] == ["+61412345680"]
+
+    async def test_dedupe_by_number_sees_the_local_and_e164_forms_as_one(self) -> None:
+        recipients = [
+            {"to": "0412 345 678", "country": "AU", "body": "a"},
+            {"to": "+61412345678", "body": "b"},
+        ]
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            with await cs.sms.send_bulk(recipients, dedupe="number") as report:
+                assert report.sent == 1 and report.invalid == 1
+            assert len(emu.sent) == 1
+
+    async def test_without_phonenumbers_local_numbers_and_opt_outs_refuse_to_start(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from clicksend_async import ConfigurationError, _phone
+
+        monkeypatch.setattr(_phone, "_pn", None)
+        recipients = [{"to": "0412 345 678", "country": "AU", "body": "a"}]
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            with pytest.raises(ConfigurationError, match="opt-out could be missed"):
+                await cs.sms.send_bulk(recipients, exclude=["+61499999999"])
+            assert emu.sent == []
+            # Without exclusions or dedupe nothing is compared: the campaign runs.
+            with await cs.sms.send_bulk(recipients) as report:
+                assert report.sent == 1
+
+    async def test_a_resume_compares_newly_excluded_numbers_as_e164(self, tmp_path: Path) -> None:
+        path = tmp_path / "c.db"
+        recipients = [
+            {"to": "0412 345 678", "country": "AU", "body": "a"},
+            {"to": "0412 345 679", "country": "AU", "body": "b"},
+        ]
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            with await cs.sms.send_bulk(recipients, journal=str(path), dry_run=True):
+                pass
+            with await cs.sms.send_bulk(
+                recipients, journal=str(path), exclude=["+61412345678"]
+            ) as report:
+                assert [o.status for o in report.outcomes()] == ["EXCLUDED", "SUCCESS"]
+            assert [m.to for m in emu.sent] == ["+61412345679"]

@@ -1,0 +1,154 @@
+"""The campaign journal's schema, its migrations and its low-level helpers (lock holder,
+transactions)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from typing import IO, Any
+
+from .._exceptions import JournalError
+
+SCHEMA_VERSION = "3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (
+    row INTEGER PRIMARY KEY,
+    custom_string TEXT,
+    recipient TEXT,
+    payload TEXT,
+    parts INTEGER,
+    encoding TEXT,
+    est_price TEXT,
+    state TEXT,
+    status TEXT,
+    message_id TEXT,
+    price TEXT,
+    reason TEXT,
+    chunk INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    delivery TEXT,
+    delivery_status TEXT,
+    tried INTEGER NOT NULL DEFAULT 0,
+    resend INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    size INTEGER NOT NULL,
+    resend INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    rows TEXT,
+    epoch INTEGER,
+    window_from REAL,
+    window_to REAL
+);
+"""
+
+#: Made on the first lookup by custom_string (receipts), not up front: maintaining it while
+#: planning doubled the cost of writing each row, and most campaigns never look a row up.
+CUSTOM_STRING_INDEX = "CREATE INDEX IF NOT EXISTS rows_custom_string ON rows (custom_string)"
+#: Made on the first lookup by message_id, not up front (a random B-tree insert per row).
+MESSAGE_ID_INDEX = "CREATE INDEX IF NOT EXISTS rows_message_id ON rows (message_id)"
+
+#: The state a report shows for each row (pending rows: attempted or never attempted; rows a
+#: chunk still holds at the end of a run are in doubt: unknown until reconciled).
+_REPORTED = (
+    "CASE WHEN state IS NOT NULL THEN state WHEN chunk IS NOT NULL THEN 'unknown' "
+    "WHEN tried > 0 THEN 'not_sent' ELSE 'skipped' END"
+)
+
+#: One row as older callers read it back: (row, custom_string, recipient, payload, attempts).
+RowRecord = tuple[int, str, str | None, str, int]
+
+_OPEN = ("in_flight", "in_doubt", "unknown")
+
+
+def damaged(path: object, exc: BaseException) -> JournalError:
+    return JournalError(f"the journal {path} is damaged or not a campaign journal: {exc}")
+
+
+def migrate(journal: Any, version: str) -> None:
+    """Bring a schema 1 or 2 journal to this schema, in one transaction."""
+    db = journal._db
+    with journal._transaction():
+        chunk_columns = {str(c[1]) for c in db.execute("PRAGMA table_info(chunks)")}
+        for name, kind in (
+            ("rows", "TEXT"),
+            ("epoch", "INTEGER"),
+            ("window_from", "REAL"),
+            ("window_to", "REAL"),
+        ):
+            if name not in chunk_columns:
+                db.execute(f"ALTER TABLE chunks ADD COLUMN {name} {kind}")
+        row_columns = {str(c[1]) for c in db.execute("PRAGMA table_info(rows)")}
+        for name in ("tried", "resend"):
+            if name not in row_columns:
+                db.execute(f"ALTER TABLE rows ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
+        db.execute("UPDATE rows SET tried = attempts WHERE attempts > 0")
+        db.execute("UPDATE chunks SET epoch = chunk WHERE epoch IS NULL")
+        db.execute("UPDATE chunks SET state = 'done' WHERE state NOT IN (?, ?, ?)", _OPEN)
+        if version == "1":
+            # Schema 1 marked each row with its chunk at the intent: list them in the chunk.
+            for (chunk,) in db.execute(
+                "SELECT chunk FROM chunks WHERE rows IS NULL AND state != 'done'"
+            ).fetchall():
+                members = [
+                    r for (r,) in db.execute("SELECT row FROM rows WHERE chunk = ?", (chunk,))
+                ]
+                db.execute(
+                    "UPDATE chunks SET rows = ? WHERE chunk = ?", (json.dumps(members), chunk)
+                )
+        # Schema 2 wrote a row's chunk only with its outcome: hold in-doubt rows now.
+        for chunk, listed in db.execute(
+            "SELECT chunk, rows FROM chunks WHERE state != 'done' AND rows IS NOT NULL"
+        ).fetchall():
+            db.executemany(
+                "UPDATE rows SET chunk = ? WHERE row = ? AND state IS NULL",
+                [(chunk, r) for r in json.loads(listed)],
+            )
+        journal.set_meta("schema", SCHEMA_VERSION)
+
+
+class Holder:
+    """The lock of a held journal, released on close, on garbage collection or at exit."""
+
+    __slots__ = ("db", "held", "lock_file")
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.lock_file: IO[bytes] | None = None
+        self.held = False
+
+    def release(self) -> None:
+        """Say the journal is no longer in use, then release the lock."""
+        self.held = False
+        if self.lock_file is None:
+            return
+        with contextlib.suppress(OSError):
+            self.lock_file.close()
+        self.lock_file = None
+
+
+def finalize(db: sqlite3.Connection, holder: Holder) -> None:
+    holder.release()
+    with contextlib.suppress(sqlite3.Error):
+        db.close()
+
+
+class Tx:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self._db.execute("COMMIT")
+        else:
+            self._db.execute("ROLLBACK")
