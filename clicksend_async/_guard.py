@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+import contextvars
+from collections.abc import Awaitable, Callable, Iterator
 
 import attrs
 
-__all__ = ["BeforeSend", "RequestInfo"]
+__all__ = ["BeforeSend", "RequestInfo", "current_guard", "guarded"]
 
 
 @attrs.frozen(kw_only=True)
@@ -24,3 +26,26 @@ class RequestInfo:
 #: Called after the rate-limit permit and immediately before each attempt leaves; raising
 #: RequestVetoedError stops it, and the request counts as surely not sent.
 BeforeSend = Callable[[RequestInfo], Awaitable[None]]
+
+
+_CURRENT: contextvars.ContextVar[BeforeSend | None] = contextvars.ContextVar(
+    "clicksend_async_guard", default=None
+)
+
+
+def current_guard() -> BeforeSend | None:
+    """Return the guard of the requests made in this task (see :func:`guarded`), if any."""
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def guarded(guard: BeforeSend) -> Iterator[None]:
+    """Run the requests of this block through ``guard`` too (after the client's own).
+
+    The bulk engine checks a chunk's lease with it right before the chunk's request leaves.
+    """
+    token = _CURRENT.set(guard)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)

@@ -31,7 +31,7 @@ from ._exceptions import (
     ServerError,
     TransportError,
 )
-from ._guard import BeforeSend, RequestInfo
+from ._guard import BeforeSend, RequestInfo, current_guard
 from ._hooks import (
     OnRequest,
     OnResponse,
@@ -187,7 +187,7 @@ class Session:
                 if not exc.method:
                     exc.method, exc.url = method, url
                 raise
-            if self.before_send is not None:
+            if self.before_send is not None or current_guard() is not None:
                 await self._guard(method, url, log_path, kind, number, timeout)
             if self.on_request is not None:
                 await emit(
@@ -328,7 +328,6 @@ class Session:
         number: int,
         timeout: float | None,
     ) -> None:
-        assert self.before_send is not None
         info = RequestInfo(
             method=method,
             path=path,
@@ -338,7 +337,11 @@ class Session:
             timeout=self.transport.timeout if timeout is None else timeout,
         )
         try:
-            await self.before_send(info)
+            if self.before_send is not None:
+                await self.before_send(info)
+            task_guard = current_guard()
+            if task_guard is not None:
+                await task_guard(info)
         except RequestVetoedError as exc:
             if not exc.method:
                 exc.method, exc.url = method, url
