@@ -55,7 +55,11 @@ class TestAccuracyAcrossProcesses:
         in_run = [t for t in granted if t < start + SECONDS]
         assert all(r["granted"] for r in results), "every process got permits"
         assert len(in_run) / SECONDS >= 0.95 * rate
-        assert busiest_window(granted) <= math.floor(rate * 1.02)
+        # Grants are stamped by each process when its permit returns, so a process that was
+        # descheduled for a moment can stamp one grant late next to the next one: one event of
+        # observation jitter is allowed. Without the shared schedule (the control below) the
+        # busiest window holds `processes` times the rate.
+        assert busiest_window(granted) <= math.floor(rate * 1.02) + 1
 
     async def test_accounts_are_paced_separately(self, backend: str, server: str) -> None:
         specs = [
