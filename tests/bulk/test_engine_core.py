@@ -439,3 +439,16 @@ class TestPreSendLeaseGuard:
                 assert report.sent == 20
             assert len(emu.sent) == 20
         await store.close()
+
+
+async def test_a_local_number_phonenumbers_knows_is_invalid_is_refused_with_its_reason() -> None:
+    recipients = [
+        {"to": "0412 345 678", "country": "AU", "body": "a"},
+        {"to": "0912 34", "country": "AU", "body": "b"},  # too short for an Australian number
+    ]
+    async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+        with await cs.sms.send_bulk(recipients, dedupe="number") as report:
+            outcomes = list(report.outcomes())
+        assert [o.state for o in outcomes] == ["sent", "invalid"]
+        assert "not" in (outcomes[1].reason or "") and outcomes[1].row == 2
+        assert [m.to for m in emu.sent] == ["+61412345678"]
