@@ -24,8 +24,10 @@ from ._exceptions import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimiterUnavailableError,
     RequestBuildError,
     RequestTimeoutError,
+    RequestVetoedError,
     SendOutcomeUnknownError,
     ServerError,
     TransportError,
@@ -33,6 +35,7 @@ from ._exceptions import (
     ValidationError,
     WebhookPayloadError,
 )
+from ._guard import RequestInfo
 from ._hooks import RequestEvent, ResponseCapture, ResponseEvent, log_context
 from ._pagination import AsyncPaginator, Page
 from ._retry import RetryEvent, RetryPolicy
@@ -274,6 +277,7 @@ __all__ = [
     "PostcardResult",
     "ProgressEvent",
     "RateLimitError",
+    "RateLimiterUnavailableError",
     "ReceiptRecorder",
     "ReceiptRule",
     "ReceiptStatus",
@@ -283,7 +287,9 @@ __all__ = [
     "RegistrationRef",
     "RequestBuildError",
     "RequestEvent",
+    "RequestInfo",
     "RequestTimeoutError",
+    "RequestVetoedError",
     "ResponseCapture",
     "ResponseEvent",
     "RetryEvent",

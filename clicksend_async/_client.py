@@ -15,11 +15,13 @@ from urllib.parse import urlsplit
 
 from ._auth import BasicAuth, BearerAuth
 from ._exceptions import ClientStateError, ConfigurationError
+from ._guard import BeforeSend
 from ._hooks import OnRequest, OnResponse, ResponseCapture, capture
 from ._retry import DEFAULT_RETRY, OnRetry, RetryPolicy
 from ._sansio import RequestKind
 from ._session import DEFAULT_RATE_LIMIT, Base, Session
 from ._transport import DEFAULT_MAX_RESPONSE_SIZE, Transport
+from .limiters import RateLimiter
 
 if TYPE_CHECKING:
     import aiohttp
@@ -98,12 +100,17 @@ class ClickSendClient:
         base_url, ctrl_url: point elsewhere (the built-in emulator, a proxy).
         timeout: seconds for one HTTP exchange; connect_timeout for opening the connection.
         session: an aiohttp.ClientSession of yours; it is used and never closed by us.
-        rate_limit: requests per second for this client (None for no limit), default 5.
+        rate_limit: requests per second for this client (None for no limit), default 5; or a
+            RateLimiter from clicksend_async.limiters (RedisRateLimiter, PostgresRateLimiter)
+            to share one account's rate between processes and hosts.
         retry: a RetryPolicy; on_retry: called (sync or async) with a RetryEvent before waits.
         user_agent: prepended to our User-Agent.
         sleep: the sleep function used between retries (tests inject a fake one).
         on_request, on_response: hooks (sync or async) called with a RequestEvent before and a
             ResponseEvent (status, headers, duration) after every HTTP attempt.
+        before_send: awaited with a RequestInfo after the rate-limit permit and immediately
+            before each attempt leaves; raising RequestVetoedError stops the request, which
+            then counts as surely not sent (never retried, never "outcome unknown").
 
     Raises:
         ConfigurationError: missing or conflicting credentials, a base URL without scheme or
@@ -125,7 +132,7 @@ class ClickSendClient:
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         session: aiohttp.ClientSession | None = None,  # noqa: TID251 (a type only)
-        rate_limit: float | None = _UNSET,
+        rate_limit: float | RateLimiter | None = _UNSET,
         retry: RetryPolicy | None = None,
         user_agent: str | None = None,
         on_retry: OnRetry | None = None,
@@ -133,6 +140,7 @@ class ClickSendClient:
         on_request: OnRequest | None = None,
         on_response: OnResponse | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        before_send: BeforeSend | None = None,
     ) -> None:
         auth: BasicAuth | BearerAuth
         _check_header("username", username)
@@ -188,6 +196,7 @@ class ClickSendClient:
             on_request=on_request,
             on_response=on_response,
             not_found_hint=not_found_hint,
+            before_send=before_send,
         )
         self._state = _State.UNOPENED
         self._parent: ClickSendClient | None = None
@@ -310,6 +319,7 @@ class ClickSendClient:
             return
         self._state = _State.CLOSED
         await self._transport.close()
+        await self._session.aclose()
 
     async def request(
         self,

@@ -12,6 +12,8 @@ The tree::
     ├── TransportError                the HTTP exchange itself failed
     │   ├── RequestBuildError         the request could not be built: nothing left this machine
     │   ├── ConnectError              no connection was opened: the request surely never left
+    │   │   ├── RequestVetoedError    the pre-send guard stopped it: it surely never left
+    │   │   └── RateLimiterUnavailableError  a shared rate limiter is unreachable: nothing left
     │   ├── RequestTimeoutError       no answer in time: the request may have been processed
     │   └── ConnectionLostError       reset / disconnected after sending: may have been processed
     ├── DecodeError                   the body was not JSON, or not the shape we expect (says where)
@@ -58,8 +60,10 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimiterUnavailableError",
     "RequestBuildError",
     "RequestTimeoutError",
+    "RequestVetoedError",
     "SendOutcomeUnknownError",
     "ServerError",
     "TransportError",
@@ -156,6 +160,46 @@ class ConnectError(TransportError):
     """No connection could be opened: the request never left this machine."""
 
     request_sent = False
+
+
+class RequestVetoedError(ConnectError):
+    """The session's ``before_send`` guard refused the request: it never left this machine.
+
+    Raise it from a guard (``reason`` says why); the session neither retries it nor treats the
+    outcome as unknown, exactly as for a connection that never opened. ``method`` and ``url``
+    are filled in by the session.
+    """
+
+    def __init__(self, reason: str, *, method: str = "", url: str = "") -> None:
+        ClickSendError.__init__(self, reason)
+        self.reason = reason
+        self.method = method
+        self.url = url
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        return f"request vetoed before it left: {self.reason}{where}"
+
+
+class RateLimiterUnavailableError(ConnectError):
+    """A shared rate limiter (Redis, PostgreSQL) could not be reached, so nothing was sent.
+
+    Failing closed keeps every worker of an account inside its rate; give the limiter a
+    ``fallback_rate`` to pace locally instead. ``backend`` names the limiter's server. Like a
+    connection that never opened, the request surely never left; unlike one, it is not retried
+    (the caller decides when to try again). ``method`` and ``url`` are filled in by the session.
+    """
+
+    def __init__(self, message: str, *, backend: str, method: str = "", url: str = "") -> None:
+        ClickSendError.__init__(self, message)
+        self.message = message
+        self.backend = backend
+        self.method = method
+        self.url = url
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        return f"{self.message}{where}"
 
 
 class RequestTimeoutError(TransportError):

@@ -186,13 +186,21 @@ def check_local_numbers_comparable(*, purpose: str, example: Any = None) -> None
     )
 
 
-def compare_key(number: str | None, country: str | None, *, purpose: str) -> str | None:
+def compare_key(
+    number: str | None,
+    country: str | None,
+    *,
+    purpose: str,
+    validate: bool = False,
+    row: int | None = None,
+) -> str | None:
     """Return the E.164 form a number is compared by (opt-outs, dedupe), local ones included.
 
     ``0412 345 678`` with AU and ``+61 412 345 678`` compare equal. Without the phonenumbers
     library a local number cannot be matched with its E.164 form, so comparing one raises
     :class:`~clicksend_async.ConfigurationError` (``purpose`` says why numbers are compared)
-    rather than risk texting someone who opted out.
+    rather than risk texting someone who opted out. With ``validate`` a local number that
+    phonenumbers knows to be invalid is refused (``ValidationError`` with its reason, ``row``).
     """
     if number is None or number == "":
         return None
@@ -206,4 +214,4 @@ def compare_key(number: str | None, country: str | None, *, purpose: str) -> str
             "give its country (a country column, or country= for the campaign) or write it in "
             "E.164"
         )
-    return e164_key(text, country, validate=False)
+    return e164_key(text, country, validate=validate, row=row)

@@ -24,7 +24,9 @@ from ._exceptions import (
     ConnectError,
     ConnectionLostError,
     RateLimitError,
+    RateLimiterUnavailableError,
     RequestTimeoutError,
+    RequestVetoedError,
     ServerError,
 )
 from ._hooks import log_fields
@@ -208,6 +210,10 @@ def classify_failure(
     """Map an exception to a retry Failure (None when it is not transient) and a Retry-After."""
     if isinstance(exc, RateLimitError):
         return Failure.RATE_LIMITED, exc.retry_after
+    if isinstance(exc, RequestVetoedError | RateLimiterUnavailableError):
+        # The guard said no, or the shared limiter is away: asking again at once would not
+        # change that, and the caller (a worker, a task queue) decides when to try again.
+        return None, None
     if isinstance(exc, ConnectError):
         return Failure.CONNECT, None
     if isinstance(exc, ServerError):

@@ -31,7 +31,23 @@ from ._exceptions import (
 
 SUCCESS_CODES = frozenset({"SUCCESS", "CREATED", "NO_CONTENT"})
 RATE_LIMIT_CODES = frozenset({"TOO_MANY_REQUESTS", "HTTP_TOO_MANY_REQUESTS"})
-SEND_PATHS = frozenset({"/sms/send", "/mms/send", "/voice/send"})
+#: Requests that send something to people (and bill for it): never repeated after they may have
+#: reached ClickSend, and an unknown outcome raises SendOutcomeUnknownError.
+SEND_PATHS = frozenset(
+    {
+        "/sms/send",
+        "/mms/send",
+        "/voice/send",
+        "/sms-campaigns/send",
+        "/mms-campaigns/send",
+        "/email/send",
+        "/email-campaigns/send",
+        "/fax/send",
+        "/post/letters/send",
+        "/post/postcards/send",
+        "/post/direct-mail/campaigns/send",
+    }
+)
 
 _STATUS_ERRORS: dict[int, type[APIError]] = {
     400: BadRequestError,

@@ -2,7 +2,9 @@
 
 Every request goes through :meth:`Session.request`. Each attempt, retries included, first waits
 out any server-requested cool-down (a 429 pauses every concurrent request, so a campaign slows
-down instead of hammering), then passes the rate limiter, then goes to the transport.
+down instead of hammering), then passes the rate limiter (a ``RateLimiter`` from
+``clicksend_async.limiters``, local or shared), then the optional ``before_send`` guard, then
+goes to the transport.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar
 
-from aiolimiter import AsyncLimiter
-
 from ._auth import BasicAuth, BearerAuth
 from ._converter import structure
 from ._exceptions import (
@@ -25,10 +25,13 @@ from ._exceptions import (
     DecodeError,
     NotFoundError,
     RateLimitError,
+    RateLimiterUnavailableError,
+    RequestVetoedError,
     SendOutcomeUnknownError,
     ServerError,
     TransportError,
 )
+from ._guard import BeforeSend, RequestInfo, current_guard
 from ._hooks import (
     OnRequest,
     OnResponse,
@@ -53,8 +56,17 @@ from ._servertime import ServerClock
 from ._tracing import request_span
 from ._transport import Transport
 from ._version import __version__
+from .limiters import (
+    RATE_GUARD,
+    RATE_GUARD_MIN,
+    AccountScoped,
+    LocalRateLimiter,
+    RateLimiter,
+    account_key,
+    limiter_spacing,
+)
 
-__all__ = ["DEFAULT_RATE_LIMIT", "Session"]
+__all__ = ["DEFAULT_RATE_LIMIT", "RATE_GUARD", "RATE_GUARD_MIN", "Session", "limiter_spacing"]
 
 logger = logging.getLogger("clicksend_async")
 
@@ -78,7 +90,7 @@ class Session:
         base_url: str,
         ctrl_url: str | None,
         transport: Transport,
-        rate_limit: float | None = DEFAULT_RATE_LIMIT,
+        rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy = DEFAULT_RETRY,
         user_agent: str | None = None,
         on_retry: OnRetry | None = None,
@@ -87,6 +99,7 @@ class Session:
         on_request: OnRequest | None = None,
         on_response: OnResponse | None = None,
         not_found_hint: str | None = None,
+        before_send: BeforeSend | None = None,
     ) -> None:
         self.auth = auth
         self.on_request = on_request
@@ -100,10 +113,14 @@ class Session:
         self.on_retry = on_retry
         self._sleep = sleep
         self._rng = rng or random.Random()
-        if rate_limit is not None and rate_limit <= 0:
-            raise ConfigurationError("rate_limit must be a positive number of requests per second")
         self.rate_limit = rate_limit
         self._limiter = _make_limiter(rate_limit)
+        limiter: object = self._limiter
+        if isinstance(limiter, AccountScoped):
+            limiter.bind_account(account_key(auth))
+        #: Awaited after the rate-limit permit and right before each attempt leaves; raising
+        #: RequestVetoedError stops the attempt, which counts as surely not sent.
+        self.before_send = before_send
         self._cooldown_until = 0.0
         #: ClickSend's clock as learnt from the ``Date`` of every answer (the bulk engine's
         #: reconciliation windows are in the server's time, never this host's).
@@ -164,7 +181,14 @@ class Session:
         first_sent: list[float] = []
 
         async def attempt(number: int) -> dict[str, Any]:
-            await self._pace(after_retry_wait=number > 1)
+            try:
+                await self._pace(after_retry_wait=number > 1)
+            except RateLimiterUnavailableError as exc:
+                if not exc.method:
+                    exc.method, exc.url = method, url
+                raise
+            if self.before_send is not None or current_guard() is not None:
+                await self._guard(method, url, log_path, kind, number, timeout)
             if self.on_request is not None:
                 await emit(
                     self.on_request,
@@ -238,7 +262,15 @@ class Session:
                 clock.observe(
                     raw.headers.get("Date") or raw.headers.get("date"), sent_at, clock.local()
                 )
-                return decode_envelope(raw.status, raw.headers, raw.body, method=method, url=url)
+                try:
+                    return decode_envelope(
+                        raw.status, raw.headers, raw.body, method=method, url=url
+                    )
+                except RateLimitError as exc:
+                    if self._limiter is not None:
+                        # A shared limiter pushes every process's schedule back, not just ours.
+                        await self._limiter.rate_limited(exc.retry_after)
+                    raise
 
         try:
             return await call_with_retry(
@@ -287,6 +319,40 @@ class Session:
                 ) from exc
             raise
 
+    async def _guard(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        kind: RequestKind,
+        number: int,
+        timeout: float | None,
+    ) -> None:
+        info = RequestInfo(
+            method=method,
+            path=path,
+            url=url,
+            kind=kind.value,
+            attempt=number,
+            timeout=self.transport.timeout if timeout is None else timeout,
+        )
+        try:
+            if self.before_send is not None:
+                await self.before_send(info)
+            task_guard = current_guard()
+            if task_guard is not None:
+                await task_guard(info)
+        except RequestVetoedError as exc:
+            if not exc.method:
+                exc.method, exc.url = method, url
+            logger.info("%s %s vetoed before it left: %s", method, path, exc.reason)
+            raise
+
+    async def aclose(self) -> None:
+        """Release the rate limiter's connections (a shared limiter reconnects if reused)."""
+        if self._limiter is not None:
+            await self._limiter.aclose()
+
     async def data(
         self,
         method: str,
@@ -315,32 +381,16 @@ def _payload_of(json_body: Any, content: bytes | None) -> Mapping[str, Any]:
     return {}
 
 
-#: How much wider than the nominal window the limiter keeps it: 1 % of the window, at least
-#: 10 ms. Measured against the emulator (100 ms latency, 10 per 1 s fixed window, 1000-message
-#: sends): no guard gave 14 429s in 200 requests, 1 % gave none (benchmarks/README.md).
-RATE_GUARD = 0.01
-RATE_GUARD_MIN = 0.01
-
-
-def limiter_spacing(rate_limit: float) -> float:
-    """Return the seconds between request starts for ``rate_limit`` requests per second.
-
-    Servers count requests in windows (ClickSend answers with ``ratelimit-reset`` and
-    ``x-ratelimit-remaining``). A bucket that admits its whole capacity at once, then refills,
-    lets up to ``2 * rate - 1`` requests into one window and earns 429s; starts spaced evenly by
-    ``(window + guard) / count`` never put more than ``count`` into any window of that length.
-    ``rate`` becomes whole requests per window: 10 -> 10 per 1 s, 2.5 -> 2 per 0.8 s.
-    """
-    if rate_limit >= 1:
-        count = int(rate_limit)
-        window = count / rate_limit
-    else:
-        count, window = 1, 1.0 / rate_limit
-    return (window + max(window * RATE_GUARD, RATE_GUARD_MIN)) / count
-
-
-def _make_limiter(rate_limit: float | None) -> AsyncLimiter | None:
+def _make_limiter(rate_limit: float | RateLimiter | None) -> RateLimiter | None:
     if rate_limit is None:
         return None
-    # aiolimiter's leaky bucket with a capacity of one request: no burst, even spacing.
-    return AsyncLimiter(1, limiter_spacing(rate_limit))
+    if isinstance(rate_limit, bool) or not isinstance(rate_limit, int | float):
+        if isinstance(rate_limit, RateLimiter):
+            return rate_limit
+        raise ConfigurationError(
+            "rate_limit must be requests per second, a RateLimiter (clicksend_async.limiters) "
+            "or None"
+        )
+    if rate_limit <= 0:
+        raise ConfigurationError("rate_limit must be a positive number of requests per second")
+    return LocalRateLimiter(rate_limit)

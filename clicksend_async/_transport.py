@@ -71,6 +71,11 @@ class Transport:
         return f"<Transport {owner} session, closed={self._closed}>"
 
     @property
+    def timeout(self) -> float | None:
+        """Return the default seconds for one exchange (None: no limit)."""
+        return self._timeout.total
+
+    @property
     def closed(self) -> bool:
         """Return True once close() was called."""
         return self._closed

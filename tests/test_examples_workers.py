@@ -1,22 +1,17 @@
 """The task-queue recipes (examples/taskiq_worker.py, examples/arq_worker.py) send a campaign to
 the end in bounded slices that re-enqueue themselves, each recipient once: against a real
-PostgreSQL, and for arq a real Redis started here (a missing server fails, never skips)."""
+PostgreSQL, and for arq a real Redis (tests/servers.py: a missing server fails, never skips)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,54 +30,6 @@ def recipe(module: str) -> ModuleType:
     if str(EXAMPLES) not in sys.path:
         sys.path.insert(0, str(EXAMPLES))
     return importlib.import_module(module)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """Start redis-server (the OS package) on a free loopback port for this module."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail(
-            "redis-server is not on this machine; install it: apt-get install -y redis-server"
-        )
-    port = _free_port()
-    workdir = tempfile.mkdtemp(prefix="cs-redis-")
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", workdir],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", port), 1) as s,
-            ):
-                s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"redis-server did not start on port {port}: {output[-2000:]}")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(10)
-        if proc.poll() is None:
-            proc.kill()
-        if proc.stdout is not None:
-            proc.stdout.close()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def people(n: int) -> list[dict[str, Any]]:

@@ -6,14 +6,14 @@ import asyncio
 import itertools
 
 import pytest
-from aiolimiter import AsyncLimiter
 
 from clicksend_async._session import RATE_GUARD_MIN, _make_limiter, limiter_spacing
+from clicksend_async.limiters import RateLimiter
 
 SLACK = 1e-3  # timer granularity; waiting longer than asked only widens gaps
 
 
-async def _starts(limiter: AsyncLimiter, n: int) -> list[float]:
+async def _starts(limiter: RateLimiter, n: int) -> list[float]:
     loop = asyncio.get_running_loop()
     starts: list[float] = []
 

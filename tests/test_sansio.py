@@ -211,3 +211,20 @@ class TestBuildUrl:
 
     def test_booleans_become_digits(self) -> None:
         assert build_url("https://x/v3", "a", {"flag": True}) == "https://x/v3/a?flag=1"
+
+
+def test_every_send_to_people_is_a_send() -> None:
+    from clicksend_async._sansio import RequestKind, request_kind
+
+    for path in (
+        "/sms/send",
+        "/sms-campaigns/send",
+        "/mms-campaigns/send",
+        "/email/send",
+        "/email-campaigns/send",
+        "/fax/send",
+        "/post/letters/send",
+        "/post/postcards/send",
+        "/post/direct-mail/campaigns/send",
+    ):
+        assert request_kind("POST", path) is RequestKind.SEND, path

@@ -75,11 +75,14 @@ class JobState:
         country = self._defaults.get("country")
         return str(country) if country else None
 
-    def _compare_key(self, to: str | None, country: Any) -> str | None:
-        """Return a row's number as opt-outs and dedupe compare it (E.164)."""
+    def _compare_key(self, to: str | None, country: Any, row: int | None = None) -> str | None:
+        """Return a row's number as opt-outs and dedupe compare it (E.164).
+
+        A local number phonenumbers knows to be invalid is refused (``ValidationError``).
+        """
         purpose = "exclude=" if self._exclude else "dedupe="
         own = str(country) if country else self._campaign_country()
-        return compare_key(to, own, purpose=purpose)
+        return compare_key(to, own, purpose=purpose, validate=row is not None, row=row)
 
     def _body(self, payloads: list[str]) -> bytes:
         """Return one ``messages[]`` request body from the rows' payload JSON."""

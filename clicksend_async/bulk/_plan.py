@@ -133,11 +133,23 @@ class Planning(RowBuilding):
                 body = payload.get("body", "")
                 fingerprint.add(row, to_text, body)
                 # Opt-outs and dedupe compare numbers as E.164 (a local number with its country).
-                key_to = (
-                    self._compare_key(to_text, payload.get("country"))
-                    if exclude or self.dedupe
-                    else to_text
-                )
+                try:
+                    key_to = (
+                        self._compare_key(to_text, payload.get("country"), row)
+                        if exclude or self.dedupe
+                        else to_text
+                    )
+                except ValidationError as exc:  # a local number phonenumbers knows is invalid
+                    reason = f"to: {exc.reason}"
+                    if len(invalid_rows) < PLAN_INVALID_ROWS:
+                        invalid_rows.append(InvalidRow(row=row, to=to_text, reason=reason))
+                    batch.append(
+                        PlannedRow(row, None, to_text, None, None, None, "invalid", None, reason)
+                    )
+                    await self._emit(
+                        BulkOutcome(row=row, to=to_text, state="invalid", reason=reason)
+                    )
+                    continue
                 if exclude and key_to in exclude:
                     excluded += 1
                     batch.append(

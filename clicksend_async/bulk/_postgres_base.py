@@ -33,7 +33,7 @@ class _PostgresBase:
         campaign: str,
         *,
         owner: str | None = None,
-        lease: float = 30.0,
+        lease: float = 120.0,
         grace: float = 10.0,
         max_cost: Decimal | float | str | None = None,
         heartbeat: float | None = None,

@@ -45,7 +45,9 @@ class PostgresStore(_PostgresRows):
             asyncpg pool (the caller's: never closed here).
         campaign: the campaign's name; every worker of the campaign uses the same one.
         owner: this worker's name in leases (default: host, process and a random suffix).
-        lease: seconds a claimed chunk stays this worker's without a heartbeat.
+        lease: seconds a claimed chunk stays this worker's without a heartbeat (default 120).
+            A chunk's request leaves only while its lease outlasts the HTTP timeout plus a
+            margin (the pre-send guard), so the lease must be longer than the timeout.
         grace: seconds past an expired lease before another worker takes the chunk over.
         max_cost: a budget for the whole campaign across workers, reserved at claim time.
         heartbeat: seconds between lease renewals while open (default ``lease / 3``; 0: none).

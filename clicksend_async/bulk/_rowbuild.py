@@ -294,17 +294,6 @@ class RowBuilding(Pricing):
             logger.info("excluding %d number(s) of list %s", count, list_id)
         self._lists_loaded = True
 
-    def _campaign_country(self) -> str | None:
-        country = self._defaults.get("country")
-        return str(country) if country else None
-
-    def _compare_key(self, to: str | None, country: Any) -> str | None:
-        """Return a row's number as opt-outs and dedupe compare it (E.164)."""
-        purpose = "exclude=" if self._exclude else "dedupe="
-        return compare_key(
-            to, str(country) if country else self._campaign_country(), purpose=purpose
-        )
-
     def _to_gsm(self, text: str) -> str:
         """Return ``to_gsm(text)`` when that makes the text GSM-7, else ``text`` itself."""
         if is_gsm(text):

@@ -21,7 +21,10 @@ from .._exceptions import (
     ConnectError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimiterUnavailableError,
+    RequestVetoedError,
 )
+from .._guard import BeforeSend, RequestInfo, guarded
 from .._hooks import log_context
 from .._sansio import RequestKind
 from .._session import Session
@@ -37,6 +40,8 @@ logger = logging.getLogger("clicksend_async.bulk")
 #: How far a chunk's window reaches beyond the instants the request was in flight, in seconds:
 #: the history's dates are whole seconds.
 WINDOW_MARGIN = 1.0
+#: Seconds of lease beyond the HTTP timeout a chunk must hold when its request leaves.
+LEASE_MARGIN = 5.0
 
 _THROTTLED_AGAIN = (
     "THROTTLED on re-send after an unknown outcome: an identical message went out seconds "
@@ -133,7 +138,15 @@ def classify_failure(claim: Claim, exc: BaseException) -> ChunkResult:
     """Return what a failed request proves about its rows (pure)."""
     rows = [r.row for r in claim.rows]
     if isinstance(exc, RateLimitError | ConnectError):
-        why = "rate limited (429)" if isinstance(exc, RateLimitError) else "no connection"
+        why = (
+            "rate limited (429)"
+            if isinstance(exc, RateLimitError)
+            else f"vetoed before it left ({exc})"
+            if isinstance(exc, RequestVetoedError)
+            else "the shared rate limiter was unreachable"
+            if isinstance(exc, RateLimiterUnavailableError)
+            else "no connection"
+        )
         return ChunkResult(
             [], [Release(r, None, f"not sent: {why}") for r in rows], [], error=str(exc)
         )
@@ -185,7 +198,7 @@ class ChunkSender:
         clock = self._session.server_clock
         started = clock.local()
         try:
-            with log_context(chunk=claim.chunk):  # every request log of this chunk says so
+            with log_context(chunk=claim.chunk), guarded(self._lease_guard(claim)):
                 body = self._body([r.payload for r in claim.rows])
                 envelope = await self._session.request(
                     "POST",
@@ -212,6 +225,32 @@ class ChunkSender:
             )
             result = classify_failure(claim, exc)
         await self._record(claim, result, started)
+
+    def _lease_guard(self, claim: Claim) -> BeforeSend:
+        """Return the pre-send check of a chunk: its lease must outlast the request.
+
+        A worker frozen past its lease (a long GC pause, SIGSTOP) must not send a chunk another
+        worker may have taken over: right before the request leaves, after the rate-limit
+        permit, the lease left must cover the HTTP timeout plus a margin, or nothing is sent
+        and the rows go back (a vetoed request surely did not leave).
+        """
+        lease_left = getattr(self._store, "lease_left", None)
+        lease = getattr(self._store, "lease", None)
+        margin = (
+            LEASE_MARGIN if not isinstance(lease, int | float) else min(LEASE_MARGIN, lease / 4)
+        )
+
+        async def guard(info: RequestInfo) -> None:
+            if lease_left is None or info.kind != "send":
+                return
+            needed = (info.timeout or 30.0) + margin
+            left = await lease_left(claim.chunk, claim.epoch)
+            if left < needed:
+                raise RequestVetoedError(
+                    f"chunk {claim.chunk}: {left:.1f} s of lease left, {needed:.1f} s needed"
+                )
+
+        return guard
 
     async def _record(self, claim: Claim, result: ChunkResult, started: float) -> None:
         clock = self._session.server_clock

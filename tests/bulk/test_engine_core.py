@@ -413,3 +413,42 @@ class TestOptOutsCompareAsE164:
             ) as report:
                 assert [o.status for o in report.outcomes()] == ["EXCLUDED", "SUCCESS"]
             assert [m.to for m in emu.sent] == ["+61412345679"]
+
+
+class TestPreSendLeaseGuard:
+    async def test_a_chunk_whose_lease_is_too_short_is_not_sent_and_goes_back(self) -> None:
+        from clicksend_async.bulk import SqliteStore
+
+        class LeasedStore(SqliteStore):
+            left = 0.0
+
+            async def lease_left(self, chunk: int, epoch: int) -> float:
+                return self.left
+
+        store = LeasedStore()
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            first = job(cs, rows(20), store=store, max_attempts=1)
+            with await first.run() as report:
+                assert report.not_sent == 20 and report.sent == 0
+                reasons = {o.reason for o in report.outcomes()}
+            assert emu.sent == []
+            assert all("vetoed before it left" in (r or "") for r in reasons)
+            store.left = 3600.0
+            resumed = job(cs, rows(20), store=store)
+            with await resumed.run() as report:
+                assert report.sent == 20
+            assert len(emu.sent) == 20
+        await store.close()
+
+
+async def test_a_local_number_phonenumbers_knows_is_invalid_is_refused_with_its_reason() -> None:
+    recipients = [
+        {"to": "0412 345 678", "country": "AU", "body": "a"},
+        {"to": "0912 34", "country": "AU", "body": "b"},  # too short for an Australian number
+    ]
+    async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+        with await cs.sms.send_bulk(recipients, dedupe="number") as report:
+            outcomes = list(report.outcomes())
+        assert [o.state for o in outcomes] == ["sent", "invalid"]
+        assert "not" in (outcomes[1].reason or "") and outcomes[1].row == 2
+        assert [m.to for m in emu.sent] == ["+61412345678"]

@@ -244,7 +244,7 @@ class TestOwnership:
             ("campaign", ""),
             ("lease", 0),
             ("grace", -1),
-            ("heartbeat", 30),
+            ("heartbeat", 600),
             ("max_cost", "-1"),
             ("max_cost", "lots"),
             ("schema", "Robert'); DROP TABLE"),
@@ -734,7 +734,7 @@ async def main(url, dsn, campaign, owner, n):
         username="emulator", api_key="emulator-api-key", base_url=url, rate_limit=None
     ) as cs:
         job = BulkJob(cs.session, SMS, people, body="Hi {first_name}", store=store,
-                      chunk_size=20, concurrency=2, reconcile_settle=0.2)
+                      chunk_size=20, concurrency=2, reconcile_settle=0.2, send_timeout=0.5)
         with await job.run() as report:
             print(report.aborted, flush=True)
     await store.close()
