@@ -103,6 +103,14 @@ def build_cli() -> click.Group:
         help="Client rate limit in requests per second (default 5; 0: no limit).",
     )
     @click.option(
+        "--limiter",
+        envvar="CLICKSEND_LIMITER",
+        show_envvar=True,
+        metavar="URL",
+        help="Share --rate across every process of the account: redis://... or "
+        "postgresql://... (sends nothing while it is unreachable).",
+    )
+    @click.option(
         "--timeout",
         type=click.FloatRange(min=0, min_open=True),
         default=30.0,
@@ -150,6 +158,7 @@ def build_cli() -> click.Group:
             connection=clean(options["connection"]),
             base_url=clean(options["base_url"]),
             rate=options["rate"],
+            limiter=clean(options["limiter"]),
             timeout=options["timeout"],
             verbose=options["verbose"],
             explicit_direct=given("username") or given("api_key"),

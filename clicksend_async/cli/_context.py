@@ -26,6 +26,8 @@ from .._exceptions import (
     SendOutcomeUnknownError,
     TransportError,
 )
+from .._session import DEFAULT_RATE_LIMIT
+from ..limiters import RateLimiter
 from ._exit import (
     EXIT_BUDGET,
     EXIT_CODES,
@@ -99,6 +101,9 @@ class Globals:
     #: Credentials came from the environment (the CLICKSEND_* / MATON_* variables).
     env_credentials: bool = False
     profile_name: str | None = None
+    #: ``--limiter``: a redis:// or postgresql:// URL sharing the account's rate (may hold a
+    #: password: kept out of the repr).
+    limiter: str | None = attrs.field(default=None, repr=False)
     #: Asked first when SIGTERM arrives (a campaign stops gracefully); True: handled.
     on_signal: Callable[[int], bool] | None = None
     #: How the user started this program, e.g. ``["clicksend-async"]``, and its arguments.
@@ -146,7 +151,9 @@ class Globals:
         rate = self.rate
         if profile is not None and profile.rate is not None and not self.explicit_rate:
             rate = profile.rate
-        if rate is not None:
+        if self.limiter:
+            kwargs["rate_limit"] = shared_limiter(self.limiter, rate)
+        elif rate is not None:
             kwargs["rate_limit"] = None if rate == 0 else rate
         return kwargs
 
@@ -197,6 +204,21 @@ class Globals:
         if not secret:
             raise ConfigurationError(_no_secret(profile))
         return ClickSendClient(username=username, api_key=secret, **kwargs)
+
+
+def shared_limiter(url: str, rate: float | None) -> RateLimiter:
+    """Return the shared limiter ``--limiter`` names, pacing the whole account at ``rate``."""
+    from ..limiters import PostgresRateLimiter, RedisRateLimiter
+
+    if rate == 0:
+        raise ConfigurationError("--limiter shares a rate: give --rate above 0 with it")
+    per_second = DEFAULT_RATE_LIMIT if rate is None else rate
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("redis", "rediss", "unix"):
+        return RedisRateLimiter(url, rate=per_second)
+    if scheme in ("postgresql", "postgres"):
+        return PostgresRateLimiter(url, rate=per_second)
+    raise ConfigurationError("--limiter must be a redis://... or postgresql://... URL")
 
 
 def _no_secret(profile: Profile) -> str:

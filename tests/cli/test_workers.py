@@ -181,6 +181,34 @@ class TestDetachThenWorkers:
         assert end["this_worker"]["sent"] == 25
         assert len(emulator.sent) == 25
 
+    def test_workers_share_the_rate_through_the_limiter(
+        self,
+        runner: CliRunner,
+        emulator: ClickSendEmulator,
+        postgres_dsn: str,
+        redis_server: Any,
+        redis_url: str,
+        tmp_path: Path,
+    ) -> None:
+        store = ["--store", postgres_dsn, "--name", name()]
+        detach(runner, emulator, people_csv(tmp_path, 30), store)
+        shared = ["--limiter", redis_url, "--rate", "50"]
+        result = runner.invoke(
+            cli.build_cli(),
+            [*creds(emulator), *shared, "worker", *store, "--json"],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        (end,) = documents(result)
+        assert end["finished"] and end["counts"]["sent"] == 30
+        keys = redis_server.command("KEYS", "clicksend_async:rate:*")
+        assert keys is not None and b"clicksend_async:rate:" in keys  # paced through Redis
+        bad = runner.invoke(
+            cli.build_cli(),
+            [*creds(emulator), "--limiter", redis_url, "--rate", "0", "worker", *store],
+        )
+        assert bad.exit_code == 1 and "give --rate above 0" in bad.stderr
+
     def test_a_worker_refuses_a_campaign_that_is_not_planned(
         self, runner: CliRunner, emulator: ClickSendEmulator, postgres_dsn: str
     ) -> None:
