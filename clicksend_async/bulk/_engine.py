@@ -8,10 +8,7 @@
    request is built), sent ``concurrency`` at a time, and their outcomes recorded, fenced.
 4. **Reconcile** (:mod:`._reconcile`): chunks in doubt are settled through the history in
    ClickSend's time, one coalesced read at a time; only proved absence releases a row.
-5. **Report** (:mod:`._report`): every input row in exactly one state.
-
-Chunks in doubt from an earlier run are reconciled before anything else is sent; rows in
-flight are never offered to another chunk; a task's exception is never dropped.
+5. **Report** (:mod:`._report`): every input row in exactly one state (a task's error is kept).
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from decimal import Decimal
 from typing import Any
 
-from .._exceptions import ConfigurationError, ValidationError
+from .._exceptions import BudgetExceededError, ConfigurationError, ValidationError
 from .._session import Session
 from .._tracing import campaign_span
 from .._validation import (
@@ -220,9 +217,16 @@ class BulkJob(Planning):
                 await self._load_exclude_lists()
             self._plan = await self._make_plan()
         if not self._budget_checked:
-            self._check_budget(self._plan)
-            if self.check_balance and self._plan.total_cost is not None and not self.dry_run:
-                await self._check_balance(self._plan)
+            try:
+                self._check_budget(self._plan)
+                if self.check_balance and self._plan.total_cost is not None and not self.dry_run:
+                    await self._check_balance(self._plan)
+            except BudgetExceededError as exc:
+                # The plan is in the store: say it was refused, so no worker ever sends it.
+                await self._store.set_meta({"refused": str(exc)})
+                raise
+            if await self._store.get_meta("refused") is not None:
+                await self._store.set_meta({"refused": ""})  # within budget now (a top-up)
             self._budget_checked = True
         return self._plan
 

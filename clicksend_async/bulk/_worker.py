@@ -80,6 +80,12 @@ async def _stored_plan(
             f"the campaign {store.where} is not planned: a worker never plans; plan it first "
             "(clicksend-async campaign ... --detach, or cs.sms.bulk(..., store=store).plan())"
         )
+    refused = await store.get_meta("refused")
+    if refused:
+        raise JournalError(
+            f"the campaign {store.where} was refused when it was planned ({refused}); "
+            "nothing of it is sent"
+        )
     request = await store.get_meta("request")
     if request is None:
         raise JournalError(

@@ -230,3 +230,22 @@ class TestOpenStore:
         with pytest.raises(ValidationError) as caught:
             open_store(url, campaign)
         assert caught.value.field == field
+
+
+async def test_a_plan_refused_for_its_budget_is_never_sent_by_a_worker(tmp_path: Any) -> None:
+    from clicksend_async import BudgetExceededError, JournalError
+    from clicksend_async.bulk import SqliteStore
+    from clicksend_async.testing import ClickSendEmulator
+
+    path = tmp_path / "c.db"
+    people = [{"to": f"+6142{i:07d}", "first_name": f"N{i}"} for i in range(20)]
+    async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+        store = SqliteStore(str(path))
+        with pytest.raises(BudgetExceededError):
+            await cs.sms.bulk(people, body="Hi {first_name}", store=store, max_cost="0.01").plan()
+        await store.close()
+        worker_store = SqliteStore(str(path))
+        with pytest.raises(JournalError, match="refused"):
+            await cs.bulk.work(worker_store)
+        await worker_store.close()
+        assert emu.sent == []
