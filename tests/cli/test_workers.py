@@ -230,9 +230,9 @@ class TestDetachThenWorkers:
         args = ["campaign", str(path), "--body", BODY, *store, "--detach", "--yes"]
         result = invoke(runner, emulator, *args, "--max-cost", "0.01", code=4)
         assert "over budget" in result.stderr
-        worker = invoke(runner, emulator, "worker", *store, "--json", code=3)
-        (end,) = documents(worker)
-        assert end["state"] == "aborted" and end["counts"]["sent"] == 0
+        # The store says the plan was refused: a worker refuses it before claiming anything.
+        worker = invoke(runner, emulator, "worker", *store, "--json", code=1)
+        assert "refused when it was planned" in worker.stderr
         assert emulator.sent == []
         again = invoke(runner, emulator, *args, code=1)
         assert "already planned" in again.stderr
