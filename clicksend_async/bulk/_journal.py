@@ -387,16 +387,6 @@ class Journal(JournalReceipts):
                 [(status, reason, row) for row in rows],
             )
 
-    def pending_numbers(self, after_row: int, limit: int) -> list[tuple[int, str | None]]:
-        """Return (row, recipient) of pending rows after ``after_row`` (exclusion checks)."""
-        return list(
-            self._db.execute(
-                "SELECT row, recipient FROM rows WHERE state IS NULL AND chunk IS NULL "
-                "AND row > ? ORDER BY row LIMIT ?",
-                (after_row, limit),
-            )
-        )
-
     def count_pending(self, max_attempts: int | None = None) -> int:
         """Return how many rows wait to be sent (below ``max_attempts`` this run, if given)."""
         sql = "SELECT COUNT(*) FROM rows WHERE state IS NULL AND chunk IS NULL"

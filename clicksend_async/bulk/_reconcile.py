@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from .._exceptions import ClickSendError, SendOutcomeUnknownError
+from .._exceptions import ClickSendError, DecodeError, SendOutcomeUnknownError
 from .._servertime import ServerClock
 from .._session import Session
 from ._channels import _decimal, _int
@@ -35,7 +35,13 @@ from ._report import BulkOutcome
 from ._states import DoubtChunk, Release, RowOutcome, SentEvidence
 from ._store import CampaignStore
 
-__all__ = ["ReconcileResult", "Reconciler", "close_open_windows", "reconcile_unknown"]
+__all__ = [
+    "HistoryReader",
+    "ReconcileResult",
+    "Reconciler",
+    "close_open_windows",
+    "reconcile_unknown",
+]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
@@ -52,8 +58,64 @@ _FOUND = "confirmed through the history after an unknown outcome"
 _ABSENT = "not in the history after an unknown outcome (complete read past the settle time)"
 
 
-class _Incomplete(Exception):
+class _Incomplete(DecodeError):
     """A history read that cannot prove absence (a page missing, the shape changed)."""
+
+
+class HistoryReader:
+    """Read a message history by pages, oldest first, and say when a read proves absence."""
+
+    def __init__(self, session: Session, path: str, timeout: float | None = None) -> None:
+        self._session = session
+        self._path = path
+        self._timeout = timeout
+        #: History requests made (for the benchmarks and metrics).
+        self.requests = 0
+
+    async def page(self, params: Mapping[str, Any], page: int) -> Any:
+        self.requests += 1
+        return await self._session.data(
+            "GET",
+            self._path,
+            params={**params, "order_by": "date:asc", "page": page, "limit": PAGE},
+            timeout=self._timeout,
+        )
+
+    async def scan(
+        self, params: Mapping[str, Any], first: Any, want: Mapping[str, Any]
+    ) -> dict[str, Mapping[str, Any]]:
+        """Read every page of the query (the first one given); stop early if all are found."""
+        found: dict[str, Mapping[str, Any]] = {}
+        page, data = 1, first
+        last: int | None = None
+        seen = 0
+        while True:
+            if not isinstance(data, Mapping) or not isinstance(data.get("data"), list):
+                raise _Incomplete(f"page {page} of {self._path} is not a page of records")
+            records = data["data"]
+            this_last = _int(data.get("last_page"))
+            if this_last is None or (last is not None and this_last < last):
+                raise _Incomplete(f"{self._path} shrank while it was read (last_page)")
+            # Read oldest first: messages that arrive while we read are appended, so a page
+            # count that grows only means more to read, never a page skipped.
+            last = this_last
+            for record in records:
+                if not isinstance(record, Mapping):
+                    raise _Incomplete(f"page {page} of {self._path} holds a non-record")
+                custom = record.get("custom_string")
+                if isinstance(custom, str) and custom in want:
+                    found[custom] = record
+            seen += len(records)
+            if len(found) == len(want):
+                return found
+            if page >= last or not records:
+                break
+            page += 1
+            data = await self.page(params, page)
+        total = _int(data.get("total")) if isinstance(data, Mapping) else None
+        if page < last or (total is not None and seen < total):
+            raise _Incomplete(f"{self._path} returned fewer records than it counts")
+        return found
 
 
 class Reconciler:
@@ -73,8 +135,7 @@ class Reconciler:
         timeout: float | None = None,
     ) -> None:
         self._session = session
-        self._timeout = timeout
-        self._path = history_path
+        self._reader = HistoryReader(session, history_path, timeout)
         self._store = store
         self._settle = settle
         self._sleep = sleep
@@ -82,9 +143,13 @@ class Reconciler:
         self._on_settled = on_settled
         self._canary = canary
         self._lookups_work: bool | None = None
-        #: History requests made, and chunks settled (for the benchmarks and metrics).
-        self.requests = 0
+        #: Chunks settled (for the benchmarks and metrics).
         self.chunks_settled = 0
+
+    @property
+    def requests(self) -> int:
+        """Return the history requests made so far."""
+        return self._reader.requests
 
     async def settle_chunks(self, chunks: Sequence[DoubtChunk]) -> None:
         """Settle ``chunks`` (waiting out the settle time first); every row gets an outcome."""
@@ -114,7 +179,7 @@ class Reconciler:
                 want[custom] = (chunk, row)
         try:
             found = await self._read(start, want, group)
-        except (ClickSendError, _Incomplete, ValueError, TypeError, ArithmeticError) as exc:
+        except (ClickSendError, ValueError, TypeError, ArithmeticError) as exc:
             reason = f"outcome unknown and the history could not prove it: {exc}"
             logger.error("%d row(s) left UNKNOWN: %s", len(want), exc)
             for chunk in group:
@@ -202,7 +267,7 @@ class Reconciler:
         is still read (the end is only used to know when the settle time is over).
         """
         date_from = math.floor(start)
-        first = await self._page({"date_from": date_from}, 1)
+        first = await self._reader.page({"date_from": date_from}, 1)
         total = _int(first.get("total")) if isinstance(first, Mapping) else None
         scan_pages = math.ceil(total / PAGE) if total is not None else None
         recipients = sorted({to for c in group for _, _, to in c.rows if to})
@@ -219,52 +284,7 @@ class Reconciler:
             found = await self._lookup(date_from, recipients, want, canary)
             if found is not None:
                 return found
-        return await self._scan({"date_from": date_from}, first, want)
-
-    async def _page(self, params: Mapping[str, Any], page: int) -> Any:
-        self.requests += 1
-        return await self._session.data(
-            "GET",
-            self._path,
-            params={**params, "order_by": "date:asc", "page": page, "limit": PAGE},
-            timeout=self._timeout,
-        )
-
-    async def _scan(
-        self, params: Mapping[str, Any], first: Any, want: Mapping[str, Any]
-    ) -> dict[str, Mapping[str, Any]]:
-        """Read every page of the query (the first one given); stop early if all are found."""
-        found: dict[str, Mapping[str, Any]] = {}
-        page, data = 1, first
-        last: int | None = None
-        seen = 0
-        while True:
-            if not isinstance(data, Mapping) or not isinstance(data.get("data"), list):
-                raise _Incomplete(f"page {page} of {self._path} is not a page of records")
-            records = data["data"]
-            this_last = _int(data.get("last_page"))
-            if this_last is None or (last is not None and this_last < last):
-                raise _Incomplete(f"{self._path} shrank while it was read (last_page)")
-            # Read oldest first: messages that arrive while we read are appended, so a page
-            # count that grows only means more to read, never a page skipped.
-            last = this_last
-            for record in records:
-                if not isinstance(record, Mapping):
-                    raise _Incomplete(f"page {page} of {self._path} holds a non-record")
-                custom = record.get("custom_string")
-                if isinstance(custom, str) and custom in want:
-                    found[custom] = record
-            seen += len(records)
-            if len(found) == len(want):
-                return found
-            if page >= last or not records:
-                break
-            page += 1
-            data = await self._page(params, page)
-        total = _int(data.get("total")) if isinstance(data, Mapping) else None
-        if page < last or (total is not None and seen < total):
-            raise _Incomplete(f"{self._path} returned fewer records than it counts")
-        return found
+        return await self._reader.scan({"date_from": date_from}, first, want)
 
     async def _lookup(
         self,
@@ -281,8 +301,8 @@ class Reconciler:
         async def lookup(batch: list[str]) -> dict[str, Mapping[str, Any]]:
             terms = [f"to:{to}" for to in [canary.to, *batch]]
             params = {"date_from": low, "q": ",".join(terms), "operator": "OR"}
-            first = await self._page(params, 1)
-            return await self._scan(params, first, probe)
+            first = await self._reader.page(params, 1)
+            return await self._reader.scan(params, first, probe)
 
         batches = [
             recipients[start : start + LOOKUP_BATCH]
@@ -340,10 +360,6 @@ def _coalesce(chunks: list[DoubtChunk]) -> list[list[DoubtChunk]]:
     return groups
 
 
-async def _noop(_: Any) -> None:
-    await asyncio.sleep(0)
-
-
 @attrs.frozen(kw_only=True)
 class ReconcileResult:
     """What the history says about the messages of a send whose outcome was unknown.
@@ -398,28 +414,18 @@ async def reconcile_unknown(
         await sleep(wait)
     date_from = math.floor(window[0])
     found: dict[str, Mapping[str, Any]] = {}
-    reader = Reconciler(
-        session=session,
-        history_path=history_path,
-        store=None,  # type: ignore[arg-type]  # reads only
-        settle=settle,
-        sleep=sleep,
-        emit=_noop,
-        on_settled=lambda *_: None,
-        canary=lambda: None,
-        timeout=timeout,
-    )
+    reader = HistoryReader(session, history_path, timeout)
     recipients = sorted({to for to in want.values() if to})
     if all(want.values()) and len(recipients) <= 20:
         # One documented single-recipient search each: exact, and cheap for a few messages.
         for to in recipients:
             params = {"date_from": date_from, "q": f"to:{to}"}
-            first = await reader._page(params, 1)
-            found.update(await reader._scan(params, first, want))
+            first = await reader.page(params, 1)
+            found.update(await reader.scan(params, first, want))
     else:
         params = {"date_from": date_from}
-        first = await reader._page(params, 1)
-        found.update(await reader._scan(params, first, want))
+        first = await reader.page(params, 1)
+        found.update(await reader.scan(params, first, want))
     return ReconcileResult(
         sent=found,
         not_sent=tuple(c for c in want if c not in found),

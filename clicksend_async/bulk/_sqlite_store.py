@@ -175,20 +175,9 @@ class SqliteStore:
             )
         return out
 
-    async def chunk_window_from(self, chunk: int) -> float | None:
-        """Return the start of a chunk's server-time window as recorded at its claim."""
-        found = self.journal._db.execute(
-            "SELECT window_from FROM chunks WHERE chunk = ?", (chunk,)
-        ).fetchone()
-        return None if found is None or not found[0] else float(found[0])
-
     async def exclude(self, rows: Sequence[int], status: str, reason: str) -> None:
         """Settle pending rows as invalid (excluded)."""
         self.journal.exclude_rows(rows, status, reason)
-
-    async def pending_numbers(self, after_row: int, limit: int) -> list[tuple[int, str | None]]:
-        """Return (row, recipient) of pending rows."""
-        return self.journal.pending_numbers(after_row, limit)
 
     async def count_pending(self, max_attempts: int | None = None) -> int:
         """Return how many rows wait to be sent."""
