@@ -120,10 +120,11 @@ class SmsCampaignsResource(Resource):
         date_to: datetime | int | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[SmsCampaign]:
         """Page through your SMS campaigns (``q`` is ``field:value,...``)."""
         params = history_params(date_from, date_to, q, order_by)
-        return self._paginate("/sms-campaigns", params, SmsCampaign, page, limit)
+        return self._paginate("/sms-campaigns", params, SmsCampaign, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/sms-campaigns/{sms_campaign_id}")
     async def get(self, sms_campaign_id: int | str, *, timeout: float | None = None) -> SmsCampaign:
@@ -239,10 +240,10 @@ class MmsCampaignsResource(Resource):
 
     @operation("GET", "/v3/mms-campaigns")
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[MmsCampaign]:
         """Page through your MMS campaigns."""
-        return self._paginate("/mms-campaigns", None, MmsCampaign, page, limit)
+        return self._paginate("/mms-campaigns", None, MmsCampaign, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/mms-campaigns/{mms_campaign_id}")
     async def get(self, mms_campaign_id: int | str, *, timeout: float | None = None) -> MmsCampaign:

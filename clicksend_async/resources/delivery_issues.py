@@ -27,10 +27,10 @@ class DeliveryIssuesResource(Resource):
 
     @operation("GET", "/v3/delivery-issues")
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[DeliveryIssue]:
         """Page through the issues you reported."""
-        return self._paginate("/delivery-issues", None, DeliveryIssue, page, limit)
+        return self._paginate("/delivery-issues", None, DeliveryIssue, page, limit, timeout=timeout)
 
     @operation("POST", "/v3/delivery-issues")
     async def create(

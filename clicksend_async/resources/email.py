@@ -158,10 +158,11 @@ class EmailResource(Resource):
         order_by: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[Email]:
         """Page through the transactional emails you sent."""
         params = history_params(date_from, date_to, q, order_by)
-        return self._paginate("/email/history", params, Email, page, limit)
+        return self._paginate("/email/history", params, Email, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/email/history/export")
     async def export_history(
@@ -206,10 +207,10 @@ class EmailTemplatesResource(Resource):
 
     @operation("GET", "/v3/email/templates")
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[EmailTemplate]:
         """Page through your email templates (names and ids; :meth:`get` has the body)."""
-        return self._paginate("/email/templates", None, EmailTemplate, page, limit)
+        return self._paginate("/email/templates", None, EmailTemplate, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/email/templates/{template_id}")
     async def get(self, template_id: int | str, *, timeout: float | None = None) -> EmailTemplate:
@@ -318,10 +319,12 @@ class EmailReceiptRulesResource(Resource):
 
     @operation("GET", "/v3/automations/email/receipts")
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[EmailReceiptRule]:
         """Page through your email receipt rules."""
-        return self._paginate("/automations/email/receipts", None, EmailReceiptRule, page, limit)
+        return self._paginate(
+            "/automations/email/receipts", None, EmailReceiptRule, page, limit, timeout=timeout
+        )
 
     @operation("GET", "/v3/automations/email/receipts/{receipt_rule_id}")
     async def get(

@@ -144,10 +144,10 @@ class EmailCampaignsResource(Resource):
 
     @operation("GET", "/v3/email-campaigns")
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[EmailCampaign]:
         """Page through your email campaigns."""
-        return self._paginate("/email-campaigns", None, EmailCampaign, page, limit)
+        return self._paginate("/email-campaigns", None, EmailCampaign, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/email-campaigns/{email_campaign_id}")
     async def get(
@@ -208,12 +208,13 @@ class EmailCampaignsResource(Resource):
         *,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[EmailCampaignRecipient]:
         """Page through a campaign's recipients and what happened to their emails."""
         path = (
             f"/email-campaigns/{path_segment(email_campaign_id, field='email_campaign_id')}/history"
         )
-        return self._paginate(path, None, EmailCampaignRecipient, page, limit)
+        return self._paginate(path, None, EmailCampaignRecipient, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/email-campaigns/{email_campaign_id}/history/export")
     async def export_history(

@@ -23,10 +23,10 @@ class EmailToSmsResource(Resource):
 
     @operation("GET", "/v3/sms/email-sms")
     def addresses(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[EmailSmsAddress]:
         """Page through the addresses allowed to send SMS by email."""
-        return self._paginate("/sms/email-sms", None, EmailSmsAddress, page, limit)
+        return self._paginate("/sms/email-sms", None, EmailSmsAddress, page, limit, timeout=timeout)
 
     @operation("POST", "/v3/sms/email-sms")
     async def allow_address(
@@ -53,11 +53,11 @@ class EmailToSmsResource(Resource):
 
     @operation("GET", "/v3/sms/email-sms-stripped-strings")
     def stripped_strings(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[StrippedString]:
         """Page through the strings removed from emails before they are texted."""
         path = "/sms/email-sms-stripped-strings"
-        return self._paginate(path, None, StrippedString, page, limit)
+        return self._paginate(path, None, StrippedString, page, limit, timeout=timeout)
 
     @operation("POST", "/v3/sms/email-sms-stripped-strings")
     async def add_stripped_string(

@@ -84,10 +84,11 @@ class FaxResource(Resource):
         order_by: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[Fax]:
         """Page through the faxes you sent."""
         params = history_params(date_from, date_to, q, order_by)
-        return self._paginate("/fax/history", params, Fax, page, limit)
+        return self._paginate("/fax/history", params, Fax, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/fax/history/export")
     async def export_history(
@@ -107,10 +108,10 @@ class FaxResource(Resource):
 
     @operation("GET", "/v3/fax/receipts")
     def receipts(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[FaxReceipt]:
         """Page through unread fax delivery receipts."""
-        return self._paginate("/fax/receipts", None, FaxReceipt, page, limit)
+        return self._paginate("/fax/receipts", None, FaxReceipt, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/fax/receipts/{message_id}")
     async def receipt(self, message_id: str, *, timeout: float | None = None) -> Fax:

@@ -187,10 +187,11 @@ class LettersResource(Resource):
         order_by: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[Letter]:
         """Page through the letters you sent."""
         params = history_params(date_from, date_to, q, order_by)
-        return self._paginate("/post/letters/history", params, Letter, page, limit)
+        return self._paginate("/post/letters/history", params, Letter, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/post/letters/history/export")
     async def export_history(
@@ -281,10 +282,13 @@ class PostcardsResource(Resource):
         order_by: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[Postcard]:
         """Page through the postcards you sent."""
         params = history_params(date_from, date_to, q, order_by)
-        return self._paginate("/post/postcards/history", params, Postcard, page, limit)
+        return self._paginate(
+            "/post/postcards/history", params, Postcard, page, limit, timeout=timeout
+        )
 
     @operation("GET", "/v3/post/postcards/export")
     async def export_history(
@@ -393,11 +397,11 @@ class DirectMailResource(Resource):
 
     @operation("GET", "/v3/post/direct-mail/campaigns")
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[DirectMailCampaign]:
         """Page through your direct-mail campaigns."""
         path = "/post/direct-mail/campaigns"
-        return self._paginate(path, None, DirectMailCampaign, page, limit)
+        return self._paginate(path, None, DirectMailCampaign, page, limit, timeout=timeout)
 
     @operation("GET", "/v3/post/direct-mail/locations/search/{country}")
     def locations(
@@ -407,12 +411,13 @@ class DirectMailResource(Resource):
         q: str,
         page: int | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> AsyncPaginator[DirectMailLocation]:
         """Page through the delivery areas of ``country`` whose name or postcode matches ``q``."""
         segment = path_segment(_country(country, "country"), "token", field="country")
         path = f"/post/direct-mail/locations/search/{segment}"
         params = {"q": check_text(q, "q")}
-        return self._paginate(path, params, DirectMailLocation, page, limit)
+        return self._paginate(path, params, DirectMailLocation, page, limit, timeout=timeout)
 
 
 class ReturnAddressesResource(Resource):
@@ -424,10 +429,12 @@ class ReturnAddressesResource(Resource):
 
     @operation("GET", "/v3/post/return-addresses")
     def list(
-        self, *, page: int | None = None, limit: int | None = None
+        self, *, page: int | None = None, limit: int | None = None, timeout: float | None = None
     ) -> AsyncPaginator[ReturnAddress]:
         """Page through your return addresses."""
-        return self._paginate("/post/return-addresses", None, ReturnAddress, page, limit)
+        return self._paginate(
+            "/post/return-addresses", None, ReturnAddress, page, limit, timeout=timeout
+        )
 
     @operation("GET", "/v3/post/return-addresses/{return_address_id}")
     async def get(

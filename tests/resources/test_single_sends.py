@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import pytest
@@ -15,6 +16,7 @@ from clicksend_async import (
     ValidationError,
     VoiceMessage,
 )
+from clicksend_async.resources._base import Resource
 from clicksend_async.testing import ClickSendEmulator
 
 MEDIA = "https://example.com/cat.jpg"
@@ -145,22 +147,25 @@ class TestTimeoutOnEveryCall:
     async def test_every_public_resource_method_accepts_timeout(self) -> None:
         cs = ClickSendClient(username="u", api_key="k")
         # The campaign builders take the engine's own options; everything else takes timeout=.
-        exempt = {"bulk", "send_bulk", "stream_bulk", "templates"}
-        names = [
-            "account",
-            "connections",
-            "contacts",
-            "countries",
-            "email_addresses",
-            "lists",
-            "mms",
-            "sms",
-            "templates",
-            "voice",
-        ]
+        exempt = {"bulk", "send_bulk", "stream_bulk", "templates", "work", "status"}
+        # Every resource the client reaches, nested ones included (cs.email.templates ...).
+        seen: set[type] = set()
+        resources = []
+        pending = [cs]
+        while pending:
+            owner = pending.pop()
+            for attr in dir(type(owner)):
+                static = inspect.getattr_static(type(owner), attr)
+                if attr.startswith("_") or not isinstance(static, functools.cached_property):
+                    continue
+                value = getattr(owner, attr)
+                if isinstance(value, Resource) and type(value) not in seen:
+                    seen.add(type(value))
+                    resources.append((attr, value))
+                    pending.append(value)
+        assert len(resources) > 40
         missing = []
-        for name in names:
-            resource = getattr(cs, name)
+        for name, resource in resources:
             for attr, member in inspect.getmembers(type(resource), inspect.isfunction):
                 if attr.startswith("_") or attr in exempt:
                     continue
