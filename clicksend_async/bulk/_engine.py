@@ -157,6 +157,7 @@ class BulkJob(Planning):
             self._owns_journal = False
         self._plan = None
         self._budget_checked = False
+        self._planned_here = False
         self._defaults_error = None
         self._queue = None
         self._abort: str | None = None
@@ -373,8 +374,7 @@ class BulkJob(Planning):
                     if await self._shared_stop():
                         sem.release()
                         break
-                    if self._exclude:
-                        await self._drop_excluded(cursor)
+                    await self._exclude_before_claim(cursor)
                     claim = await store.claim(
                         self.chunk_size,
                         after_row=cursor,

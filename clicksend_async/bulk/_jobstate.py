@@ -70,6 +70,8 @@ class JobState:
     _rejected: int
     _unknown: int
     _cost: Decimal
+    #: True when this job made the plan (its exclusions were applied to every row then).
+    _planned_here: bool
 
     def _campaign_country(self) -> str | None:
         country = self._defaults.get("country")
@@ -130,9 +132,16 @@ class JobState:
         if result is not None:
             await result
 
-    async def _drop_excluded(self, cursor: int) -> None:
+    async def _exclude_before_claim(self, cursor: int) -> None:
+        """Settle the excluded rows the next claim would take, unless this job planned them."""
+        if self._exclude and not self._planned_here:
+            # Each pass that drops rows lets the claim reach further: check until none drop.
+            while await self._drop_excluded(cursor):
+                pass
+
+    async def _drop_excluded(self, cursor: int) -> int:
         """Settle pending rows whose number is excluded now (a resume honours the exclusions
-        of the current run, which may have grown since the plan)."""
+        of the current run, which may have grown since the plan); return how many."""
         dropped: list[tuple[int, str | None]] = []
         for row, _, payload in await self._store.rows_to_price(cursor, self.chunk_size):
             try:
@@ -143,12 +152,13 @@ class JobState:
             if to and self._compare_key(to, message.get("country")) in self._exclude:
                 dropped.append((row, to))
         if not dropped:
-            return
+            return 0
         await self._store.exclude([row for row, _ in dropped], EXCLUDED, EXCLUDED_WHY)
         for row, to in dropped:
             await self._emit(
                 BulkOutcome(row=row, to=to, state="invalid", status=EXCLUDED, reason=EXCLUDED_WHY)
             )
+        return len(dropped)
 
     # -- counters and events --------------------------------------------------------------
 

@@ -288,6 +288,7 @@ class Planning(RowBuilding):
                 ),
                 extra={"shown_in_plan": True},
             )
+        self._planned_here = True
         await store.set_meta(
             {
                 **self._fingerprint_parts(),

@@ -93,3 +93,17 @@ async def test_voice_and_mms_campaigns_exclude_too() -> None:
         ) as report:
             assert report.sent == 1
         assert [m.to for m in emu.sent] == ["+61420000002", "+61420000002"]
+
+
+async def test_a_resume_checks_every_row_a_claim_takes_when_many_opted_out(tmp_path: Path) -> None:
+    journal = tmp_path / "campaign.db"
+    rows = [{"to": f"+614200{i:05d}", "name": f"N{i}"} for i in range(30)]
+    late = [r["to"] for r in rows[:25]]  # most of the first chunk's rows opted out since
+    async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+        with await cs.sms.send_bulk(rows, body="Hi {name}", journal=journal, dry_run=True):
+            pass
+        with await cs.sms.send_bulk(
+            rows, body="Hi {name}", journal=journal, exclude=late, chunk_size=10
+        ) as report:
+            assert report.invalid == 25 and report.sent == 5
+        assert {m.to for m in emu.sent} == {r["to"] for r in rows[25:]}
