@@ -364,14 +364,7 @@ class BulkJob(Planning):
                 cursor = 0
                 while not self._stopping():
                     await sem.acquire()
-                    if self._stopping():
-                        sem.release()
-                        break
-                    if self.max_cost is not None and self._cost >= self.max_cost:
-                        self._abort = f"max_cost {self.max_cost} reached while sending"
-                        sem.release()
-                        break
-                    if await self._shared_stop():
+                    if not await self._may_claim():  # an answer that came meanwhile said stop
                         sem.release()
                         break
                     await self._exclude_before_claim(cursor)
@@ -381,9 +374,11 @@ class BulkJob(Planning):
                         max_attempts=self._max_attempts,
                         **self._claim_extra(),
                     )
-                    if claim is None:
-                        sem.release()
-                        break
+                    if claim is None or await self._claim_holds_excluded(claim):
+                        sem.release()  # given back whole if it held an excluded row: check again
+                        if claim is None:
+                            break
+                        continue
                     cursor = claim.rows[-1].row
                     self._in_flight += 1
                     task = asyncio.create_task(sender.send(claim))
@@ -421,6 +416,12 @@ class BulkJob(Planning):
 
     def _stopping(self) -> bool:
         return self._abort is not None
+
+    async def _may_claim(self) -> bool:
+        """Return whether another chunk may be claimed: no stop, budget left, campaign open."""
+        if self.max_cost is not None and self._cost >= self.max_cost and self._abort is None:
+            self._abort = f"max_cost {self.max_cost} reached while sending"
+        return not self._stopping() and not await self._shared_stop()
 
     async def _shared_stop(self) -> bool:
         """Stop when a shared store's campaign state says so (another worker aborted it)."""

@@ -20,6 +20,7 @@ from ._channels import Channel
 from ._journal import Journal
 from ._report import BulkOutcome, BulkPlan, ProgressEvent
 from ._rows import BodyTemplate
+from ._states import Claim, Release
 from ._store import CampaignStore
 
 __all__ = ["EXCLUDED", "EXCLUDED_WHY", "JobState", "ProgressHook"]
@@ -138,6 +139,28 @@ class JobState:
             # Each pass that drops rows lets the claim reach further: check until none drop.
             while await self._drop_excluded(cursor):
                 pass
+
+    async def _claim_holds_excluded(self, claim: Claim) -> bool:
+        """Give a claim back whole when it holds a row excluded now, and say so.
+
+        Another worker can claim rows between the check before a claim and the claim itself,
+        so this claim may reach rows nobody checked. Its request has not been built: every row
+        goes back to pending (surely not sent), and the next check settles the excluded ones.
+        """
+        if not self._exclude or self._planned_here:
+            return False
+        for r in claim.rows:
+            message = json.loads(r.payload)
+            if self._compare_key(message.get("to"), message.get("country")) in self._exclude:
+                reason = "not sent: its claim held a number excluded since the plan"
+                await self._store.settle(
+                    claim.chunk,
+                    claim.epoch,
+                    releases=[Release(x.row, None, reason) for x in claim.rows],
+                    resend=claim.resend,
+                )
+                return True
+        return False
 
     async def _drop_excluded(self, cursor: int) -> int:
         """Settle pending rows whose number is excluded now (a resume honours the exclusions

@@ -107,3 +107,31 @@ async def test_a_resume_checks_every_row_a_claim_takes_when_many_opted_out(tmp_p
         ) as report:
             assert report.invalid == 25 and report.sent == 5
         assert {m.to for m in emu.sent} == {r["to"] for r in rows[25:]}
+
+
+async def test_a_claim_that_reaches_an_unchecked_excluded_row_is_given_back_unsent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker can claim between the check and the claim: the claim itself is checked."""
+    from clicksend_async.bulk import BulkJob
+
+    journal = tmp_path / "campaign.db"
+    rows = [{"to": f"+614200{i:05d}", "name": f"N{i}"} for i in range(12)]
+    late = [rows[3]["to"], rows[9]["to"]]
+    real = BulkJob._exclude_before_claim
+    calls = {"n": 0}
+
+    async def racy(self: BulkJob, cursor: int) -> None:
+        calls["n"] += 1
+        if calls["n"] > 1:  # the first check "misses" (the rows moved under it)
+            await real(self, cursor)
+
+    async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+        with await cs.sms.send_bulk(rows, body="Hi {name}", journal=journal, dry_run=True):
+            pass
+        monkeypatch.setattr(BulkJob, "_exclude_before_claim", racy)
+        with await cs.sms.send_bulk(
+            rows, body="Hi {name}", journal=journal, exclude=late, chunk_size=5
+        ) as report:
+            assert report.invalid == 2 and report.sent == 10
+        assert {m.to for m in emu.sent} == {r["to"] for r in rows} - set(late)
