@@ -18,7 +18,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -475,7 +475,7 @@ class BulkJob(Planning):
             share = getattr(self._store, "set_state", None)
             if share is not None:
                 await share("aborted", result.abort)  # every worker of the campaign stops
-        self._count_settled(0, 0, 0, result.outcomes)
+        self._count_settled(result.outcomes)
         if window is not None:
             sent = next((o for o in result.outcomes if o.state == "sent"), None)
             if sent is not None:
@@ -487,9 +487,8 @@ class BulkJob(Planning):
                 await self._emit(event)
         await self._progress("sending")
 
-    def _count_settled(self, _sent: int, _rejected: int, _unknown: int, outcomes: Any) -> None:
+    def _count_settled(self, outcomes: Sequence[RowOutcome]) -> None:
         for o in outcomes:
-            assert isinstance(o, RowOutcome)
             if o.state == "sent":
                 self._sent += 1
                 if o.price is not None:

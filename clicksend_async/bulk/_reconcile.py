@@ -130,7 +130,7 @@ class Reconciler:
         settle: float,
         sleep: Callable[[float], Any],
         emit: Callable[[BulkOutcome], Any],
-        on_settled: Callable[[int, int, int, Any], None],
+        on_settled: Callable[[Sequence[RowOutcome]], None],
         canary: Callable[[], SentEvidence | None],
         timeout: float | None = None,
     ) -> None:
@@ -223,7 +223,7 @@ class Reconciler:
                 len(releases),
                 extra={"chunk": chunk.chunk},
             )
-            self._on_settled(len(outcomes), 0, 0, outcomes)
+            self._on_settled(outcomes)
             tos = {row: to for row, _, to in chunk.rows}
             customs = {row: custom for row, custom, _ in chunk.rows}
             for o in outcomes:
@@ -244,7 +244,7 @@ class Reconciler:
     async def _unknown(self, chunk: DoubtChunk, reason: str) -> None:
         outcomes = [RowOutcome(row, "unknown", reason=reason) for row, _, _ in chunk.rows]
         if await self._store.settle(chunk.chunk, chunk.epoch, outcomes=outcomes):
-            self._on_settled(0, 0, len(outcomes), outcomes)
+            self._on_settled(outcomes)
             for row, custom, to in chunk.rows:
                 await self._emit(
                     BulkOutcome(
