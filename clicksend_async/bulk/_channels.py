@@ -77,7 +77,8 @@ VOICE = Channel(
 )
 
 
-def _mms_channel(media_file: str) -> Channel:
+def mms_channel(media_file: str) -> Channel:
+    """Return the MMS channel for one media file."""
     return Channel(
         "mms",
         MmsMessage,
@@ -162,8 +163,3 @@ def _parts_of(value: Any) -> int | None:
     if type(value) is int and -_EXACT_INT <= value <= _EXACT_INT:
         return value
     return _int(value)
-
-
-def mms_channel(media_file: str) -> Channel:
-    """Return the MMS channel for one media file."""
-    return _mms_channel(media_file)
