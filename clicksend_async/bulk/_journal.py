@@ -53,7 +53,9 @@ from ._journal_base import (
     Tx,
     damaged,
     finalize,
+    held_rows,
     migrate,
+    rows_by_number,
 )
 from ._journal_receipts import JournalReceipts
 
@@ -302,10 +304,11 @@ class Journal(JournalReceipts):
         number = int(chunk)
         with self._transaction():
             found = db.execute(
-                "SELECT epoch, state FROM chunks WHERE chunk = ?", (number,)
+                "SELECT epoch, state, rows FROM chunks WHERE chunk = ?", (number,)
             ).fetchone()
             if found is None or found[0] != epoch or found[1] not in _OPEN:
                 return False
+            listed = json.loads(found[2]) if found[2] else []
             held = f"AND chunk = {number}"
             db.executemany(
                 "UPDATE rows SET state = ?, status = ?, message_id = ?, price = ?, "
@@ -317,12 +320,7 @@ class Journal(JournalReceipts):
                 f"resend = ? WHERE row = ? {held}",
                 list(releases),
             )
-            unknown = [
-                r
-                for (r,) in db.execute(
-                    f"SELECT row FROM rows WHERE chunk = {number} AND state = 'unknown'"
-                )
-            ]
+            unknown = held_rows(self._db, number, listed, "state = 'unknown'")
             open_rows = sorted({*doubt, *unknown})
             state = (
                 ChunkState.IN_DOUBT if doubt else ChunkState.UNKNOWN if unknown else ChunkState.DONE
@@ -349,16 +347,18 @@ class Journal(JournalReceipts):
         Their rows are those the chunk still holds (pending) or left unknown.
         """
         out = []
-        for chunk, epoch, window_from, window_to in self._db.execute(
-            "SELECT chunk, epoch, window_from, window_to FROM chunks "
+        for chunk, epoch, window_from, window_to, listed in self._db.execute(
+            "SELECT chunk, epoch, window_from, window_to, rows FROM chunks "
             "WHERE state IN (?, ?, ?) ORDER BY chunk",
             _OPEN,
         ).fetchall():
-            rows = self._db.execute(
-                "SELECT row, custom_string, recipient FROM rows WHERE chunk = ? "
-                "AND (state IS NULL OR state = 'unknown') ORDER BY row",
-                (chunk,),
-            ).fetchall()
+            members = held_rows(
+                self._db,
+                int(chunk),
+                json.loads(listed) if listed else [],
+                "(state IS NULL OR state = 'unknown')",
+            )
+            rows = rows_by_number(self._db, members)
             out.append(
                 (
                     int(chunk),

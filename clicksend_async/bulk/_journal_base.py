@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Sequence
 from typing import IO, Any
 
 from .._exceptions import JournalError
@@ -152,3 +153,39 @@ class Tx:
             self._db.execute("COMMIT")
         else:
             self._db.execute("ROLLBACK")
+
+
+def held_rows(db: sqlite3.Connection, chunk: int, listed: Sequence[int], where: str) -> list[int]:
+    """Return which of a chunk's listed rows it still holds and match ``where``.
+
+    By primary key, a few hundred at a time: a lookup by the chunk column would read the
+    whole table (it has no index, which would cost every claim a write per row).
+    """
+    out: list[int] = []
+    members = sorted(set(listed))
+    for start in range(0, len(members), 500):
+        part = members[start : start + 500]
+        out += [
+            int(r)
+            for (r,) in db.execute(
+                f"SELECT row FROM rows WHERE row IN ({','.join('?' * len(part))}) "
+                f"AND chunk = {int(chunk)} AND {where}",
+                part,
+            )
+        ]
+    return out
+
+
+def rows_by_number(
+    db: sqlite3.Connection, rows: Sequence[int]
+) -> list[tuple[int, str, str | None]]:
+    """Return (row, custom_string, recipient) of ``rows``, in row order, by primary key."""
+    out: list[tuple[int, str, str | None]] = []
+    for start in range(0, len(rows), 500):
+        part = list(rows[start : start + 500])
+        out += db.execute(
+            "SELECT row, custom_string, recipient FROM rows WHERE row IN "
+            f"({','.join('?' * len(part))}) ORDER BY row",
+            part,
+        ).fetchall()
+    return out
