@@ -35,7 +35,7 @@ class BulkOptions(TypedDict, total=False):
 
     chunk_size: int
     concurrency: int
-    preflight: bool
+    preflight: bool | Literal["key", "exact"]
     max_cost: Decimal | float | str | None
     max_segments: int | None
     check_balance: bool

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from .._exceptions import BudgetExceededError, ConfigurationError, ValidationError
+from .._exceptions import ConfigurationError, ValidationError
 from .._session import Session
 from .._tracing import campaign_span
 from .._validation import (
@@ -41,7 +42,7 @@ from ._report import BulkOutcome, BulkPlan, BulkReport
 from ._rows import BodyTemplate
 from ._send import ChunkResult, ChunkSender, outcome_events
 from ._sqlite_store import SqliteStore
-from ._states import Claim, DoubtChunk, RowOutcome, SentEvidence
+from ._states import Claim, DoubtChunk, SentEvidence
 from ._store import CampaignStore
 
 __all__ = ["SMS", "VOICE", "BulkJob", "Channel", "Recipients", "mms_channel"]
@@ -70,7 +71,7 @@ class BulkJob(Planning):
         request_extra: Mapping[str, Any] | None = None,
         chunk_size: int = MAX_MESSAGES_PER_REQUEST,
         concurrency: int = 4,
-        preflight: bool = True,
+        preflight: bool | str = True,
         max_cost: Decimal | float | str | None = None,
         max_segments: int | None = None,
         check_balance: bool = True,
@@ -124,7 +125,13 @@ class BulkJob(Planning):
         self._request_extra = dict(request_extra or {})
         self.chunk_size = chunk_size
         self.concurrency = concurrency
-        self.preflight = preflight
+        if preflight not in (True, False, "key", "exact"):
+            raise ValidationError(
+                f"must be True or 'key' (price one message per price key), 'exact' (price "
+                f"every row) or False, not {preflight!r}",
+                field="preflight",
+            )
+        self.preflight: str | bool = "key" if preflight is True else preflight
         self.max_cost = None if max_cost is None else Decimal(str(max_cost))
         self.max_segments = max_segments
         self.check_balance = check_balance
@@ -216,18 +223,12 @@ class BulkJob(Planning):
             self._started = self._started or time.monotonic()
             if not self._lists_loaded:
                 await self._load_exclude_lists()
-            self._plan = await self._make_plan()
-        if not self._budget_checked:
             try:
-                self._check_budget(self._plan)
-                if self.check_balance and self._plan.total_cost is not None and not self.dry_run:
-                    await self._check_balance(self._plan)
-            except BudgetExceededError as exc:
-                # The plan is in the store: say it was refused, so no worker ever sends it.
-                await self._store.set_meta({"refused": str(exc)})
-                raise
-            if await self._store.get_meta("refused") is not None:
-                await self._store.set_meta({"refused": ""})  # within budget now (a top-up)
+                self._plan = await self._make_plan()
+            finally:
+                await self._drop_balance()  # asked for early; not wanted if planning failed
+        if not self._budget_checked:
+            await self._check_plan(self._plan)
             self._budget_checked = True
         return self._plan
 
@@ -350,10 +351,11 @@ class BulkJob(Planning):
         sem = asyncio.Semaphore(self.concurrency)
         failures: list[BaseException] = []
 
-        def done(task: asyncio.Task[None]) -> None:
+        def done(rows: int, task: asyncio.Task[None]) -> None:
             inflight.discard(task)
             sem.release()
             self._in_flight -= 1
+            self._inflight_rows -= rows
             if not task.cancelled() and task.exception() is not None:
                 failures.append(task.exception())  # type: ignore[arg-type]
                 if self._abort is None:
@@ -374,16 +376,21 @@ class BulkJob(Planning):
                         max_attempts=self._max_attempts,
                         **self._claim_extra(),
                     )
-                    if claim is None or await self._claim_holds_excluded(claim):
-                        sem.release()  # given back whole if it held an excluded row: check again
+                    if (
+                        claim is None
+                        or await self._claim_holds_excluded(claim)
+                        or await self._claim_over_budget(claim)
+                    ):
+                        sem.release()  # given back whole (an excluded row, the budget): again
                         if claim is None:
                             break
                         continue
                     cursor = claim.rows[-1].row
                     self._in_flight += 1
+                    self._inflight_rows += len(claim.rows)
                     task = asyncio.create_task(sender.send(claim))
                     inflight.add(task)
-                    task.add_done_callback(done)
+                    task.add_done_callback(functools.partial(done, len(claim.rows)))
                 if inflight:
                     await asyncio.wait(set(inflight))
                 await doubts.join()
@@ -486,14 +493,3 @@ class BulkJob(Planning):
             for event in outcome_events(claim, result):
                 await self._emit(event)
         await self._progress("sending")
-
-    def _count_settled(self, outcomes: Sequence[RowOutcome]) -> None:
-        for o in outcomes:
-            if o.state == "sent":
-                self._sent += 1
-                if o.price is not None:
-                    self._cost += Decimal(o.price)
-            elif o.state == "rejected":
-                self._rejected += 1
-            elif o.state == "unknown":
-                self._unknown += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from ._channels import Channel
 from ._journal import Journal
 from ._report import BulkOutcome, BulkPlan, ProgressEvent
 from ._rows import BodyTemplate
-from ._states import Claim, Release
+from ._states import Claim, Release, RowOutcome
 from ._store import CampaignStore
 
 __all__ = ["EXCLUDED", "EXCLUDED_WHY", "JobState", "ProgressHook"]
@@ -46,7 +46,7 @@ class JobState:
     _flush_header: str
     chunk_size: int
     concurrency: int
-    preflight: bool
+    preflight: str | bool
     max_cost: Decimal | None
     max_segments: int | None
     check_balance: bool
@@ -71,8 +71,65 @@ class JobState:
     _rejected: int
     _unknown: int
     _cost: Decimal
+    _abort: str | None
     #: True when this job made the plan (its exclusions were applied to every row then).
     _planned_here: bool
+    #: Rows of the chunks in flight (claimed, answer not recorded yet).
+    _inflight_rows: int = 0
+    _billed_before: Decimal | None = None
+
+    def _count_settled(self, outcomes: Sequence[RowOutcome]) -> None:
+        """Count rows settled (sent, rejected, unknown) and what the sent ones cost."""
+        for o in outcomes:
+            if o.state == "sent":
+                self._sent += 1
+                if o.price is not None:
+                    self._cost += Decimal(o.price)
+            elif o.state == "rejected":
+                self._rejected += 1
+            elif o.state == "unknown":
+                self._unknown += 1
+
+    def _per_message(self) -> Decimal:
+        """Return what a message is expected to cost: the plan's mean price, or what sent
+        messages were billed on average when that is more (ClickSend's bills win)."""
+        plan = self._plan
+        mean = Decimal(0)
+        if plan is not None and plan.total_cost is not None:
+            sendable = plan.messages - sum(plan.rejected_statuses.values())
+            if sendable > 0:
+                mean = plan.total_cost / sendable
+        if self._sent and self._cost / self._sent > mean:
+            return self._cost / self._sent
+        return mean
+
+    async def _claim_over_budget(self, claim: Claim) -> bool:
+        """Give a claim back whole, and stop, when sending it could take the billed cost past
+        ``max_cost``: what was billed, plus the chunks in flight and this one at the expected
+        price per message. Its request has not been built, so its rows are surely not sent."""
+        if self.max_cost is None:
+            return False
+        if self._billed_before is None:  # what earlier runs of the campaign were billed
+            self._billed_before = (await self._store.totals())[0] - self._cost
+        billed = self._billed_before + self._cost
+        per = self._per_message()
+        ahead = per * (self._inflight_rows + len(claim.rows))
+        if billed + ahead <= self.max_cost:
+            return False
+        await self._store.settle(
+            claim.chunk,
+            claim.epoch,
+            releases=[
+                Release(r.row, None, "not sent: max_cost would be passed") for r in claim.rows
+            ],
+            resend=claim.resend,
+        )
+        if self._abort is None:
+            self._abort = (
+                f"max_cost {self.max_cost} would be passed: {billed} billed so far, about "
+                f"{ahead.quantize(Decimal('0.0001'))} more for the chunks in flight and the next"
+            )
+        return True
 
     def _campaign_country(self) -> str | None:
         country = self._defaults.get("country")

@@ -13,11 +13,14 @@ import json
 import logging
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from .._exceptions import JournalError, JournalMismatchError, ValidationError
 from ..segments import UCS2
 from ._channels import _compact_json
+from ._keyprice import KeyPricer, generic_key
+from ._price import PriceState
 from ._report import BulkOutcome, BulkPlan, InvalidRow
 from ._rowbuild import (
     _CHAR_FIXABLE,
@@ -90,6 +93,16 @@ class Planning(RowBuilding):
         if await store.row_count() or await store.get_meta("campaign") is not None:
             await store.reset()  # a plan that died half way: nothing was sent from it
         campaign = secrets.token_hex(4)
+        price_state = self._new_price_state()
+        # Priced by key (the default): planning collects the keys, one row of each is priced.
+        keyer = KeyPricer(self, price_state) if self.preflight == "key" else None
+        return await self._plan_rows(campaign, keyer, price_state)
+
+    async def _plan_rows(
+        self, campaign: str, keyer: KeyPricer | None, price_state: PriceState
+    ) -> BulkPlan:
+        store = self._store
+        pricing = bool(self.preflight)
         prefix = f"cs{campaign}-"
         fingerprint = _Fingerprint(self._fingerprint_seed())
         now = self._clock()
@@ -105,8 +118,6 @@ class Planning(RowBuilding):
         transliterated = 0
         ucs2_chars: dict[str, int] = {}
         fixable = 0
-        pricing = self.preflight
-        price_state = self._new_price_state()
 
         # The whole input is read and validated before the first request: a bad file or row
         # is reported before anything touches the network.
@@ -235,6 +246,24 @@ class Planning(RowBuilding):
                         None,
                     )
                 )
+                if keyer is not None and keyer.usable:
+                    keyer.add(
+                        (
+                            (
+                                (to_text or "")[:7],
+                                payload.get("country"),
+                                info.encoding,
+                                info.segments,
+                            )
+                            if shape is not None  # every other field is the campaign's
+                            else generic_key(payload, info.encoding, info.segments)
+                        ),
+                        row,
+                        custom,
+                        to_text,
+                        encoded,
+                        info.segments,
+                    )
             if len(batch) >= 1000:
                 await store.add_rows(batch)
                 batch = []
@@ -242,9 +271,16 @@ class Planning(RowBuilding):
                 await self._progress("planning", rows=rows, valid=valid, invalid=rows - valid)
         if batch:
             await store.add_rows(batch)
+        by_key = keyer is not None and keyer.usable
         if pricing:
+            # The whole input is validated: now requests may leave. The balance is asked for
+            # while the prices come, so the first send waits for one round trip, not two.
+            self._ask_balance_early()
             await self._progress("pricing", rows=rows, valid=valid, invalid=rows - valid)
-            await self._price_all(price_state)
+            if keyer is not None and by_key:
+                await keyer.price()
+            else:
+                await self._price_all(price_state)
         plan = BulkPlan(
             ucs2_characters=dict(
                 sorted(ucs2_chars.items(), key=lambda item: (-item[1], item[0]))[
@@ -263,6 +299,9 @@ class Planning(RowBuilding):
             messages_by_encoding=msg_by_enc,
             long_messages=long_messages,
             total_cost=price_state.total() if pricing else None,
+            pricing=("key" if by_key else "exact") if pricing else None,
+            price_keys=price_state.keys,
+            price_requests=price_state.requests,
             currency=price_state.currency,
             blocked=price_state.blocked,
             priced=pricing,
@@ -302,6 +341,8 @@ class Planning(RowBuilding):
                 "chunk_size": str(self.chunk_size),
                 "country": self._campaign_country() or "",
                 "max_cost": "" if self.max_cost is None else str(self.max_cost),
+                # A shared store reserves a row without its own price at this (key pricing).
+                "est_row_price": _mean_price(plan),
                 "plan": json.dumps(plan.to_json()),
                 "planned": "1",
                 "planned_at": repr(now),
@@ -356,6 +397,14 @@ class Planning(RowBuilding):
             f"{', '.join(differences)} differ; use a new journal file for a new campaign",
             differences=differences,
         )
+
+
+def _mean_price(plan: BulkPlan) -> str:
+    """Return the plan's cost per message it may send, rounded up ("" when unpriced)."""
+    sendable = plan.messages - sum(plan.rejected_statuses.values())
+    if plan.total_cost is None or sendable <= 0:
+        return ""
+    return str((plan.total_cost / sendable).quantize(Decimal("0.000001"), rounding=ROUND_CEILING))
 
 
 def _row_to(item: Any) -> str | None:

@@ -28,6 +28,9 @@ from ._states import (
 class _PostgresRows(_PostgresBase):
     """The plan and the sending half of :class:`PostgresStore`."""
 
+    #: The plan's mean price per message (see :meth:`_row_estimate`), read once.
+    _est_row: Decimal | None = None
+
     async def get_meta(self, key: str) -> str | None:
         """Return one campaign-level value."""
         async with self._tx() as conn:
@@ -176,9 +179,10 @@ class _PostgresRows(_PostgresBase):
             budget = campaign["budget"]
             if budget is not None:
                 committed = Decimal(campaign["committed"])
+                fallback = await self._row_estimate(conn)
                 fitting = []
                 for r in found:
-                    cost = _money(r["est_price"])
+                    cost = _money(r["est_price"]) if r["est_price"] else fallback
                     if committed + cost > budget:
                         break
                     committed += cost
@@ -229,6 +233,19 @@ class _PostgresRows(_PostgresBase):
             resend=frozenset(int(r["row"]) for r in found if r["resend"]),
         )
 
+    async def _row_estimate(self, conn: Any) -> Decimal:
+        """Return what a row without its own price is reserved at: the plan's mean price per
+        message (key pricing prices one row per key, so most rows carry no price)."""
+        if self._est_row is None:
+            text = await conn.fetchval(
+                f"SELECT meta->>'est_row_price' FROM {self._t('campaigns')} WHERE campaign = $1",
+                self.campaign,
+            )
+            if text is None:
+                return Decimal(0)  # no plan yet (or no estimate): not cached
+            self._est_row = _money(text)
+        return self._est_row
+
     async def settle(
         self,
         chunk: int,
@@ -254,6 +271,11 @@ class _PostgresRows(_PostgresBase):
             if found is None or found["epoch"] != epoch or found["state"] not in _OPEN:
                 return False
             delta = Decimal(0)
+            fallback = await self._row_estimate(conn)
+
+            def est_of(text: str | None) -> Decimal:
+                return _money(text) if text else fallback
+
             if outcomes:
                 settled = await conn.fetch(
                     f"UPDATE {self._t('rows')} r SET state = u.state, status = u.status, "
@@ -278,9 +300,9 @@ class _PostgresRows(_PostgresBase):
                     # The reservation of a row becomes what it cost (sent), or nothing
                     # (rejected); an unknown row keeps its reservation: it may have been sent.
                     if state == "sent":
-                        delta += (_money(price) if price else _money(est)) - _money(est)
+                        delta += (_money(price) if price else est_of(est)) - est_of(est)
                     elif state == "rejected":
-                        delta -= _money(est)
+                        delta -= est_of(est)
             if releases:
                 released = await conn.fetch(
                     f"UPDATE {self._t('rows')} r SET chunk = NULL, state = NULL, "
@@ -297,7 +319,7 @@ class _PostgresRows(_PostgresBase):
                     [r.row in resend for r in releases],
                 )
                 for (est,) in released:
-                    delta -= _money(est)
+                    delta -= est_of(est)
             unknown = await conn.fetchval(
                 f"SELECT EXISTS (SELECT 1 FROM {self._t('rows')} WHERE campaign = $1 "
                 "AND chunk = $2 AND state = 'unknown')",

@@ -36,6 +36,9 @@ class PriceState:
     #: ClickSend's part count for the messages it would send, and how many answers lacked one.
     counted_parts: int = 0
     parts_unknown: int = 0
+    #: ``/price`` requests made, and the price keys asked (key pricing).
+    requests: int = 0
+    keys: int = 0
 
     def total(self) -> Decimal:
         """Return the priced cost plus an estimate (mean price per part) for unpriced rows."""
@@ -47,6 +50,8 @@ class PriceState:
 
 class Pricing(JobState):
     """The pricing stage of :class:`~._engine.BulkJob`."""
+
+    _balance_task: asyncio.Task[Any] | None = None
 
     def _new_price_state(self) -> PriceState:
         return PriceState()
@@ -71,6 +76,7 @@ class Pricing(JobState):
                     sem.release()
                     break
                 cursor = rows[-1][0]
+                state.requests += 1
                 task = asyncio.create_task(price(rows))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -174,8 +180,39 @@ class Pricing(JobState):
                 plan=plan,
             )
 
+    def _ask_balance_early(self) -> None:
+        """Ask for the balance now (planning validated the input), to come back while pricing."""
+        if self.check_balance and not self.dry_run and self._balance_task is None:
+            self._balance_task = asyncio.create_task(self._session.data("GET", "/account"))
+
+    async def _drop_balance(self) -> None:
+        """Cancel an early balance request whose answer is not wanted (planning failed)."""
+        task, self._balance_task = self._balance_task, None
+        if task is not None and not task.done():
+            task.cancel()
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _check_plan(self, plan: BulkPlan) -> None:
+        """Check the budget and the balance; a refused plan is marked so in the store, so no
+        worker ever sends it."""
+        try:
+            self._check_budget(plan)
+            if self.check_balance and plan.total_cost is not None and not self.dry_run:
+                await self._check_balance(plan)
+        except BudgetExceededError as exc:
+            await self._store.set_meta({"refused": str(exc)})
+            raise
+        finally:
+            await self._drop_balance()
+        if await self._store.get_meta("refused") is not None:
+            await self._store.set_meta({"refused": ""})  # within budget now (a top-up)
+
     async def _check_balance(self, plan: BulkPlan) -> None:
-        data = await self._session.data("GET", "/account")
+        task, self._balance_task = self._balance_task, None
+        data = await (task if task is not None else self._session.data("GET", "/account"))
+        if plan.total_cost is None:
+            return
         balance = _decimal(data.get("balance")) if isinstance(data, Mapping) else None
         cost = plan.total_cost
         if balance is None or cost is None:

@@ -80,6 +80,13 @@ class BulkPlan:
     #: Rows not sent because their number is excluded (``exclude`` / ``exclude_lists``);
     #: counted in :attr:`invalid`, with status ``EXCLUDED`` in the report.
     excluded: int = 0
+    #: How the plan was priced: ``"key"`` (one representative message per price key, the
+    #: default), ``"exact"`` (every row) or None (no preflight).
+    pricing: str | None = None
+    #: Distinct price keys (destination prefix, sender, encoding, parts ...) with ``"key"``.
+    price_keys: int = 0
+    #: ``/price`` requests the preflight made.
+    price_requests: int = 0
 
     @property
     def billable_segments(self) -> int:
@@ -111,6 +118,9 @@ class BulkPlan:
             "gsm_fixable": self.gsm_fixable,
             "transliterated": self.transliterated,
             "excluded": self.excluded,
+            "pricing": self.pricing,
+            "price_keys": self.price_keys,
+            "price_requests": self.price_requests,
         }
 
     @classmethod
@@ -145,6 +155,15 @@ class BulkPlan:
             gsm_fixable=int(data.get("gsm_fixable", 0)),
             transliterated=int(data.get("transliterated", 0)),
             excluded=int(data.get("excluded", 0)),
+            pricing=(
+                data["pricing"]
+                if "pricing" in data
+                else "exact"
+                if data.get("priced")
+                else None  # a plan stored before key pricing
+            ),
+            price_keys=int(data.get("price_keys", 0)),
+            price_requests=int(data.get("price_requests", 0)),
         )
 
 
@@ -309,6 +328,17 @@ class BulkReport:
                 delivery=delivery,
             )
 
+    @property
+    def estimated_cost(self) -> Decimal | None:
+        """Return what preflight pricing estimated for the whole plan (None: not priced).
+
+        :attr:`total_cost` is what ClickSend billed for the rows sent (each send answer's
+        ``message_price``); the two differ when ClickSend counts parts or prices a
+        destination differently from the estimate, or when not every row was sent.
+        """
+        plan = self.plan
+        return None if plan is None or not plan.priced else plan.total_cost
+
     def to_csv(self, path: str | os.PathLike[str]) -> Path:
         """Write one line per row (row, to, state, status, message_id, parts, price, ...)."""
         target = Path(path)
@@ -324,6 +354,8 @@ class BulkReport:
         """Return a short human summary."""
         parts = [f"{k} {v}" for k, v in self.counts.items() if v]
         money = f"{self.total_cost} {self.currency or ''}".strip()
+        if self.estimated_cost is not None:
+            money += f" billed (estimated {self.estimated_cost})"
         text = f"{', '.join(parts) or 'nothing'}; cost {money}; {self.duration:.1f}s"
         if self.unknown:
             text += (

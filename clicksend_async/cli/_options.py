@@ -209,6 +209,12 @@ def bulk_options(command: F) -> F:
                 help="Requests in flight at once (default 4).",
             ),
             click.option(
+                "--exact-price",
+                is_flag=True,
+                help="Price every row through /price (as many requests as the sends) instead "
+                "of one row per destination prefix, sender and part count.",
+            ),
+            click.option(
                 "--gsm",
                 is_flag=True,
                 help="Replace look-alikes (curly quotes, dashes, non-breaking spaces ...) with "

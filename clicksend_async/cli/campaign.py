@@ -87,6 +87,7 @@ class CampaignOptions:
     delimiter: str | None = None
     allow_empty: bool = False
     gsm: bool = False
+    exact_price: bool = False
     exclude: tuple[Path, ...] = ()
     exclude_lists: tuple[str, ...] = ()
     dry_run: bool = False
@@ -118,6 +119,7 @@ class CampaignOptions:
             "concurrency": options.get("concurrency"),
             "dedupe": "number" if options.get("dedupe_numbers") else bool(options.get("dedupe")),
             "gsm": bool(options.get("gsm")),
+            "exact_price": bool(options.get("exact_price")),
             "exclude": tuple(options.get("exclude") or ()),
             "exclude_lists": tuple(options.get("exclude_lists") or ()),
             "emulator": bool(options.get("emulator")),
@@ -138,6 +140,7 @@ class CampaignOptions:
             "exclude_lists": self.exclude_lists,
             "max_cost": self.max_cost,
             "max_segments": self.max_segments,
+            "preflight": "exact" if self.exact_price else True,
         }
         if self.concurrency is not None:
             options["concurrency"] = self.concurrency
@@ -307,7 +310,13 @@ def print_plan(
     if plan.blocked:
         table.add_row("blocked", f"{plan.blocked:,}")
     currency = plan.currency or balance_currency
-    table.add_row("cost", money(plan.total_cost, currency) if plan.priced else "not priced")
+    cost = money(plan.total_cost, currency) if plan.priced else "not priced"
+    if plan.pricing == "key":
+        cost += (
+            f" (estimated from {plural(plan.price_keys, 'price key')} in "
+            f"{plural(plan.price_requests, 'request')}; --exact-price prices every row)"
+        )
+    table.add_row("cost", cost)
     if plan.short_of_credit:
         table.add_row("short of credit", f"{plan.short_of_credit:,} messages")
     if balance is not None:
@@ -540,6 +549,7 @@ def _summary_document(
         "counts": dict(report.counts),
         "complete": report.complete,
         "cost": str(report.total_cost),
+        "estimated_cost": None if report.estimated_cost is None else str(report.estimated_cost),
         "currency": report.currency,
         "segments": report.segments,
         "duration": round(report.duration, 3),
@@ -584,7 +594,9 @@ def print_report(
             style = "bold red" if state == "unknown" else "yellow" if resumable else ""
             label = {"skipped": "not attempted", "not_sent": "not sent"}.get(state, state)
             table.add_row(label, Text(f"{count:,}", style=style))
-    table.add_row("cost", money(report.total_cost, report.currency))
+    table.add_row("cost billed", money(report.total_cost, report.currency))
+    if report.estimated_cost is not None:
+        table.add_row("cost estimated", money(report.estimated_cost, report.currency))
     table.add_row("segments", f"{report.segments:,}")
     table.add_row("duration", f"{report.duration:.1f} s")
     # The report counts every row of the campaign; a resumed run sent only part of them.

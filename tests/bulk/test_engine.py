@@ -197,8 +197,10 @@ class TestPreflight:
                 assert not report.complete
             assert not emu.sent
             assert not [r for r in emu.requests if r.path == "/sms/send"]
-            assert len([r for r in emu.requests if r.path == "/sms/price"]) == 3
-        assert plan is not None and plan.priced
+            # Priced by key: one representative (all 120 rows share a prefix, sender and parts).
+            assert len([r for r in emu.requests if r.path == "/sms/price"]) == 1
+        assert plan is not None and plan.priced and plan.pricing == "key"
+        assert plan.price_keys == plan.price_requests == 1
         assert plan.total_cost is not None and plan.total_cost > 0
         assert plan.currency == "AUD"
         assert plan.segments_by_encoding == {"GSM-7": 120}

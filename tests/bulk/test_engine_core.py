@@ -122,7 +122,8 @@ class TestArbitraryExceptions:
                 return answer
 
             def body(payloads: list[str]) -> bytes:
-                if step == "build" and hit():
+                # Sends only: a price request's body is built while planning (``_plan`` unset).
+                if step == "build" and first._plan is not None and hit():
                     raise exc_type("injected while building")
                 return real_body(payloads)
 

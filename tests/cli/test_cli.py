@@ -174,7 +174,9 @@ class TestPrice:
             "phone,first_name\r\n+61491570006,Ann\r\n\r\n,\r\n +61491570156 ,Bo\r\n\r\n",
             encoding="utf-8",
         )
-        result = invoke(runner, [*creds(emulator), "price", str(path), "--body", BODY])
+        result = invoke(
+            runner, [*creds(emulator), "price", str(path), "--body", BODY, "--exact-price"]
+        )
         assert result.exit_code == 0, result.output
         assert "2 (3 blank lines skipped)" in result.output
         assert "invalid rows" in result.output and "invalid rows │ 0" not in result.output
