@@ -78,9 +78,9 @@ class _Key:
     """One price key: rows that may represent it, how many rows it has, and its answer."""
 
     candidates: list[_Candidate] = attrs.field(factory=list)
-    #: Valid rows of the key, and their local part count.
-    count: int = 0
-    local_parts: int = 0
+    #: Valid rows of the key, and the local part count of each (the key holds it).
+    count: int = 1
+    parts_each: int = 1
     done: bool = False
     price: Decimal | None = None
     parts: int | None = None
@@ -105,18 +105,18 @@ class KeyPricer:
     ) -> None:
         """Count one valid row under its key (called by planning, no request is sent)."""
         found = self.keys.get(key)
-        if found is None:
-            if not self.usable:
-                return
-            if len(self.keys) >= KEY_LIMIT:
-                self.usable = False
-                self.keys.clear()
-                return
-            found = self.keys[key] = _Key()
-        found.count += 1
-        found.local_parts += parts
-        if len(found.candidates) < MAX_TRIES:
-            found.candidates.append(_Candidate(row, custom, to, payload))
+        if found is not None:  # the common case, kept short: planning calls this for every row
+            found.count += 1
+            if found.count <= MAX_TRIES:
+                found.candidates.append(_Candidate(row, custom, to, payload))
+            return
+        if not self.usable:
+            return
+        if len(self.keys) >= KEY_LIMIT:
+            self.usable = False
+            self.keys.clear()
+            return
+        self.keys[key] = _Key(candidates=[_Candidate(row, custom, to, payload)], parts_each=parts)
 
     async def price(self) -> None:
         """Ask ``/price`` for one row of every key (again for keys whose row was refused)."""
@@ -153,7 +153,7 @@ class KeyPricer:
                 state.priced_parts += (key.parts or 0) * count
             else:
                 state.unpriced += count
-                state.unpriced_parts += max(key.local_parts * count // key.count, count)
+                state.unpriced_parts += max(key.parts_each, 1) * count
             if key.short_of_credit:
                 state.short_of_credit += count
         state.keys = len(self.keys)

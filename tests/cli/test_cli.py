@@ -213,6 +213,25 @@ class TestCampaign:
         assert sends(emulator) == []
         assert not cli.default_journal_path(recipients_csv).exists()
 
+    def test_the_plan_is_priced_by_key_unless_exact_price_is_asked(
+        self, runner: CliRunner, emulator: ClickSendEmulator, recipients_csv: Path
+    ) -> None:
+        args = [*creds(emulator), "campaign", str(recipients_csv), "--body", BODY, "--dry-run"]
+        keyed = invoke(runner, args)
+        assert keyed.exit_code == 0, keyed.output
+        priced = [r for r in emulator.requests if r.path == "/sms/price"]
+        assert "estimated from" in keyed.output and "price key" in keyed.output
+        assert "--exact-price prices every row" in keyed.output
+        exact = invoke(runner, [*args, "--exact-price"])
+        assert exact.exit_code == 0, exact.output
+        asked = [r for r in emulator.requests if r.path == "/sms/price"][len(priced) :]
+        assert "estimated from" not in exact.output
+        # Exact pricing asks for every valid row; key pricing for one row per key.
+        assert sum(len(r.json["messages"]) for r in asked) == 5
+        assert sum(len(r.json["messages"]) for r in priced) < 5
+        cost = [line for line in keyed.output.splitlines() if "AUD" in line][0]
+        assert cost.split("AUD")[0].split()[-1] in exact.output  # the same total
+
     def test_full_run_writes_the_report(
         self, runner: CliRunner, emulator: ClickSendEmulator, recipients_csv: Path, tmp_path: Path
     ) -> None:
