@@ -338,8 +338,11 @@ class SmsResource(Resource):
                 field makes that row invalid); rows may instead carry their own ``body``.
             from_, schedule, country, source, shorten_urls, senders: applied to every message.
             chunk_size: messages per request (at most 1000); concurrency: requests in flight.
-            preflight: price every chunk through ``/sms/price`` before sending (default True).
-            max_cost, max_segments: refuse to start when the plan exceeds them.
+            preflight: price the plan through ``/sms/price`` before sending: True or ``"key"``
+                (the default) prices one row per price key (destination prefix, sender,
+                encoding, parts), ``"exact"`` every row, False nothing.
+            max_cost, max_segments: refuse to start when the plan exceeds them; while sending,
+                stop before a chunk that could take the billed cost past max_cost.
             check_balance: refuse to start when the plan costs more than the balance.
             dry_run: stop after the plan; nothing is sent.
             dedupe: report repeated (to, body) pairs as invalid instead of sending them twice;
