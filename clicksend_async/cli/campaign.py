@@ -594,9 +594,9 @@ def print_report(
             style = "bold red" if state == "unknown" else "yellow" if resumable else ""
             label = {"skipped": "not attempted", "not_sent": "not sent"}.get(state, state)
             table.add_row(label, Text(f"{count:,}", style=style))
-    table.add_row("cost billed", money(report.total_cost, report.currency))
+    table.add_row("cost", money(report.total_cost, report.currency))
     if report.estimated_cost is not None:
-        table.add_row("cost estimated", money(report.estimated_cost, report.currency))
+        table.add_row("estimated", money(report.estimated_cost, report.currency))
     table.add_row("segments", f"{report.segments:,}")
     table.add_row("duration", f"{report.duration:.1f} s")
     # The report counts every row of the campaign; a resumed run sent only part of them.
