@@ -229,7 +229,7 @@ class TestCampaign:
         # Exact pricing asks for every valid row; key pricing for one row per key.
         assert sum(len(r.json["messages"]) for r in asked) == 5
         assert sum(len(r.json["messages"]) for r in priced) < 5
-        cost = [line for line in keyed.output.splitlines() if "AUD" in line][0]
+        cost = next(line for line in keyed.output.splitlines() if "AUD" in line)
         assert cost.split("AUD")[0].split()[-1] in exact.output  # the same total
 
     def test_full_run_writes_the_report(
