@@ -36,4 +36,15 @@ def csv_safe(value: object) -> object:
 
 def csv_safe_row(values: Iterable[object]) -> list[object]:
     """Return a row's cells made safe with :func:`csv_safe`; None becomes an empty cell."""
-    return [csv_safe("" if value is None else value) for value in values]
+    # csv_safe inlined: a report writes ten cells a row for a million rows.
+    triggers, signed = FORMULA_TRIGGERS, _SIGNED_NUMBER.fullmatch
+    out: list[object] = []
+    for value in values:
+        if value is None:
+            value = ""
+        elif type(value) is str and value and value[0] in triggers and signed(value) is None:
+            value = "'" + value
+        elif isinstance(value, str) and type(value) is not str:
+            value = csv_safe(value)  # a str subclass: the general path
+        out.append(value)
+    return out

@@ -34,7 +34,7 @@ from .._validation import (
     path_segment,
 )
 from ._channels import SMS, VOICE, Channel, mms_channel
-from ._jobstate import ProgressHook, snapshot
+from ._jobstate import ProgressHook, Slot, snapshot
 from ._journal import Journal
 from ._plan import Planning, Recipients, _exclusion_set
 from ._reconcile import Reconciler, close_open_windows
@@ -351,11 +351,10 @@ class BulkJob(Planning):
         sem = asyncio.Semaphore(self.concurrency)
         failures: list[BaseException] = []
 
-        def done(rows: int, task: asyncio.Task[None]) -> None:
+        def done(slot: Slot, task: asyncio.Task[None]) -> None:
             inflight.discard(task)
-            sem.release()
+            slot.release()
             self._in_flight -= 1
-            self._inflight_rows -= rows
             if not task.cancelled() and task.exception() is not None:
                 failures.append(task.exception())  # type: ignore[arg-type]
                 if self._abort is None:
@@ -387,10 +386,12 @@ class BulkJob(Planning):
                         continue
                     cursor = claim.rows[-1].row
                     self._in_flight += 1
-                    self._inflight_rows += len(claim.rows)
-                    task = asyncio.create_task(sender.send(claim))
+                    # The slot is free once the request is over: the next chunk's request may
+                    # leave while this answer is classified and recorded.
+                    slot = Slot(sem)
+                    task = asyncio.create_task(sender.send(claim, slot.release))
                     inflight.add(task)
-                    task.add_done_callback(functools.partial(done, len(claim.rows)))
+                    task.add_done_callback(functools.partial(done, slot))
                 if inflight:
                     await asyncio.wait(set(inflight))
                 await doubts.join()
@@ -482,7 +483,7 @@ class BulkJob(Planning):
             share = getattr(self._store, "set_state", None)
             if share is not None:
                 await share("aborted", result.abort)  # every worker of the campaign stops
-        self._count_settled(result.outcomes)
+        self._count_chunk(claim, result.outcomes, result.doubt)
         if window is not None:
             sent = next((o for o in result.outcomes if o.state == "sent"), None)
             if sent is not None:

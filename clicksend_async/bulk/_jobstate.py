@@ -16,6 +16,7 @@ from typing import Any
 from .._phone import compare_key
 from .._session import Session
 from .._validation import Limits
+from ._budget import BilledGuard, RateTable, table_from_json
 from ._channels import Channel
 from ._journal import Journal
 from ._report import BulkOutcome, BulkPlan, ProgressEvent
@@ -23,7 +24,7 @@ from ._rows import BodyTemplate
 from ._states import Claim, Release, RowOutcome
 from ._store import CampaignStore
 
-__all__ = ["EXCLUDED", "EXCLUDED_WHY", "JobState", "ProgressHook"]
+__all__ = ["EXCLUDED", "EXCLUDED_WHY", "JobState", "ProgressHook", "Slot"]
 
 ProgressHook = Callable[[ProgressEvent], Awaitable[None] | None]
 
@@ -74,12 +75,23 @@ class JobState:
     _abort: str | None
     #: True when this job made the plan (its exclusions were applied to every row then).
     _planned_here: bool
-    #: Rows of the chunks in flight (claimed, answer not recorded yet).
-    _inflight_rows: int = 0
-    _billed_before: Decimal | None = None
+    #: The billed guard (with max_cost), and the plan's rate table when planned here.
+    _guard: BilledGuard | None = None
+    _rate_table: RateTable | None = None
 
     def _count_settled(self, outcomes: Sequence[RowOutcome]) -> None:
-        """Count rows settled (sent, rejected, unknown) and what the sent ones cost."""
+        """Count rows settled by reconciliation (sent, rejected, unknown)."""
+        self._tally(outcomes)
+        if self._guard is not None:
+            self._guard.settled(outcomes)
+
+    def _count_chunk(self, claim: Claim, outcomes: Sequence[RowOutcome], doubt: Any) -> None:
+        """Count a chunk's recorded answer (and tell the billed guard)."""
+        self._tally(outcomes)
+        if self._guard is not None:
+            self._guard.recorded(claim, outcomes, doubt)
+
+    def _tally(self, outcomes: Sequence[RowOutcome]) -> None:
         for o in outcomes:
             if o.state == "sent":
                 self._sent += 1
@@ -90,32 +102,39 @@ class JobState:
             elif o.state == "unknown":
                 self._unknown += 1
 
-    def _per_message(self) -> Decimal:
-        """Return what a message is expected to cost: the plan's mean price, or what sent
-        messages were billed on average when that is more (ClickSend's bills win)."""
-        plan = self._plan
-        mean = Decimal(0)
-        if plan is not None and plan.total_cost is not None:
-            sendable = plan.messages - sum(plan.rejected_statuses.values())
-            if sendable > 0:
-                mean = plan.total_cost / sendable
-        if self._sent and self._cost / self._sent > mean:
-            return self._cost / self._sent
-        return mean
+    async def _billed_guard(self, max_cost: Decimal) -> BilledGuard:
+        if self._guard is None:
+            plan = self._plan
+            mean = Decimal(0)
+            if plan is not None and plan.total_cost is not None:
+                sendable = plan.messages - sum(plan.rejected_statuses.values())
+                if sendable > 0:
+                    mean = plan.total_cost / sendable
+            table = self._rate_table
+            if table is None:  # planned by another process (a worker, a resume)
+                table = table_from_json(await self._store.get_meta("rate_table"))
+            self._guard = BilledGuard(
+                max_cost=max_cost,
+                channel=self.channel,
+                limits=self._limits,
+                table=table,
+                mean=mean,
+                billed_before=(await self._store.totals())[0] - self._cost,
+            )
+        return self._guard
 
     async def _claim_over_budget(self, claim: Claim) -> bool:
-        """Give a claim back whole, and stop, when sending it could take the billed cost past
-        ``max_cost``: what was billed, plus the chunks in flight and this one at the expected
-        price per message. Its request has not been built, so its rows are surely not sent."""
+        """Give a claim back whole, and stop, when sending it could take what ClickSend bills
+        past ``max_cost`` (:class:`~._budget.BilledGuard`). Its request has not been built, so
+        its rows are surely not sent."""
         if self.max_cost is None:
             return False
-        if self._billed_before is None:  # what earlier runs of the campaign were billed
-            self._billed_before = (await self._store.totals())[0] - self._cost
-        billed = self._billed_before + self._cost
-        per = self._per_message()
-        ahead = per * (self._inflight_rows + len(claim.rows))
-        if billed + ahead <= self.max_cost:
+        guard = await self._billed_guard(self.max_cost)
+        ahead = guard.admit(claim)
+        if ahead is None:
             return False
+        billed = guard.billed
+        ahead += guard.expected()
         await self._store.settle(
             claim.chunk,
             claim.epoch,
@@ -280,3 +299,18 @@ async def snapshot(store: CampaignStore) -> Journal:
 def payload_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return the defaults a job was given, without the ones left unset (None)."""
     return {k: v for k, v in values.items() if v is not None}
+
+
+class Slot:
+    """One request's hold on the concurrency semaphore, released once."""
+
+    __slots__ = ("_sem",)
+
+    def __init__(self, sem: asyncio.Semaphore) -> None:
+        self._sem: asyncio.Semaphore | None = sem
+
+    def release(self) -> None:
+        """Release the semaphore (a second call does nothing)."""
+        if self._sem is not None:
+            self._sem.release()
+            self._sem = None

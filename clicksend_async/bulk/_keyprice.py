@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import attrs
 
 from .._exceptions import ClickSendError, DecodeError
+from ._budget import add_rate, rate_key
 from ._channels import _int, _parts_of, _price_of
 from ._report import BulkOutcome
 
@@ -87,6 +88,8 @@ class _Key:
     short_of_credit: bool = False
     #: Representatives ClickSend refused (rejected at preflight, not sent).
     refused: int = 0
+    #: The key in the plan's rate table (destination prefix, local parts).
+    rate: tuple[str, int] = ("", 1)
 
 
 class KeyPricer:
@@ -116,7 +119,11 @@ class KeyPricer:
             self.usable = False
             self.keys.clear()
             return
-        self.keys[key] = _Key(candidates=[_Candidate(row, custom, to, payload)], parts_each=parts)
+        self.keys[key] = _Key(
+            candidates=[_Candidate(row, custom, to, payload)],
+            parts_each=parts,
+            rate=rate_key(to, parts),
+        )
 
     async def price(self) -> None:
         """Ask ``/price`` for one row of every key (again for keys whose row was refused)."""
@@ -149,6 +156,7 @@ class KeyPricer:
             else:
                 state.counted_parts += key.parts * count
             if key.price is not None:
+                add_rate(state.table, key.rate, key.price)
                 state.cost += key.price * count
                 state.priced_parts += (key.parts or 0) * count
             else:

@@ -18,6 +18,7 @@ from typing import Any
 
 from .._exceptions import JournalError, JournalMismatchError, ValidationError
 from ..segments import UCS2
+from ._budget import table_to_json
 from ._channels import _compact_json
 from ._keyprice import KeyPricer, generic_key
 from ._price import PriceState
@@ -328,6 +329,7 @@ class Planning(RowBuilding):
                 extra={"shown_in_plan": True},
             )
         self._planned_here = True
+        self._rate_table = price_state.table
         await store.set_meta(
             {
                 **self._fingerprint_parts(),
@@ -343,6 +345,8 @@ class Planning(RowBuilding):
                 "max_cost": "" if self.max_cost is None else str(self.max_cost),
                 # A shared store reserves a row without its own price at this (key pricing).
                 "est_row_price": _mean_price(plan),
+                # The billed guard's estimates, for workers and resumes (see _budget.py).
+                "rate_table": table_to_json(price_state.table),
                 "plan": json.dumps(plan.to_json()),
                 "planned": "1",
                 "planned_at": repr(now),

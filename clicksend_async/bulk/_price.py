@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from .._exceptions import BudgetExceededError, ClickSendError, DecodeError
+from .._exceptions import BudgetExceededError, ClickSendError, DecodeError, ValidationError
+from ._budget import RateTable, add_rate, message_rate_key
 from ._channels import _decimal, _int, _parts_of, _price_of
 from ._jobstate import JobState
 from ._report import BulkOutcome, BulkPlan
@@ -39,6 +42,8 @@ class PriceState:
     #: ``/price`` requests made, and the price keys asked (key pricing).
     requests: int = 0
     keys: int = 0
+    #: The plan's rate table, for the billed guard while sending.
+    table: RateTable = attrs.field(factory=dict)
 
     def total(self) -> Decimal:
         """Return the priced cost plus an estimate (mean price per part) for unpriced rows."""
@@ -114,7 +119,7 @@ class Pricing(JobState):
         }
         updates: list[tuple[Any, ...]] = []
         prices: dict[str, tuple[Decimal | None, str | None]] = {}
-        for index, (row, custom, _) in enumerate(chunk):
+        for index, (row, custom, payload) in enumerate(chunk):
             found = by_custom.get(custom)
             if (
                 found is None
@@ -135,6 +140,10 @@ class Pricing(JobState):
                 if price is not None:
                     state.cost += price
                     state.priced_parts += parts or 0
+                    with contextlib.suppress(ValueError, TypeError, ValidationError):
+                        rate = message_rate_key(json.loads(payload), self.channel, self._limits)
+                        if rate is not None:
+                            add_rate(state.table, rate, price)
                 else:
                     # Priced without a price (INSUFFICIENT_CREDIT ...): estimated later.
                     state.unpriced += 1

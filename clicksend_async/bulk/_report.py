@@ -345,9 +345,9 @@ class BulkReport:
         with target.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(REPORT_COLUMNS)
+            writerow = writer.writerow
             for row in self._journal.iter_rows():
-                values = list(row[:10])
-                writer.writerow(csv_safe_row(["" if v is None else v for v in values]))
+                writerow(csv_safe_row(row[:10]))
         return target
 
     def summary(self) -> str:

@@ -193,20 +193,28 @@ class ChunkSender:
         self._on_result = on_result
         self._timeout = timeout
 
-    async def send(self, claim: Claim) -> None:
-        """Send one chunk and record its outcome (re-raises only cancellation)."""
+    async def send(self, claim: Claim, answered: Callable[[], None] | None = None) -> None:
+        """Send one chunk and record its outcome (re-raises only cancellation).
+
+        ``answered`` is called once the request is over (answered, or failed), before the
+        answer is classified and recorded: the request no longer counts against concurrency.
+        """
         clock = self._session.server_clock
         started = clock.local()
         try:
             with log_context(chunk=claim.chunk), guarded(self._lease_guard(claim)):
                 body = self._body([r.payload for r in claim.rows])
-                envelope = await self._session.request(
-                    "POST",
-                    self._channel.send_path,
-                    content=body,
-                    kind=RequestKind.SEND,
-                    timeout=self._timeout,
-                )
+                try:
+                    envelope = await self._session.request(
+                        "POST",
+                        self._channel.send_path,
+                        content=body,
+                        kind=RequestKind.SEND,
+                        timeout=self._timeout,
+                    )
+                finally:
+                    if answered is not None:
+                        answered()
             result = classify(claim, envelope.get("data"))
         except asyncio.CancelledError:
             # The request may have left: the chunk stays held, in doubt, for the next run.

@@ -245,6 +245,49 @@ class TestBilledGuard:
                     assert report.complete and report.aborted is None
                     assert report.total_cost == planned.total_cost
 
+    @pytest.mark.parametrize("preflight", ["key", "exact"])
+    async def test_a_campaign_sorted_by_country_at_exactly_its_estimate_completes(
+        self, preflight: str, tmp_path: Any
+    ) -> None:
+        # The dearest country first: a mean price per message would see bills "above" the
+        # estimate and stop early; each row's own estimate does not.
+        clock = Clock()
+        people = sorted(mixed_rows(900), key=lambda r: r["to"][:3] != "+61")
+        async with ClickSendEmulator(clock=clock, balance=10_000) as emu:
+            async with emu.client(rate_limit=None) as cs:
+                planned = await job(cs, people, clock, dry_run=True, preflight=preflight).plan()
+                assert planned.total_cost is not None
+                path = str(tmp_path / "c.db")
+                first = job(
+                    cs,
+                    people,
+                    clock,
+                    max_cost=planned.total_cost,
+                    journal=path,
+                    preflight=preflight,
+                    concurrency=3,
+                )
+                first_run = asyncio.ensure_future(first.run())
+                while len(emu.sent) < 300:
+                    await asyncio.sleep(0)
+                await first.stop()
+                (await first_run).close()
+                first.journal.close()
+                # A resume (a new process: the rate table comes from the journal) finishes it.
+                again = job(
+                    cs,
+                    people,
+                    clock,
+                    max_cost=planned.total_cost,
+                    journal=path,
+                    preflight=preflight,
+                )
+                with await again.run() as report:
+                    assert report.complete and report.aborted is None, report.summary()
+                    assert report.total_cost == planned.total_cost
+                again.journal.close()
+        assert len(emu.sent) == 900
+
     async def test_over_budget_plans_are_still_refused_before_sending(self) -> None:
         clock = Clock()
         async with ClickSendEmulator(clock=clock, balance=10_000) as emu:
