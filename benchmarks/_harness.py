@@ -69,7 +69,9 @@ def spawn(argv: Sequence[str], *, env: dict[str, str], cwd: Path, timeout: float
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.time()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=err, env=env, cwd=cwd)
+        proc = subprocess.Popen(
+            list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd
+        )
         # wait4 has no timeout: a timer kills a child that overstays.
         watchdog = threading.Timer(timeout, proc.kill)
         watchdog.start()
