@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
+import time
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from ._emulator import ClickSendEmulator
 from ._faults import parse_faults
 
-__all__ = ["LISTENING", "build_parser", "emulator_options", "main", "serve"]
+__all__ = ["LISTENING", "build_parser", "emulator_options", "main", "request_logger", "serve"]
 
 LISTENING = "ClickSend emulator listening on {base}"
 
@@ -69,6 +74,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     add("--seed", type=_seed, default=None, help="seed for faults and ids (reproducible runs)")
     add("--log", default=None, metavar="FILE", help="append each accepted message as JSON")
+    add(
+        "--request-log",
+        default=None,
+        metavar="FILE",
+        help="append one JSON line per request: arrival time, method, path, status",
+    )
     add("--throttle-window", type=float, default=5.0, help="THROTTLED window in seconds")
     add("--hang-seconds", type=float, default=60.0, help="how long commit-hang holds a request")
     add("--receipt-url", default=None, help="POST delivery receipts to this URL")
@@ -124,6 +135,34 @@ def emulator_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def request_logger(handle: IO[str]) -> Middleware:
+    """Return a middleware that writes one JSON line per request to ``handle`` once answered.
+
+    Each line is ``{"t": ARRIVAL, "method": ..., "path": ..., "status": ...}``, ``t`` in Unix
+    seconds from this host's clock (so another process can compare it with its own times) and
+    taken before the emulated latency; ``status`` is null when the answer never left (the client
+    went away). A line says nothing of the body or the headers: no credentials.
+    """
+
+    @web.middleware
+    async def log_request(request: web.Request, handler: Handler) -> web.StreamResponse:
+        arrived = time.time()
+        status: int | None = None
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as exc:
+            status = exc.status
+            raise
+        finally:
+            line = {"t": arrived, "method": request.method, "path": request.path}
+            handle.write(json.dumps({**line, "status": status}) + "\n")
+            handle.flush()
+
+    return log_request
+
+
 def _announce(emulator: ClickSendEmulator) -> None:
     print(LISTENING.format(base=emulator.base), flush=True)
 
@@ -132,6 +171,7 @@ async def serve(
     options: dict[str, Any],
     *,
     announce: Callable[[ClickSendEmulator], None] = _announce,
+    request_log: str | None = None,
 ) -> None:
     """Run an emulator with ``options`` until SIGINT or SIGTERM (shared with the click CLI)."""
     emulator = ClickSendEmulator(
@@ -139,6 +179,17 @@ async def serve(
         # Nobody outside the process can read ``emu.requests``: recording would only grow.
         record_requests=False,
     )
+    with contextlib.ExitStack() as files:
+        if request_log is not None:
+            # Opened before serving and kept open for line-by-line appends, like --log.
+            handle = files.enter_context(open(request_log, "a", encoding="utf-8"))  # noqa: ASYNC230
+            emulator.app.middlewares.append(request_logger(handle))
+        await _serve(emulator, announce)
+
+
+async def _serve(
+    emulator: ClickSendEmulator, announce: Callable[[ClickSendEmulator], None]
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     installed = []
@@ -162,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     try:
-        asyncio.run(serve(emulator_options(args)))
+        asyncio.run(serve(emulator_options(args), request_log=args.request_log))
     except KeyboardInterrupt:
         pass
     except (OSError, ValueError) as exc:

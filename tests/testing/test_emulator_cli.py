@@ -7,12 +7,14 @@ import json
 import re
 import signal
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from clicksend_async.testing import build_parser, main
+from clicksend_async.testing import ClickSendEmulator, build_parser, main
+from clicksend_async.testing._cli import request_logger
 
 LISTENING = re.compile(r"ClickSend emulator listening on (http://127\.0\.0\.1:(\d+))\n")
 
@@ -24,6 +26,7 @@ async def test_subprocess_serves_logs_and_stops_cleanly(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
     log = tmp_path / "sent.jsonl"
+    requests = tmp_path / "requests.jsonl"
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -32,6 +35,8 @@ async def test_subprocess_serves_logs_and_stops_cleanly(
         "0",
         "--log",
         str(log),
+        "--request-log",
+        str(requests),
         "--username",
         "cli",
         "--api-key",
@@ -56,6 +61,12 @@ async def test_subprocess_serves_logs_and_stops_cleanly(
         assert entry["body"] == "from the CLI test"
         proc.send_signal(sig)
         assert await asyncio.wait_for(proc.wait(), 10) == 0
+        [request] = [json.loads(x) for x in requests.read_text().splitlines()]
+        assert (request["method"], request["path"], request["status"]) == (
+            "POST",
+            "/v3/sms/send",
+            200,
+        )
     finally:
         if proc.returncode is None:
             proc.kill()
@@ -76,3 +87,35 @@ def test_bad_faults_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> Non
         main(["--faults", "nope=1"])
     assert exc.value.code == 2
     assert "unknown fault kind" in capsys.readouterr().err
+
+
+def test_request_log_switch_is_parsed() -> None:
+    assert build_parser().parse_args(["--request-log", "r.jsonl"]).request_log == "r.jsonl"
+    assert build_parser().parse_args([]).request_log is None
+
+
+async def test_request_logger_writes_arrival_time_path_and_status_of_every_request(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "requests.jsonl"
+    emu = ClickSendEmulator(rate_limit=1, rate_window=60.0, latency_ms=20)
+    with path.open("a", encoding="utf-8") as handle:
+        emu.app.middlewares.append(request_logger(handle))
+        good = {"Authorization": aiohttp.encode_basic_auth(emu.username, emu.api_key)}
+        bad = {"Authorization": aiohttp.encode_basic_auth(emu.username, "wrong-key")}
+        before = time.time()
+        async with emu, aiohttp.ClientSession() as session:
+            for headers in (good, bad, good):
+                async with session.get(emu.url + "/account", headers=headers) as resp:
+                    await resp.read()
+        after = time.time()
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(x["method"], x["path"], x["status"]) for x in lines] == [
+        ("GET", "/v3/account", 200),
+        ("GET", "/v3/account", 401),
+        ("GET", "/v3/account", 429),
+    ]
+    times = [x["t"] for x in lines]
+    assert before <= times[0] <= times[1] <= times[2] <= after
+    assert "wrong-key" not in path.read_text()
+    assert emu.api_key not in path.read_text()
