@@ -244,6 +244,9 @@ class ChunkSender:
         """
         lease_left = getattr(self._store, "lease_left", None)
         lease = getattr(self._store, "lease", None)
+        # Only the chunk's numbers: aiohttp's timers and tasks copy the context this guard is
+        # set in and can outlive the request, so a closure over the claim kept its payloads.
+        chunk, epoch = claim.chunk, claim.epoch
         margin = (
             LEASE_MARGIN if not isinstance(lease, int | float) else min(LEASE_MARGIN, lease / 4)
         )
@@ -252,10 +255,10 @@ class ChunkSender:
             if lease_left is None or info.kind != "send":
                 return
             needed = (info.timeout or 30.0) + margin
-            left = await lease_left(claim.chunk, claim.epoch)
+            left = await lease_left(chunk, epoch)
             if left < needed:
                 raise RequestVetoedError(
-                    f"chunk {claim.chunk}: {left:.1f} s of lease left, {needed:.1f} s needed"
+                    f"chunk {chunk}: {left:.1f} s of lease left, {needed:.1f} s needed"
                 )
 
         return guard
