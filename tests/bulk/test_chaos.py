@@ -75,7 +75,7 @@ class Workers:
         err = (self.tmp_path / f"worker-{self.started}.err").open("wb")
         proc = subprocess.Popen(
             [sys.executable, str(WORKER), json.dumps({**self.config, **overrides})],
-            stdout=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
             stderr=err,
             env=ENV,
         )
@@ -95,8 +95,6 @@ class Workers:
                     os.kill(proc.pid, signal.SIGCONT)
                 proc.kill()
             proc.wait(10)
-            if proc.stdout is not None:
-                proc.stdout.close()
 
 
 class _suppress:
