@@ -56,9 +56,7 @@ class TestPostgresServer:
             PostgresServer()
 
 
-def test_one_postgresql_serves_every_test_folder(
-    postgres_server: PostgresServer, request: pytest.FixtureRequest
-) -> None:
+def test_one_postgresql_serves_every_test_folder(postgres_server: PostgresServer) -> None:
     # One session fixture, in tests/conftest.py: no folder starts a server of its own.
     from pathlib import Path
 
