@@ -287,7 +287,12 @@ class Reconciler:
         for _ in range(COLLECT_ROUNDS):
             found, owned = await store.doubts_to_settle()
             mine |= owned
-            fresh = [c for c in close_open_windows(found, clock) if c.chunk not in collected]
+            fresh = []
+            for c in close_open_windows(found, clock):
+                if c.chunk not in collected:
+                    fresh.append(c)
+                elif c.rows and c.window is not None:
+                    collected[c.chunk] = c  # its latest epoch (taken over meanwhile)
             if not fresh and collected:
                 break
             for chunk in await self._settle_trivial(fresh, mine):
