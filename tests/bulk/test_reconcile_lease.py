@@ -196,3 +196,55 @@ class TestTakeoverDuringARun:
                 await worker.close()
         sent = Counter(m.to for m in emu.sent)
         assert len(sent) == 40 and max(sent.values()) == 1
+
+
+class TestALeaseHolderThatFroze:
+    async def test_its_lease_expires_another_settles_and_its_late_write_is_fenced(
+        self, postgres_dsn: str
+    ) -> None:
+        campaign = name()
+        people = recipients(30)
+        async with ClickSendEmulator(balance=10_000) as emu:
+            async with emu.client(rate_limit=None) as cs:
+                await plan(cs, postgres_dsn, campaign, people, chunk_size=10)
+                # A worker took the reconciler lease and froze mid-scan (no heartbeat).
+                frozen = PostgresStore(postgres_dsn, campaign, lease=1.0, heartbeat=0)
+                await frozen.open()
+                assert await frozen.acquire_reconciler(1.0)
+                acquired = time.time()
+                emu.inject("commit-500", path="/sms/send", times=1)
+                worker = PostgresStore(postgres_dsn, campaign)
+                started = time.monotonic()
+                with await cs.bulk.work(worker, concurrency=1, reconcile_settle=0.2) as report:
+                    took = time.monotonic() - started
+                    assert report.sent == 30 and report.complete
+                    doubted = [o for o in report.outcomes() if o.reason and "history" in o.reason]
+                assert len(doubted) == 10  # the chunk in doubt, settled from the history
+                # The frozen holder wakes up and writes what its (old) read said: fenced.
+                chunk = await _first_chunk(postgres_dsn, campaign)
+                assert not await frozen.settle(chunk[0], chunk[1], releases=[])
+                assert (await campaign_status(worker)).counts["sent"] == 30
+                await frozen.close()
+                await worker.close()
+        assert took >= 0.8
+        # Nobody read the history while the frozen holder's lease ran: one read, after it.
+        reads_at = [r.time for r in emu.requests if r.path == "/sms/history"]
+        assert reads_at and min(reads_at) >= acquired + 0.9
+        sent = Counter(m.to for m in emu.sent)
+        assert len(sent) == 30 and max(sent.values()) == 1
+
+
+async def _first_chunk(dsn: str, campaign: str) -> tuple[int, int]:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        found = await conn.fetchrow(
+            "SELECT chunk, epoch FROM clicksend_async.chunks WHERE campaign = $1 "
+            "AND error IS NOT NULL ORDER BY chunk LIMIT 1",
+            campaign,
+        )
+    finally:
+        await conn.close()
+    assert found is not None
+    return int(found[0]), int(found[1])
