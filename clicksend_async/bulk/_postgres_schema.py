@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
-from .._exceptions import ConfigurationError
+from .._exceptions import ConfigurationError, JournalError
 
-__all__ = ["CAMPAIGN_STATES", "redact_dsn"]
+__all__ = ["CAMPAIGN_STATES", "StoreUnreachableError", "redact_dsn"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
@@ -103,6 +103,25 @@ CREATE TABLE IF NOT EXISTS {s}.chunks (
 CREATE INDEX IF NOT EXISTS chunks_open ON {s}.chunks (campaign, chunk)
     WHERE state IN ('in_flight', 'in_doubt', 'unknown');
 """
+
+
+class StoreUnreachableError(JournalError):
+    """The store's server cannot be reached (down, restarting, the connection cut): nothing
+    was sent on its word; a worker waits for it to come back (:func:`~._worker.work`)."""
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Return True for a failure of the connection rather than of a statement."""
+    asyncpg = _asyncpg()
+    return isinstance(
+        exc,
+        OSError
+        | asyncpg.InterfaceError
+        | asyncpg.PostgresConnectionError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.AdminShutdownError
+        | asyncpg.CrashShutdownError,
+    )
 
 
 def _asyncpg() -> Any:

@@ -14,7 +14,10 @@ store (:mod:`._journal`), for any number of workers on any number of hosts:
   and :meth:`PostgresStore.lease_left` tells a pre-send guard how long a chunk stays ours.
 - **One campaign state** (open / stopping / aborted, with a reason) that every worker reads, so
   an account out of credit or refused credentials stops them all; a **budget** reserved at
-  claim time, so ``max_cost`` holds across workers; one **reconciler lease** per campaign.
+  claim time, so ``max_cost`` holds across workers; one **reconciler lease** per campaign, under
+  which one worker settles every worker's chunks in doubt with one history read
+  (:meth:`doubts_to_settle`; the others watch :meth:`still_in_doubt` and read what was found
+  with :meth:`settled_rows`).
 
 Every time comparison uses the database's ``clock_timestamp()``: workers' clocks never meet.
 """

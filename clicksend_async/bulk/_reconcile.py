@@ -15,11 +15,21 @@ coalesced read:
 Found rows are ``sent``. A row is proved absent only by a read that was complete for its window
 and made after the settle time: it goes back to pending, marked as a re-send. Anything less
 (the history unreadable, a page missing, no known clock) leaves the row ``unknown``.
+
+**One reconciler per campaign.** With a shared store that has a reconciler lease
+(``acquire_reconciler``, PostgreSQL), the chunks in doubt of *every* worker of the campaign are
+settled by one coalesced read: the worker that takes the lease collects them all from the store
+(taking over those whose holder is gone), waits out their settle time and reads once; the other
+workers wait until the store shows their chunks settled (and report what it found for them), or
+until the lease is free, and then take it. A holder that dies or freezes loses the lease when it
+expires; its late writes are fenced by ``(chunk, epoch)`` like every settle. A store without the
+lease (SQLite, one owner) settles its own chunks as they come.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -53,6 +63,9 @@ LOOKUP_BATCH = 90
 LOOKUP_CONCURRENCY = 8
 #: Windows closer than this (seconds) are read together.
 COALESCE_GAP = 2.0
+#: Rounds of "collect every chunk in doubt, wait out their settle time" before one read: chunks
+#: that go in doubt while the lease holder waits join the read, a burst is read once.
+COLLECT_ROUNDS = 4
 
 _FOUND = "confirmed through the history after an unknown outcome"
 _ABSENT = "not in the history after an unknown outcome (complete read past the settle time)"
@@ -152,26 +165,188 @@ class Reconciler:
         return self._reader.requests
 
     async def settle_chunks(self, chunks: Sequence[DoubtChunk]) -> None:
-        """Settle ``chunks`` (waiting out the settle time first); every row gets an outcome."""
-        known = [c for c in chunks if c.window is not None and c.rows]
+        """Settle ``chunks`` (waiting out the settle time first); every row gets an outcome.
+
+        With a reconciler lease in the store, this worker settles them together with every
+        other chunk in doubt of the campaign while it holds the lease, or waits for the holder
+        to settle them (see the module's docstring).
+        """
         self.chunks_settled += sum(1 for c in chunks if c.rows)
+        known = await self._settle_trivial(chunks, None)
+        if not known:
+            return
+        if getattr(self._store, "acquire_reconciler", None) is None:
+            await self._settle_due(known, None)
+            return
+        await self._settle_shared(known)
+
+    async def sweep(self) -> None:
+        """Take over the chunks of holders that are gone and settle every chunk in doubt of
+        the campaign, if this worker gets the reconciler lease (else its holder does)."""
+        if getattr(self._store, "acquire_reconciler", None) is None:
+            return
+        await self._with_lease({})
+
+    async def finish_held(self, stopping: Callable[[], bool], max_attempts: int) -> bool:
+        """Wait while nothing is left to claim but other workers still hold rows: their chunks
+        settle, or (their holder gone) are taken over after ``lease + grace`` and reconciled.
+
+        Returns True as soon as rows are pending again (claim them), False when nothing is
+        held any more, the campaign stopped, or ``stopping()``. A store without the reconciler
+        lease returns False at once: one owner, nobody else holds anything.
+        """
+        store: Any = self._store
+        unsettled = getattr(store, "count_unsettled", None)
+        if getattr(store, "acquire_reconciler", None) is None or unsettled is None:
+            return False
+        lease = float(getattr(store, "lease", 30.0)) + float(getattr(store, "grace", 0.0))
+        poll = min(1.0, max(0.05, lease / 10))
+        read_state = getattr(store, "state", None)
+        while not stopping():
+            if read_state is not None and (await read_state())[0] != "open":
+                return False
+            _, held, _ = await unsettled()
+            if await store.count_pending(max_attempts):
+                return True
+            if not held:
+                return False
+            await self.sweep()
+            if await store.count_pending(max_attempts):
+                return True
+            await asyncio.sleep(poll)
+        return False
+
+    async def _settle_trivial(
+        self, chunks: Sequence[DoubtChunk], mine: set[int] | None
+    ) -> list[DoubtChunk]:
+        """Settle the chunks no read can help (no rows, no known clock); return the others."""
+        known = []
         for chunk in chunks:
             if chunk.rows and chunk.window is None:
                 await self._unknown(
-                    chunk, "outcome unknown and ClickSend's clock is not known (no Date header)"
+                    chunk,
+                    "outcome unknown and ClickSend's clock is not known (no Date header)",
+                    mine,
                 )
             elif not chunk.rows:
                 await self._store.settle(chunk.chunk, chunk.epoch)
-        if not known:
-            return
+            else:
+                known.append(chunk)
+        return known
+
+    async def _settle_due(self, known: list[DoubtChunk], mine: set[int] | None) -> None:
         due = max(c.window[1] for c in known if c.window is not None) + self._settle
         wait = self._session.server_clock.wait_until(due)
         if wait:
             await self._sleep(wait)
         for group in _coalesce(known):
-            await self._settle_group(group)
+            await self._settle_group(group, mine)
 
-    async def _settle_group(self, group: list[DoubtChunk]) -> None:
+    async def _settle_shared(self, known: list[DoubtChunk]) -> None:
+        store: Any = self._store
+        waiting = {c.chunk: c for c in known}
+        lease = float(getattr(store, "lease", 30.0))
+        poll = min(1.0, max(0.05, lease / 20))
+        while waiting:
+            if await self._with_lease(waiting):
+                return
+            # Another worker holds the lease: it settles these with its own read. Wait for the
+            # store to show them settled (then tell this worker's counters and stream what it
+            # found), or for the lease to come free (its holder finished, died or froze).
+            still = await store.still_in_doubt([(c.chunk, c.epoch) for c in waiting.values()])
+            done = [c for number, c in waiting.items() if number not in still]
+            if done:
+                await self._adopt(done)
+                for c in done:
+                    del waiting[c.chunk]
+            if waiting:
+                await asyncio.sleep(poll)
+
+    async def _with_lease(self, waiting: Mapping[int, DoubtChunk]) -> bool:
+        """Hold the reconciler lease for one pass over every chunk in doubt of the campaign;
+        False, doing nothing, when another worker holds it."""
+        store: Any = self._store
+        if not await store.acquire_reconciler(float(getattr(store, "lease", 30.0))):
+            return False
+        try:
+            await self._pass(waiting)
+        finally:
+            with contextlib.suppress(ClickSendError):
+                # Not fatal if the store is down: the lease then simply expires.
+                await store.release_reconciler()
+        return True
+
+    async def _pass(self, waiting: Mapping[int, DoubtChunk]) -> None:
+        """Collect every chunk in doubt (taking over the dead's), wait out their settle time,
+        read once, settle them all; rows of ``waiting`` chunks settled meanwhile by another
+        worker are adopted."""
+        store: Any = self._store
+        clock = self._session.server_clock
+        collected: dict[int, DoubtChunk] = {}
+        mine = set(waiting)
+        for _ in range(COLLECT_ROUNDS):
+            found, owned = await store.doubts_to_settle()
+            mine |= owned
+            fresh = []
+            for c in close_open_windows(found, clock):
+                if c.chunk not in collected:
+                    fresh.append(c)
+                elif c.rows and c.window is not None:
+                    collected[c.chunk] = c  # its latest epoch (taken over meanwhile)
+            if not fresh and collected:
+                break
+            for chunk in await self._settle_trivial(fresh, mine):
+                collected[chunk.chunk] = chunk
+            if not collected:
+                break
+            due = max(c.window[1] for c in collected.values() if c.window is not None)
+            wait = clock.wait_until(due + self._settle)
+            if not wait:
+                break
+            await self._sleep(wait)
+        left = [c for number, c in waiting.items() if number not in collected]
+        if left:
+            # Handed to us yet not collected: still ours to settle if still open under their
+            # epoch (taken over in flight, or unknown from an earlier run); else another worker
+            # settled them before this pass.
+            still = await store.still_in_doubt([(c.chunk, c.epoch) for c in left], again=True)
+            for c in left:
+                if c.chunk in still:
+                    collected[c.chunk] = c
+            await self._adopt([c for c in left if c.chunk not in still])
+        if collected:
+            ready = list(collected.values())
+            await self._settle_due(ready, mine)
+
+    async def _adopt(self, chunks: Sequence[DoubtChunk]) -> None:
+        """Count and stream what another worker's reconciliation recorded for our chunks."""
+        reader = getattr(self._store, "settled_rows", None)
+        if reader is None:
+            return
+        outcomes: list[RowOutcome] = await reader(
+            [(row, c.chunk) for c in chunks for row, _, _ in c.rows]
+        )
+        if not outcomes:
+            return
+        self._on_settled(outcomes)
+        rows = {row: (custom, to) for c in chunks for row, custom, to in c.rows}
+        for o in outcomes:
+            custom, to = rows.get(o.row, (None, None))
+            await self._emit(
+                BulkOutcome(
+                    row=o.row,
+                    to=to,
+                    state=o.state,
+                    status=o.status,
+                    message_id=o.message_id,
+                    parts=o.parts,
+                    price=_decimal(o.price),
+                    custom_string=custom,
+                    reason=o.reason,
+                )
+            )
+
+    async def _settle_group(self, group: list[DoubtChunk], mine: set[int] | None) -> None:
         start = min(c.window[0] for c in group if c.window is not None)
         want: dict[str, tuple[DoubtChunk, int]] = {}
         for chunk in group:
@@ -183,7 +358,7 @@ class Reconciler:
             reason = f"outcome unknown and the history could not prove it: {exc}"
             logger.error("%d row(s) left UNKNOWN: %s", len(want), exc)
             for chunk in group:
-                await self._unknown(chunk, reason)
+                await self._unknown(chunk, reason, mine)
             return
         for chunk in group:
             outcomes: list[RowOutcome] = []
@@ -215,6 +390,16 @@ class Reconciler:
             )
             if not recorded:
                 continue
+            if mine is not None and chunk.chunk not in mine:
+                # Another worker's chunk: it reads what was found from the store (_adopt).
+                logger.warning(
+                    "chunk %d (another worker's) reconciled: %d sent, %d will be re-sent",
+                    chunk.chunk,
+                    len(outcomes),
+                    len(releases),
+                    extra={"chunk": chunk.chunk},
+                )
+                continue
             logger.warning(
                 "chunk %d reconciled: %d found in the history (sent), %d not found "
                 "(will be re-sent)",
@@ -241,9 +426,10 @@ class Reconciler:
                     )
                 )
 
-    async def _unknown(self, chunk: DoubtChunk, reason: str) -> None:
+    async def _unknown(self, chunk: DoubtChunk, reason: str, mine: set[int] | None) -> None:
         outcomes = [RowOutcome(row, "unknown", reason=reason) for row, _, _ in chunk.rows]
-        if await self._store.settle(chunk.chunk, chunk.epoch, outcomes=outcomes):
+        recorded = await self._store.settle(chunk.chunk, chunk.epoch, outcomes=outcomes)
+        if recorded and (mine is None or chunk.chunk in mine):
             self._on_settled(outcomes)
             for row, custom, to in chunk.rows:
                 await self._emit(

@@ -10,12 +10,20 @@ texted once whatever the workers do. A worker never plans: an unplanned campaign
 ``max_seconds`` bounds a worker (a task queue runs campaigns in slices): when it is up the
 worker stops gracefully (:meth:`BulkJob.stop`), and a later worker carries on. Use
 :func:`campaign_status` to tell whether there is more to do.
+
+**The store going away.** Every send needs the store (the claim records the intent, the
+pre-send guard reads the lease), so while the store's server is unreachable a worker sends
+nothing. It says so in the log, waits for the server (up to ``store_outage`` seconds, default
+:data:`STORE_OUTAGE`) and then carries on with a fresh run, which reconciles first like any
+worker that starts; past that time it raises the store's error. A store that cannot be reached
+when the worker starts is an error at once (most often a wrong address).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -32,6 +40,7 @@ from .._validation import MAX_MESSAGES_PER_REQUEST
 from ._channels import SMS, VOICE, Channel, mms_channel
 from ._engine import BulkJob
 from ._jobstate import ProgressHook
+from ._postgres_schema import StoreUnreachableError
 from ._postgres_store import PostgresStore
 from ._report import BulkPlan, BulkReport
 from ._sqlite_store import SqliteStore
@@ -40,6 +49,7 @@ from ._store import CampaignStore
 
 __all__ = [
     "NOT_OPENED_YET",
+    "STORE_OUTAGE",
     "CampaignStatus",
     "campaign_status",
     "check_max_seconds",
@@ -56,6 +66,11 @@ __all__ = [
 #: campaign is not finished (it opens, or is left ``aborted``).
 NOT_OPENED_YET = "being planned: waiting for the budget check and the confirmation"
 
+#: Seconds a worker waits for its store's server to come back before it gives up.
+STORE_OUTAGE = 300.0
+
+logger = logging.getLogger("clicksend_async.bulk")
+
 
 class _CampaignWorker(BulkJob):
     """A :class:`BulkJob` whose plan is the one stored: it sends, it never plans."""
@@ -63,11 +78,22 @@ class _CampaignWorker(BulkJob):
     def __init__(self, session: Session, plan: BulkPlan, channel: Channel, **kwargs: Any) -> None:
         super().__init__(session, channel, (), **kwargs)
         self._stored_plan = plan
+        #: How to make the job that carries on after the store came back (prepare_worker's
+        #: arguments), and that job once made: a stop reaches it.
+        self._remake: Callable[[], Awaitable[BulkJob]] | None = None
+        self._successor: BulkJob | None = None
+        self.store_outage = STORE_OUTAGE
 
     async def plan(self) -> BulkPlan:
         """Return the stored plan (the budget and balance were checked when it was made)."""
         self._plan = self._stored_plan
         return self._stored_plan
+
+    async def stop(self) -> None:
+        """Stop gracefully (and the run that carries on after a store outage, if any)."""
+        await super().stop()
+        if self._successor is not None:
+            await self._successor.stop()
 
 
 async def _stored_plan(
@@ -127,14 +153,30 @@ async def prepare_worker(
     reconcile_settle: float = 2.0,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     clock: Callable[[], float] = time.time,
+    store_outage: float = STORE_OUTAGE,
 ) -> BulkJob:
     """Return a job that sends the campaign planned in ``store`` (refused if not planned)."""
+    if not (store_outage >= 0 and not math.isinf(store_outage)):
+        raise ValidationError("must be zero or more seconds", field="store_outage")
+    options: dict[str, Any] = {
+        "concurrency": concurrency,
+        "chunk_size": chunk_size,
+        "exclude": exclude,
+        "on_progress": on_progress,
+        "max_attempts": max_attempts,
+        "send_timeout": send_timeout,
+        "throttle_pause": throttle_pause,
+        "reconcile_settle": reconcile_settle,
+        "sleep": sleep,
+        "clock": clock,
+        "store_outage": store_outage,
+    }
     plan, channel, extra, stored_chunk = await _stored_plan(store)
     country = await store.get_meta("country")
     # The plan's max_cost also stops this worker; a shared store's own budget
     # (PostgresStore(max_cost=...)) is the one that holds across workers.
     max_cost = await store.get_meta("max_cost")
-    return _CampaignWorker(
+    job = _CampaignWorker(
         session,
         plan,
         channel,
@@ -156,6 +198,13 @@ async def prepare_worker(
         sleep=sleep,
         clock=clock,
     )
+    job.store_outage = store_outage
+
+    async def remake() -> BulkJob:
+        return await prepare_worker(session, store, **options)
+
+    job._remake = remake
+    return job
 
 
 def check_max_seconds(max_seconds: float | None) -> None:
@@ -165,10 +214,13 @@ def check_max_seconds(max_seconds: float | None) -> None:
 
 
 async def run_for(job: BulkJob, max_seconds: float | None) -> BulkReport:
-    """Run ``job``; after ``max_seconds`` stop it gracefully (in-flight chunks are recorded)."""
+    """Run ``job``; after ``max_seconds`` stop it gracefully (in-flight chunks are recorded).
+
+    A worker's job (:func:`prepare_worker`) outlives an outage of its store: it sends nothing
+    while the store is unreachable, waits for it (``store_outage``) and carries on with a new
+    run of the same worker.
+    """
     check_max_seconds(max_seconds)
-    if max_seconds is None:
-        return await job.run()
     loop = asyncio.get_running_loop()
     stopping: set[asyncio.Task[None]] = set()
 
@@ -177,11 +229,49 @@ async def run_for(job: BulkJob, max_seconds: float | None) -> BulkReport:
         stopping.add(task)
         task.add_done_callback(stopping.discard)
 
-    handle = loop.call_later(max_seconds, time_up)
+    handle = None if max_seconds is None else loop.call_later(max_seconds, time_up)
     try:
-        return await job.run()
+        current = job
+        while True:
+            try:
+                return await current.run()
+            except StoreUnreachableError as exc:
+                if not isinstance(job, _CampaignWorker) or job._remake is None:
+                    raise
+                await _wait_for_store(job.store, job.store_outage, exc)
+                current = await job._remake()
+                job._successor = current
+                if job.stopped:
+                    await current.stop()  # the time ran out (or a signal came) meanwhile
     finally:
-        handle.cancel()
+        if handle is not None:
+            handle.cancel()
+
+
+async def _wait_for_store(
+    store: CampaignStore, outage: float, error: StoreUnreachableError
+) -> None:
+    """Wait until the store answers again; re-raise ``error`` after ``outage`` seconds."""
+    reachable = getattr(store, "reachable", None)
+    if reachable is None or outage <= 0:
+        raise error
+    logger.error(
+        "%s: this worker sends nothing until the store is back (waiting up to %.0f s)",
+        error,
+        outage,
+    )
+    deadline = time.monotonic() + outage
+    pause = 0.1
+    while time.monotonic() < deadline:
+        await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, 2.0)
+        if await reachable():
+            logger.warning("the store %s is reachable again: this worker carries on", store.where)
+            return
+    raise StoreUnreachableError(
+        f"{error}; it stayed unreachable for {outage:.0f} s, and this worker sent "
+        "nothing meanwhile: start a worker again once the store is back (it reconciles first)"
+    ) from None
 
 
 async def work(
@@ -194,7 +284,9 @@ async def work(
     """Run one worker of a campaign planned in ``store``; return the campaign's report.
 
     ``options`` are :func:`prepare_worker`'s (``concurrency``, ``chunk_size``, ``exclude``,
-    ``on_progress`` ...).
+    ``on_progress``, ``store_outage`` ...). A store unreachable when the worker starts is an
+    error at once (a wrong DSN); one that goes away mid-run is waited for (``store_outage``
+    seconds): the worker sends nothing meanwhile, then carries on.
     """
     check_max_seconds(max_seconds)  # before anything is read from the store
     job = await prepare_worker(session, store, **options)

@@ -15,7 +15,7 @@ from typing import Any
 from ..bulk._jobstate import ProgressHook
 from ..bulk._report import BulkReport
 from ..bulk._store import CampaignStore
-from ..bulk._worker import CampaignStatus, campaign_status, work
+from ..bulk._worker import STORE_OUTAGE, CampaignStatus, campaign_status, work
 from ._base import Resource
 
 __all__ = ["BulkResource"]
@@ -39,6 +39,7 @@ class BulkResource(Resource):
         reconcile_settle: float = 2.0,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        store_outage: float = STORE_OUTAGE,
     ) -> BulkReport:
         """Run one worker of the campaign planned in ``store`` and return its report.
 
@@ -47,6 +48,8 @@ class BulkResource(Resource):
         credit, budget spent), or ``max_seconds`` pass (then it stops gracefully: chunks in
         flight finish and are recorded, and ``report.stopped`` is set). An unplanned campaign
         raises :class:`~clicksend_async.JournalError`. Start as many workers as you like.
+        While the store's server is unreachable mid-run the worker sends nothing and waits up
+        to ``store_outage`` seconds for it, then carries on.
         """
         return await work(
             self._session,
@@ -62,6 +65,7 @@ class BulkResource(Resource):
             reconcile_settle=reconcile_settle,
             sleep=sleep,
             clock=clock,
+            store_outage=store_outage,
         )
 
     async def status(self, store: CampaignStore) -> CampaignStatus:
