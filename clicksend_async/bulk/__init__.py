@@ -4,7 +4,7 @@ from ._delivery import ReceiptRecorder, poll_receipts, record_receipts
 from ._engine import SMS, VOICE, BulkJob, Channel, mms_channel
 from ._journal import Journal
 from ._postgres_store import PostgresStore
-from ._reconcile import ReconcileResult
+from ._reconcile_one import ReconcileResult
 from ._report import BulkOutcome, BulkPlan, BulkReport, InvalidRow, OutcomeState, ProgressEvent
 from ._rows import BodyTemplate, RecipientsCsv, read_recipients_csv
 from ._sqlite_store import SqliteStore

@@ -428,9 +428,6 @@ class BulkJob(Planning):
                 "connection failures); a resume tries again"
             )
 
-    def _stopping(self) -> bool:
-        return self._abort is not None
-
     async def _may_claim(self) -> bool:
         """Return whether another chunk may be claimed: no stop, budget left, campaign open."""
         if self.max_cost is not None and self._cost >= self.max_cost and self._abort is None:

@@ -79,6 +79,9 @@ class JobState:
     _guard: BilledGuard | None = None
     _rate_table: RateTable | None = None
 
+    def _stopping(self) -> bool:
+        return self._abort is not None
+
     def _count_settled(self, outcomes: Sequence[RowOutcome]) -> None:
         """Count rows settled by reconciliation (sent, rejected, unknown)."""
         self._tally(outcomes)

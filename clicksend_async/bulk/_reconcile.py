@@ -35,100 +35,29 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import attrs
-
-from .._exceptions import ClickSendError, DecodeError, SendOutcomeUnknownError
-from .._servertime import ServerClock
+from .._exceptions import ClickSendError
 from .._session import Session
 from ._channels import _decimal, _int
+from ._history import PAGE, HistoryReader, _coalesce, close_open_windows
 from ._report import BulkOutcome
 from ._states import DoubtChunk, Release, RowOutcome, SentEvidence
 from ._store import CampaignStore
 
-__all__ = [
-    "HistoryReader",
-    "ReconcileResult",
-    "Reconciler",
-    "close_open_windows",
-    "reconcile_unknown",
-]
+__all__ = ["HistoryReader", "Reconciler", "close_open_windows"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
-PAGE = 100
 #: Recipients per lookup request: with the canary, one page of answers each, and a query string
 #: of about 2 kB (well under common URL limits).
 LOOKUP_BATCH = 90
 #: Lookup requests in flight at once while settling a group of chunks.
 LOOKUP_CONCURRENCY = 8
-#: Windows closer than this (seconds) are read together.
-COALESCE_GAP = 2.0
 #: Rounds of "collect every chunk in doubt, wait out their settle time" before one read: chunks
 #: that go in doubt while the lease holder waits join the read, a burst is read once.
 COLLECT_ROUNDS = 4
 
 _FOUND = "confirmed through the history after an unknown outcome"
 _ABSENT = "not in the history after an unknown outcome (complete read past the settle time)"
-
-
-class _Incomplete(DecodeError):
-    """A history read that cannot prove absence (a page missing, the shape changed)."""
-
-
-class HistoryReader:
-    """Read a message history by pages, oldest first, and say when a read proves absence."""
-
-    def __init__(self, session: Session, path: str, timeout: float | None = None) -> None:
-        self._session = session
-        self._path = path
-        self._timeout = timeout
-        #: History requests made (for the benchmarks and metrics).
-        self.requests = 0
-
-    async def page(self, params: Mapping[str, Any], page: int) -> Any:
-        self.requests += 1
-        return await self._session.data(
-            "GET",
-            self._path,
-            params={**params, "order_by": "date:asc", "page": page, "limit": PAGE},
-            timeout=self._timeout,
-        )
-
-    async def scan(
-        self, params: Mapping[str, Any], first: Any, want: Mapping[str, Any]
-    ) -> dict[str, Mapping[str, Any]]:
-        """Read every page of the query (the first one given); stop early if all are found."""
-        found: dict[str, Mapping[str, Any]] = {}
-        page, data = 1, first
-        last: int | None = None
-        seen = 0
-        while True:
-            if not isinstance(data, Mapping) or not isinstance(data.get("data"), list):
-                raise _Incomplete(f"page {page} of {self._path} is not a page of records")
-            records = data["data"]
-            this_last = _int(data.get("last_page"))
-            if this_last is None or (last is not None and this_last < last):
-                raise _Incomplete(f"{self._path} shrank while it was read (last_page)")
-            # Read oldest first: messages that arrive while we read are appended, so a page
-            # count that grows only means more to read, never a page skipped.
-            last = this_last
-            for record in records:
-                if not isinstance(record, Mapping):
-                    raise _Incomplete(f"page {page} of {self._path} holds a non-record")
-                custom = record.get("custom_string")
-                if isinstance(custom, str) and custom in want:
-                    found[custom] = record
-            seen += len(records)
-            if len(found) == len(want):
-                return found
-            if page >= last or not records:
-                break
-            page += 1
-            data = await self.page(params, page)
-        total = _int(data.get("total")) if isinstance(data, Mapping) else None
-        if page < last or (total is not None and seen < total):
-            raise _Incomplete(f"{self._path} returned fewer records than it counts")
-        return found
 
 
 class Reconciler:
@@ -513,107 +442,3 @@ class Reconciler:
                         found[custom] = record
         self._lookups_work = True
         return found
-
-
-def close_open_windows(chunks: list[DoubtChunk], clock: ServerClock) -> list[DoubtChunk]:
-    """Close the windows a dead holder left open (``inf``) at the server's present.
-
-    A request cannot have reached ClickSend after its sender died; without a known clock the
-    window stays unknown (and its rows ``unknown`` until a run that knows it).
-    """
-    now = clock.window(clock.local(), clock.local(), 1.0)
-    out = []
-    for c in chunks:
-        if c.window is not None and c.window[1] == math.inf:
-            c = c._replace(window=None if now is None else (c.window[0], now[1]))
-        out.append(c)
-    return out
-
-
-def _coalesce(chunks: list[DoubtChunk]) -> list[list[DoubtChunk]]:
-    """Group chunks whose windows overlap or nearly touch (one history read per group)."""
-    ordered = sorted(chunks, key=lambda c: c.window[0] if c.window else 0.0)
-    groups: list[list[DoubtChunk]] = []
-    end = -math.inf
-    for chunk in ordered:
-        assert chunk.window is not None
-        if groups and chunk.window[0] <= end + COALESCE_GAP:
-            groups[-1].append(chunk)
-            end = max(end, chunk.window[1])
-        else:
-            groups.append([chunk])
-            end = chunk.window[1]
-    return groups
-
-
-@attrs.frozen(kw_only=True)
-class ReconcileResult:
-    """What the history says about the messages of a send whose outcome was unknown.
-
-    ``sent`` maps each custom_string found to its history record (it went out: do not send it
-    again); ``not_sent`` lists the custom_strings a complete read past the settle time did not
-    find (safe to send again); ``unknown`` those that could not be looked up (no
-    custom_string, or ClickSend's clock unknown).
-    """
-
-    sent: Mapping[str, Mapping[str, Any]]
-    not_sent: tuple[str, ...]
-    unknown: tuple[int, ...] = ()  # indexes into the error's ``messages``
-
-    @property
-    def all_sent(self) -> bool:
-        """Return True when every message of the request went out."""
-        return not self.not_sent and not self.unknown
-
-
-async def reconcile_unknown(
-    session: Session,
-    history_path: str,
-    error: SendOutcomeUnknownError,
-    *,
-    settle: float = 2.0,
-    sleep: Callable[[float], Any] = asyncio.sleep,
-    timeout: float | None = None,
-) -> ReconcileResult:
-    """Look the messages of ``error`` up in the history (the engine's reconciler, for one send).
-
-    Waits until ClickSend's clock is ``settle`` seconds past the request, then reads by
-    recipient (``q=to:...``, documented) from the request's window to the present.
-    """
-    want: dict[str, str | None] = {}
-    unknown: list[int] = []
-    for index, message in enumerate(error.messages):
-        custom = message.get("custom_string")
-        to = message.get("to")
-        if isinstance(custom, str) and custom:
-            want[custom] = to if isinstance(to, str) else None
-        else:
-            unknown.append(index)
-    window = error.window
-    if window is None:
-        # No answer ever said what time it is at ClickSend: absence cannot be proved.
-        return ReconcileResult(sent={}, not_sent=(), unknown=tuple(range(len(error.messages))))
-    if not want:
-        return ReconcileResult(sent={}, not_sent=(), unknown=tuple(unknown))
-    wait = session.server_clock.wait_until(window[1] + settle)
-    if wait:
-        await sleep(wait)
-    date_from = math.floor(window[0])
-    found: dict[str, Mapping[str, Any]] = {}
-    reader = HistoryReader(session, history_path, timeout)
-    recipients = sorted({to for to in want.values() if to})
-    if all(want.values()) and len(recipients) <= 20:
-        # One documented single-recipient search each: exact, and cheap for a few messages.
-        for to in recipients:
-            params = {"date_from": date_from, "q": f"to:{to}"}
-            first = await reader.page(params, 1)
-            found.update(await reader.scan(params, first, want))
-    else:
-        params = {"date_from": date_from}
-        first = await reader.page(params, 1)
-        found.update(await reader.scan(params, first, want))
-    return ReconcileResult(
-        sent=found,
-        not_sent=tuple(c for c in want if c not in found),
-        unknown=tuple(unknown),
-    )

@@ -14,7 +14,7 @@ from .._pagination import AsyncPaginator
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, check_media_file, validate_mms
 from ..bulk._api import BulkOptions, MmsBulkArgs, mms_job
 from ..bulk._engine import BulkJob, Recipients
-from ..bulk._reconcile import ReconcileResult, reconcile_unknown
+from ..bulk._reconcile_one import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, MmsMessage, SendResult
 from ..models.sms import DeliveryReceipt

@@ -15,7 +15,7 @@ from .._pagination import AsyncPaginator
 from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
 from ..bulk._api import BulkOptions, SmsBulkArgs, sms_job
 from ..bulk._engine import BulkJob, Recipients
-from ..bulk._reconcile import ReconcileResult, reconcile_unknown
+from ..bulk._reconcile_one import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, SendResult, SmsMessage, SmsSender
 from ..models.sms import DeliveryReceipt, InboundMessage

@@ -21,7 +21,7 @@ from .._validation import (
 )
 from ..bulk._api import BulkOptions, VoiceBulkArgs, voice_job
 from ..bulk._engine import BulkJob, Recipients
-from ..bulk._reconcile import ReconcileResult, reconcile_unknown
+from ..bulk._reconcile_one import ReconcileResult, reconcile_unknown
 from ..bulk._report import BulkOutcome, BulkReport
 from ..models.messages import HistoryExport, MessageResult, SendResult, VoiceMessage
 from ..models.voice import VoiceLanguage, VoiceReceipt

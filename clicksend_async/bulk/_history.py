@@ -1,0 +1,112 @@
+"""Reading ClickSend's history for reconciliation: complete pages over a window, and the
+grouping of chunks in doubt whose windows are read together."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .._exceptions import DecodeError
+from .._servertime import ServerClock
+from .._session import Session
+from ._channels import _int
+from ._states import DoubtChunk
+
+__all__ = ["COALESCE_GAP", "PAGE", "HistoryReader", "close_open_windows"]
+
+PAGE = 100
+
+#: Windows closer than this (seconds) are read together.
+COALESCE_GAP = 2.0
+
+
+class _Incomplete(DecodeError):
+    """A history read that cannot prove absence (a page missing, the shape changed)."""
+
+
+class HistoryReader:
+    """Read a message history by pages, oldest first, and say when a read proves absence."""
+
+    def __init__(self, session: Session, path: str, timeout: float | None = None) -> None:
+        self._session = session
+        self._path = path
+        self._timeout = timeout
+        #: History requests made (for the benchmarks and metrics).
+        self.requests = 0
+
+    async def page(self, params: Mapping[str, Any], page: int) -> Any:
+        self.requests += 1
+        return await self._session.data(
+            "GET",
+            self._path,
+            params={**params, "order_by": "date:asc", "page": page, "limit": PAGE},
+            timeout=self._timeout,
+        )
+
+    async def scan(
+        self, params: Mapping[str, Any], first: Any, want: Mapping[str, Any]
+    ) -> dict[str, Mapping[str, Any]]:
+        """Read every page of the query (the first one given); stop early if all are found."""
+        found: dict[str, Mapping[str, Any]] = {}
+        page, data = 1, first
+        last: int | None = None
+        seen = 0
+        while True:
+            if not isinstance(data, Mapping) or not isinstance(data.get("data"), list):
+                raise _Incomplete(f"page {page} of {self._path} is not a page of records")
+            records = data["data"]
+            this_last = _int(data.get("last_page"))
+            if this_last is None or (last is not None and this_last < last):
+                raise _Incomplete(f"{self._path} shrank while it was read (last_page)")
+            # Read oldest first: messages that arrive while we read are appended, so a page
+            # count that grows only means more to read, never a page skipped.
+            last = this_last
+            for record in records:
+                if not isinstance(record, Mapping):
+                    raise _Incomplete(f"page {page} of {self._path} holds a non-record")
+                custom = record.get("custom_string")
+                if isinstance(custom, str) and custom in want:
+                    found[custom] = record
+            seen += len(records)
+            if len(found) == len(want):
+                return found
+            if page >= last or not records:
+                break
+            page += 1
+            data = await self.page(params, page)
+        total = _int(data.get("total")) if isinstance(data, Mapping) else None
+        if page < last or (total is not None and seen < total):
+            raise _Incomplete(f"{self._path} returned fewer records than it counts")
+        return found
+
+
+def close_open_windows(chunks: list[DoubtChunk], clock: ServerClock) -> list[DoubtChunk]:
+    """Close the windows a dead holder left open (``inf``) at the server's present.
+
+    A request cannot have reached ClickSend after its sender died; without a known clock the
+    window stays unknown (and its rows ``unknown`` until a run that knows it).
+    """
+    now = clock.window(clock.local(), clock.local(), 1.0)
+    out = []
+    for c in chunks:
+        if c.window is not None and c.window[1] == math.inf:
+            c = c._replace(window=None if now is None else (c.window[0], now[1]))
+        out.append(c)
+    return out
+
+
+def _coalesce(chunks: list[DoubtChunk]) -> list[list[DoubtChunk]]:
+    """Group chunks whose windows overlap or nearly touch (one history read per group)."""
+    ordered = sorted(chunks, key=lambda c: c.window[0] if c.window else 0.0)
+    groups: list[list[DoubtChunk]] = []
+    end = -math.inf
+    for chunk in ordered:
+        assert chunk.window is not None
+        if groups and chunk.window[0] <= end + COALESCE_GAP:
+            groups[-1].append(chunk)
+            end = max(end, chunk.window[1])
+        else:
+            groups.append([chunk])
+            end = chunk.window[1]
+    return groups

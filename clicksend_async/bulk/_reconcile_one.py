@@ -1,0 +1,90 @@
+"""One send's unknown outcome, looked up in the history with the engine's reconciler
+(``sms.reconcile(error)`` and its MMS and voice twins)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from .._exceptions import SendOutcomeUnknownError
+from .._session import Session
+from ._history import HistoryReader
+
+__all__ = ["ReconcileResult", "reconcile_unknown"]
+
+
+@attrs.frozen(kw_only=True)
+class ReconcileResult:
+    """What the history says about the messages of a send whose outcome was unknown.
+
+    ``sent`` maps each custom_string found to its history record (it went out: do not send it
+    again); ``not_sent`` lists the custom_strings a complete read past the settle time did not
+    find (safe to send again); ``unknown`` those that could not be looked up (no
+    custom_string, or ClickSend's clock unknown).
+    """
+
+    sent: Mapping[str, Mapping[str, Any]]
+    not_sent: tuple[str, ...]
+    unknown: tuple[int, ...] = ()  # indexes into the error's ``messages``
+
+    @property
+    def all_sent(self) -> bool:
+        """Return True when every message of the request went out."""
+        return not self.not_sent and not self.unknown
+
+
+async def reconcile_unknown(
+    session: Session,
+    history_path: str,
+    error: SendOutcomeUnknownError,
+    *,
+    settle: float = 2.0,
+    sleep: Callable[[float], Any] = asyncio.sleep,
+    timeout: float | None = None,
+) -> ReconcileResult:
+    """Look the messages of ``error`` up in the history (the engine's reconciler, for one send).
+
+    Waits until ClickSend's clock is ``settle`` seconds past the request, then reads by
+    recipient (``q=to:...``, documented) from the request's window to the present.
+    """
+    want: dict[str, str | None] = {}
+    unknown: list[int] = []
+    for index, message in enumerate(error.messages):
+        custom = message.get("custom_string")
+        to = message.get("to")
+        if isinstance(custom, str) and custom:
+            want[custom] = to if isinstance(to, str) else None
+        else:
+            unknown.append(index)
+    window = error.window
+    if window is None:
+        # No answer ever said what time it is at ClickSend: absence cannot be proved.
+        return ReconcileResult(sent={}, not_sent=(), unknown=tuple(range(len(error.messages))))
+    if not want:
+        return ReconcileResult(sent={}, not_sent=(), unknown=tuple(unknown))
+    wait = session.server_clock.wait_until(window[1] + settle)
+    if wait:
+        await sleep(wait)
+    date_from = math.floor(window[0])
+    found: dict[str, Mapping[str, Any]] = {}
+    reader = HistoryReader(session, history_path, timeout)
+    recipients = sorted({to for to in want.values() if to})
+    if all(want.values()) and len(recipients) <= 20:
+        # One documented single-recipient search each: exact, and cheap for a few messages.
+        for to in recipients:
+            params = {"date_from": date_from, "q": f"to:{to}"}
+            first = await reader.page(params, 1)
+            found.update(await reader.scan(params, first, want))
+    else:
+        params = {"date_from": date_from}
+        first = await reader.page(params, 1)
+        found.update(await reader.scan(params, first, want))
+    return ReconcileResult(
+        sent=found,
+        not_sent=tuple(c for c in want if c not in found),
+        unknown=tuple(unknown),
+    )
