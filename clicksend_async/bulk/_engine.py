@@ -225,8 +225,9 @@ class BulkJob(Planning):
                 await self._load_exclude_lists()
             try:
                 self._plan = await self._make_plan()
-            finally:
+            except BaseException:
                 await self._drop_balance()  # asked for early; not wanted if planning failed
+                raise
         if not self._budget_checked:
             await self._check_plan(self._plan)
             self._budget_checked = True

@@ -667,7 +667,12 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
                     if not isinstance(exc.plan, BulkPlan):
                         raise
                     plan = exc.plan  # shown below, then refused with the flags' names
-            balance, balance_currency = await _balance(cs)
+            if plan.balance is not None and plan.currency is not None:
+                # The engine's balance check read it already: no second request (and no
+                # second rate-limit slot) before the first send.
+                balance, balance_currency = plan.balance, plan.currency
+            else:
+                balance, balance_currency = await _balance(cs)
             out.emit(
                 plan_document(
                     plan,
