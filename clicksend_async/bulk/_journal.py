@@ -28,8 +28,10 @@ import os
 import sqlite3
 import time
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +52,35 @@ from ._journal_base import (
     SCHEMA_VERSION,
     Holder,
     RowRecord,
+    SentRecords,
     Tx,
     damaged,
     finalize,
     held_rows,
+    held_unsettled,
     migrate,
+    reading,
     rows_by_number,
 )
 from ._journal_receipts import JournalReceipts
+
+#: Compact JSON for the lists a chunk's line holds (its rows, its record).
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _record_totals(record: Sequence[tuple[Any, ...]]) -> tuple[str | None, int, str | None]:
+    """Return a chunk record's cost (exact decimal text), billed parts and the rows whose
+    parts the answer left out (their planned parts count, as for a row's own outcome)."""
+    if not record:
+        return None, 0, None
+    prices = Counter(map(itemgetter(4), record))
+    cost = sum((Decimal(p) * n for p, n in prices.items() if p), Decimal(0))
+    counted = list(map(itemgetter(5), record))
+    unparted = None
+    if None in counted:
+        unparted = _encode([o[0] for o in record if o[5] is None])
+        counted = [p for p in counted if p is not None]
+    return (str(cost) if any(prices) else None), sum(counted), unparted
 
 
 class Journal(JournalReceipts):
@@ -205,12 +228,21 @@ class Journal(JournalReceipts):
     def add_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert planned rows: (row, custom_string, recipient, payload, parts, encoding,
         state, status, reason)."""
+        # Most rows are pending: written without their three empty columns, which makes
+        # SQLite's insert a third cheaper (binding a NULL costs as much as a value).
+        pending = [r[:6] for r in rows if r[6] is None and r[7] is None and r[8] is None]
         with self._transaction():
             self._db.executemany(
-                "INSERT INTO rows (row, custom_string, recipient, payload, parts, encoding, "
-                "state, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                "INSERT INTO rows (row, custom_string, recipient, payload, parts, encoding) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                pending,
             )
+            if len(pending) != len(rows):
+                self._db.executemany(
+                    "INSERT INTO rows (row, custom_string, recipient, payload, parts, encoding, "
+                    "state, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [r for r in rows if not (r[6] is None and r[7] is None and r[8] is None)],
+                )
 
     def rows_to_price(self, after_row: int, limit: int) -> list[tuple[int, str, str]]:
         """Return up to ``limit`` pending rows after ``after_row``: (row, custom, payload)."""
@@ -244,19 +276,44 @@ class Journal(JournalReceipts):
         """Move up to ``limit`` pending rows into a new chunk, recording the intent first.
 
         Returns (chunk, [(row, custom_string, recipient, payload, resend)]), or None when no
-        row is pending after ``after_row``. One transaction: the chunk's line (the intent) and
-        the rows it now holds.
+        row is pending after ``after_row`` (see :meth:`claim_chunk`).
+        """
+        found = self.claim_chunk(
+            limit, after_row=after_row, max_attempts=max_attempts, now=now, window_from=window_from
+        )
+        if found is None:
+            return None
+        chunk, rows, resend = found
+        return chunk, [(*r, int(r[0] in resend)) for r in rows]
+
+    def claim_chunk(
+        self, limit: int, *, after_row: int, max_attempts: int, now: float, window_from: float
+    ) -> tuple[int, list[tuple[int, str, str | None, str]], frozenset[int]] | None:
+        """Move up to ``limit`` pending rows into a new chunk, recording the intent first.
+
+        Returns (chunk, [(row, custom_string, recipient, payload)], rows to re-send), or None
+        when no row is pending after ``after_row``. One transaction: the chunk's line (the
+        intent) and the rows it now holds.
         """
         db = self._db
         with self._transaction():
             found = db.execute(
-                "SELECT row, custom_string, recipient, payload, resend FROM rows "
+                "SELECT row, custom_string, recipient, payload FROM rows "
                 "WHERE state IS NULL AND chunk IS NULL AND row > ? AND attempts < ? "
                 "ORDER BY row LIMIT ?",
                 (after_row, max_attempts, limit),
             ).fetchall()
             if not found:
                 return None
+            first, last = found[0][0], found[-1][0]
+            resend = frozenset(
+                r
+                for (r,) in db.execute(
+                    "SELECT row FROM rows WHERE row BETWEEN ? AND ? AND resend != 0 "
+                    "AND state IS NULL AND chunk IS NULL AND attempts < ?",
+                    (first, last, max_attempts),
+                )
+            )
             members = [r[0] for r in found]
             cur = db.execute(
                 "INSERT INTO chunks (state, started_at, size, resend, rows, window_from) "
@@ -264,8 +321,8 @@ class Journal(JournalReceipts):
                 (
                     now,
                     len(found),
-                    int(any(r[4] for r in found)),
-                    json.dumps(members, separators=(",", ":")),
+                    int(bool(resend)),
+                    _encode(members),
                     window_from,
                 ),
             )
@@ -278,9 +335,9 @@ class Journal(JournalReceipts):
                 f"UPDATE rows SET chunk = {int(chunk)}, attempts = attempts + 1, "
                 "tried = tried + 1 WHERE row BETWEEN ? AND ? AND state IS NULL AND chunk IS NULL "
                 "AND attempts < ?",
-                (members[0], members[-1], max_attempts),
+                (first, last, max_attempts),
             )
-        return int(chunk), found
+        return int(chunk), found, resend
 
     def settle(
         self,
@@ -300,8 +357,40 @@ class Journal(JournalReceipts):
         (status, reason, resend, row), rows back to pending; ``doubt``: rows the chunk keeps
         holding while it is in doubt.
         """
+        return self.record(
+            chunk,
+            epoch,
+            outcomes=[(o[6], o[0], o[1], o[2], o[3], o[4], o[5]) for o in outcomes],
+            releases=releases,
+            doubt=doubt,
+            window=window,
+            error=error,
+            now=now,
+        )
+
+    def record(
+        self,
+        chunk: int,
+        epoch: int,
+        *,
+        outcomes: Sequence[tuple[Any, ...]] = (),
+        releases: Iterable[tuple[Any, ...]] = (),
+        doubt: Sequence[int] = (),
+        window: tuple[float, float] | None = None,
+        error: str | None = None,
+        now: float | None = None,
+    ) -> bool:
+        """Record a chunk's outcome like :meth:`settle`, with each outcome in
+        :class:`~._states.RowOutcome` order: (row, state, status, message_id, price, parts,
+        reason).
+
+        The rows the first outcome of a chunk says were sent are written as one chunk-level
+        record (``chunks.sent``), not as an ``UPDATE`` of each row: such a row keeps no state
+        of its own, and every reader takes its outcome from the record.
+        """
         db = self._db
         number = int(chunk)
+        releases = list(releases)
         with self._transaction():
             found = db.execute(
                 "SELECT epoch, state, rows FROM chunks WHERE chunk = ?", (number,)
@@ -310,32 +399,68 @@ class Journal(JournalReceipts):
                 return False
             listed = json.loads(found[2]) if found[2] else []
             held = f"AND chunk = {number}"
-            db.executemany(
-                "UPDATE rows SET state = ?, status = ?, message_id = ?, price = ?, "
-                f"parts = COALESCE(?, parts), reason = ? WHERE row = ? {held}",
-                list(outcomes),
-            )
-            db.executemany(
-                "UPDATE rows SET chunk = NULL, state = NULL, status = ?, reason = ?, "
-                f"resend = ? WHERE row = ? {held}",
-                list(releases),
-            )
-            unknown = held_rows(self._db, number, listed, "state = 'unknown'")
-            open_rows = sorted({*doubt, *unknown})
+            if releases:
+                db.executemany(
+                    "UPDATE rows SET chunk = NULL, state = NULL, status = ?, reason = ?, "
+                    f"resend = ? WHERE row = ? {held}",
+                    releases,
+                )
+            record: list[tuple[Any, ...]] = []
+            if found[1] == ChunkState.IN_FLIGHT:
+                # Every row the chunk lists is still held with no state: no read needed.
+                members = set(listed)
+                released = {r[3] for r in releases}
+                record = [
+                    o
+                    for o in outcomes
+                    if o[1] == "sent" and o[0] in members and o[0] not in released
+                ]
+                per_row = [o for o in outcomes if o[1] != "sent"] if record else list(outcomes)
+            else:
+                per_row = list(outcomes)
+            if per_row:
+                db.executemany(
+                    "UPDATE rows SET state = ?2, status = ?3, message_id = ?4, price = ?5, "
+                    f"parts = COALESCE(?6, parts), reason = ?7 WHERE row = ?1 {held}",
+                    per_row,
+                )
+            if found[1] == ChunkState.IN_FLIGHT:
+                ended = {o[0] for o in per_row if o[1] != "unknown"}
+                recorded = {o[0] for o in record}
+                unknown = {o[0] for o in per_row if o[1] == "unknown"}
+                still = members - released - recorded - ended
+                unsettled = still - unknown
+            else:
+                unknown = set(held_rows(db, number, listed, "state = 'unknown'"))
+                unsettled = set(held_rows(db, number, listed, "state IS NULL"))
+                still = unknown | unsettled
+            # A held row nobody gave an outcome stays held, in doubt: the chunk is done only
+            # when it holds no row.
             state = (
-                ChunkState.IN_DOUBT if doubt else ChunkState.UNKNOWN if unknown else ChunkState.DONE
+                ChunkState.IN_DOUBT
+                if unsettled
+                else ChunkState.UNKNOWN
+                if still
+                else ChunkState.DONE
             )
+            cost, parts, unparted = _record_totals(record)
             db.execute(
                 "UPDATE chunks SET state = ?, finished_at = ?, error = COALESCE(?, error), "
                 "rows = ?, window_from = COALESCE(?, window_from), "
-                "window_to = COALESCE(?, window_to) WHERE chunk = ?",
+                "window_to = COALESCE(?, window_to), sent = COALESCE(?, sent), "
+                "sent_cost = COALESCE(?, sent_cost), sent_parts = sent_parts + ?, "
+                "sent_unparted = COALESCE(?, sent_unparted) WHERE chunk = ?",
                 (
                     str(state),
                     time.time() if now is None else now,
                     error,
-                    json.dumps(open_rows, separators=(",", ":")) if open_rows else None,
+                    _encode(sorted(still)) if still else None,
                     None if window is None else window[0],
                     None if window is None else window[1],
+                    _encode(record) if record else None,
+                    cost,
+                    parts,
+                    unparted,
                     number,
                 ),
             )
@@ -397,12 +522,13 @@ class Journal(JournalReceipts):
     def count_unsettled(self) -> tuple[int, int, int]:
         """Return how many rows wait to be sent, how many a chunk holds (in flight or in
         doubt) and how many ended ``unknown``, from one snapshot."""
-        pending, held, unknown = self._db.execute(
-            "SELECT COALESCE(SUM(state IS NULL AND chunk IS NULL), 0), "
-            "COALESCE(SUM(state IS NULL AND chunk IS NOT NULL), 0), "
-            "COALESCE(SUM(state = 'unknown'), 0) FROM rows"
-        ).fetchone()
-        return int(pending), int(held), int(unknown)
+        with self._reading():
+            pending, unknown = self._db.execute(
+                "SELECT COALESCE(SUM(state IS NULL AND chunk IS NULL), 0), "
+                "COALESCE(SUM(state = 'unknown'), 0) FROM rows"
+            ).fetchone()
+            held = len(held_unsettled(self._db))
+        return int(pending), held, int(unknown)
 
     def skip_remaining(self, reason: str) -> None:
         """Say why the rows still pending were not sent (they stay resumable).
@@ -420,36 +546,80 @@ class Journal(JournalReceipts):
 
     def sent_evidence(self) -> tuple[str, str, float, float] | None:
         """Return (custom_string, to, window_from, window_to) of a recently sent row."""
-        found = self._db.execute(
-            "SELECT r.custom_string, r.recipient, c.window_from, c.window_to FROM chunks c "
-            "JOIN rows r ON r.chunk = c.chunk WHERE c.state = 'done' AND r.state = 'sent' "
-            "AND c.window_from IS NOT NULL AND c.window_to IS NOT NULL "
+        db = self._db
+        # A row reconciled as sent says so itself; a row an answer sent is in its chunk's record.
+        own = db.execute(
+            "SELECT c.chunk, r.custom_string, r.recipient, c.window_from, c.window_to "
+            "FROM chunks c JOIN rows r ON r.chunk = c.chunk WHERE c.state = 'done' "
+            "AND r.state = 'sent' AND c.window_from IS NOT NULL AND c.window_to IS NOT NULL "
             "AND r.recipient IS NOT NULL ORDER BY c.chunk DESC LIMIT 1"
         ).fetchone()
-        return None if found is None else (found[0], found[1], found[2], found[3])
+        for sent, window_from, window_to in db.execute(
+            "SELECT sent, window_from, window_to FROM chunks WHERE state = 'done' "
+            "AND sent IS NOT NULL AND window_from IS NOT NULL AND window_to IS NOT NULL "
+            "AND chunk > ? ORDER BY chunk DESC",
+            (-1 if own is None else own[0],),
+        ).fetchall():
+            rows = [int(e[0]) for e in json.loads(sent)]
+            found = next(
+                ((c, t) for _, c, t in rows_by_number(db, rows) if t is not None and c is not None),
+                None,
+            )
+            if found is not None:
+                return found[0], found[1], window_from, window_to
+        return None if own is None else (own[1], own[2], own[3], own[4])
 
     # -- reading --------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
         """Return row counts by reported state."""
         out: dict[str, int] = {}
-        for state, count in self._db.execute(
-            f"SELECT {_REPORTED} AS s, COUNT(*) FROM rows GROUP BY s"
-        ):
-            out[str(state)] = int(count)
+        with self._reading():
+            # A row with no state and a chunk is sent (in its chunk's record) unless an open
+            # chunk still holds it: those are counted as unknown below.
+            for state, count in self._db.execute(
+                f"SELECT {_REPORTED} AS s, COUNT(*) FROM rows GROUP BY s"
+            ):
+                out[str(state)] = int(count)
+            held = len(held_unsettled(self._db))
+        if held:
+            out["sent"] -= held
+            out["unknown"] = out.get("unknown", 0) + held
+            if not out["sent"]:
+                del out["sent"]
         return out
 
     def totals(self) -> tuple[Decimal, int]:
         """Return the cost and segments of the rows actually sent."""
         cost = Decimal(0)
         parts = 0
-        # One line per distinct price, not per row: exact decimal arithmetic, little work.
-        for price, count, part in self._db.execute(
-            "SELECT price, COUNT(*), SUM(parts) FROM rows WHERE state = 'sent' GROUP BY price"
-        ):
-            if price:
-                cost += Decimal(price) * count
-            parts += int(part or 0)
+        db = self._db
+        with self._reading():
+            # One line per distinct price, not per row: exact decimal arithmetic, little work.
+            for price, count, part in db.execute(
+                "SELECT price, COUNT(*), SUM(parts) FROM rows WHERE state = 'sent' GROUP BY price"
+            ):
+                if price:
+                    cost += Decimal(price) * count
+                parts += int(part or 0)
+            # Rows sent by an answer: each chunk's record carries its sums.
+            for sent_cost, sent_parts, unparted in db.execute(
+                "SELECT sent_cost, sent_parts, sent_unparted FROM chunks WHERE sent IS NOT NULL"
+            ).fetchall():
+                if sent_cost:
+                    cost += Decimal(sent_cost)
+                parts += int(sent_parts or 0)
+                if unparted:
+                    planned = json.loads(unparted)
+                    for start in range(0, len(planned), 500):
+                        part_rows = planned[start : start + 500]
+                        parts += int(
+                            db.execute(
+                                "SELECT COALESCE(SUM(parts), 0) FROM rows WHERE row IN "
+                                f"({','.join('?' * len(part_rows))})",
+                                part_rows,
+                            ).fetchone()[0]
+                        )
         return cost, parts
 
     def row_count(self) -> int:
@@ -459,13 +629,37 @@ class Journal(JournalReceipts):
     def iter_rows(self) -> Iterator[tuple[Any, ...]]:
         """Yield (row, recipient, state, status, message_id, parts, price, custom_string,
         reason, delivery, delivery_status) in row order, ``state`` as reported."""
+        held = set(held_unsettled(self._db))
+        records = SentRecords(self._db)
         cur = self._db.execute(
             f"SELECT row, recipient, {_REPORTED}, status, message_id, parts, price, "
-            "custom_string, reason, delivery, delivery_status FROM rows ORDER BY row"
+            "custom_string, reason, delivery, delivery_status, chunk, state FROM rows ORDER BY row"
         )
         try:
             while batch := cur.fetchmany(1000):
-                yield from batch
+                for line in batch:
+                    if line[12] is not None or line[11] is None:
+                        yield line[:11]  # the row holds its state (or is pending)
+                        continue
+                    entry = None if line[0] in held else records.get(line[11], line[0])
+                    if entry is None:
+                        # Held by an open chunk (or claimed since this read began): unknown.
+                        yield (*line[:2], "unknown", *line[3:11])
+                        continue
+                    row, _, status, message_id, price, parts, reason = entry
+                    yield (
+                        row,
+                        line[1],
+                        "sent",
+                        status,
+                        message_id,
+                        line[5] if parts is None else parts,
+                        price,
+                        line[7],
+                        reason,
+                        line[9],
+                        line[10],
+                    )
         finally:
             # An abandoned iteration may be finalised after the journal was closed.
             with contextlib.suppress(sqlite3.ProgrammingError):
@@ -475,3 +669,6 @@ class Journal(JournalReceipts):
 
     def _transaction(self) -> Tx:
         return Tx(self._db)
+
+    def _reading(self) -> contextlib.AbstractContextManager[None]:
+        return reading(self._db)

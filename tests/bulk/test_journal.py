@@ -190,7 +190,7 @@ def test_a_schema_1_journal_is_migrated_and_its_chunk_in_flight_found(tmp_path: 
     db.executescript(OLD_SCHEMA)
     db.close()
     journal = Journal(path)
-    assert journal.get_meta("schema") == "3"
+    assert journal.get_meta("schema") == "4"
     assert journal.open_chunks() == [(1, 7.0, [(1, "cs-1"), (2, "cs-2")])]
     assert journal.count_pending() == 1
     _, rows = claim(journal, 10)
