@@ -55,6 +55,8 @@ from ._journal_base import (
     SentRecords,
     Tx,
     damaged,
+    decode_record,
+    encode_record,
     finalize,
     held_rows,
     held_unsettled,
@@ -457,7 +459,7 @@ class Journal(JournalReceipts):
                     _encode(sorted(still)) if still else None,
                     None if window is None else window[0],
                     None if window is None else window[1],
-                    _encode(record) if record else None,
+                    encode_record(record) if record else None,
                     cost,
                     parts,
                     unparted,
@@ -560,7 +562,7 @@ class Journal(JournalReceipts):
             "AND chunk > ? ORDER BY chunk DESC",
             (-1 if own is None else own[0],),
         ).fetchall():
-            rows = [int(e[0]) for e in json.loads(sent)]
+            rows = list(decode_record(sent))
             found = next(
                 ((c, t) for _, c, t in rows_by_number(db, rows) if t is not None and c is not None),
                 None,

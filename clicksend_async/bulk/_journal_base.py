@@ -253,26 +253,76 @@ def held_unsettled(db: sqlite3.Connection) -> list[int]:
     return out
 
 
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _column(values: list[Any]) -> Any:
+    """Return one value for a column whose values are all equal, else the list."""
+    first = values[0]
+    if values.count(first) == len(values) and (first is None or type(first) is not list):
+        return [first]
+    return values
+
+
+def encode_record(record: Sequence[Sequence[Any]]) -> str:
+    """Return the chunk-level record of outcomes ``(row, "sent", status, message_id, price,
+    parts, reason)``, column by column.
+
+    ``[rows, message_ids, status, price, parts, reason]``: the message ids joined by newlines
+    when none holds one (JSON escapes one long string far faster than a thousand short ones);
+    a column whose values are all equal is held once, as a one-element list.
+    """
+    ids = [o[3] for o in record]
+    joined: Any = ids
+    if None not in ids and all(type(i) is str for i in ids):
+        text = "\n".join(ids)
+        if text.count("\n") == len(ids) - 1:
+            joined = text
+    return _compact(
+        [
+            [o[0] for o in record],
+            joined,
+            _column([o[2] for o in record]),
+            _column([o[4] for o in record]),
+            _column([o[5] for o in record]),
+            _column([o[6] for o in record]),
+        ]
+    )
+
+
+def decode_record(text: str) -> dict[int, tuple[Any, ...]]:
+    """Return a chunk-level record's outcomes by row (the inverse of :func:`encode_record`)."""
+    rows, ids, status, price, parts, reason = json.loads(text)
+    n = len(rows)
+    if type(ids) is str:
+        ids = ids.split("\n")
+    columns = [c * n if len(c) == 1 else c for c in (status, price, parts, reason)]
+    return {
+        row: (row, "sent", s, m, p, k, x)
+        for row, m, s, p, k, x in zip(rows, ids, *columns, strict=True)
+    }
+
+
 class SentRecords:
     """Decoded chunk records (``chunks.sent``), a few at a time: row -> its outcome.
 
-    A record lists ``[row, state, status, message_id, price, parts, reason]`` for each row
-    the chunk's answer sent. Rows read in row order meet chunks in order, so a small cache
-    decodes each record about once.
+    A record holds ``(row, "sent", status, message_id, price, parts, reason)`` for each row
+    the chunk's answer sent (:func:`encode_record`). Rows read in row order meet chunks in
+    order, so a small cache decodes each record about once.
     """
 
     __slots__ = ("_cache", "_db")
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
-        self._cache: dict[int, dict[int, list[Any]]] = {}
+        self._cache: dict[int, dict[int, tuple[Any, ...]]] = {}
 
-    def get(self, chunk: int, row: int) -> list[Any] | None:
+    def get(self, chunk: int, row: int) -> tuple[Any, ...] | None:
         """Return the recorded outcome of ``row`` in ``chunk``, or None."""
         found = self._cache.get(chunk)
         if found is None:
             raw = self._db.execute("SELECT sent FROM chunks WHERE chunk = ?", (chunk,)).fetchone()
-            found = {} if raw is None or raw[0] is None else {e[0]: e for e in json.loads(raw[0])}
+            found = {} if raw is None or raw[0] is None else decode_record(raw[0])
             if len(self._cache) >= 16:
                 del self._cache[next(iter(self._cache))]
             self._cache[chunk] = found

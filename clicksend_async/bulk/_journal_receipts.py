@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ._journal_base import CUSTOM_STRING_INDEX, MESSAGE_ID_INDEX, Tx, held_unsettled, reading
+from ._journal_base import (
+    CUSTOM_STRING_INDEX,
+    MESSAGE_ID_INDEX,
+    Tx,
+    decode_record,
+    held_unsettled,
+    reading,
+)
 
 
 class JournalReceipts:
@@ -96,7 +102,7 @@ class JournalReceipts:
             db.executemany(
                 f"UPDATE rows SET message_id = ?2 WHERE row = ?1 AND chunk = {int(chunk)} "
                 "AND state IS NULL",
-                [(e[0], e[3]) for e in json.loads(sent) if e[3] is not None],
+                [(e[0], e[3]) for e in decode_record(sent).values() if e[3] is not None],
             )
             db.execute("UPDATE chunks SET ids_copied = 1 WHERE chunk = ?", (chunk,))
 
