@@ -223,22 +223,22 @@ def _body_too_deep(body: bytes, value: Any, limit: int) -> bool:
     """Return True when a parsed JSON ``body`` (decoded as ``value``) nests more than
     ``limit`` deep, from its bytes when its strings hold no quote or bracket.
 
-    Escaped backslashes and quotes are dropped, then everything but quotes and brackets;
-    strings with nothing else in them leave ``""`` pairs, dropped too. If only brackets are
-    left, their running sum is the nesting (summed in C); a string that held a quote or a
-    bracket leaves a quote behind, and ``value`` is walked instead.
+    Escaped backslashes and quotes are dropped, then everything but quotes and brackets:
+    strings with nothing else in them leave ``""`` pairs. When every quote is in such a pair,
+    the brackets' running sum is the nesting (summed in C); a string that held a quote or a
+    bracket leaves a quote out of pairs, and ``value`` is walked instead.
     """
-    bare = (
-        body.replace(b"\\\\", b"")
-        .replace(b'\\"', b"")
-        .translate(None, _NOT_STRUCTURE)
-        .replace(b'""', b"")
-    )
-    if b'"' in bare:
+    bare = body
+    if b"\\" in body:  # one fast scan; most answers escape nothing
+        bare = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    bare = bare.translate(None, _NOT_STRUCTURE)
+    quotes = bare.count(b'"')
+    if len(bare) - quotes <= limit:
+        return False  # fewer brackets than the limit: cannot nest deeper
+    # Counted left to right, the pairs are the strings; a quote left over was inside one.
+    if bare.count(b'""') * 2 != quotes:
         return _too_deep(value, limit)
-    if not bare:
-        return False
-    return max(accumulate(memoryview(bare.translate(_NESTING)).cast("b"))) > limit
+    return max(accumulate(memoryview(bare.translate(_NESTING, b'"')).cast("b"))) > limit
 
 
 def decode_body(
@@ -281,9 +281,7 @@ def decode_body(
             url=url,
             status=status,
         ) from None
-    # Counting brackets is C-speed; only a body with many of them is walked.
-    brackets = body.count(b"[") + body.count(b"{")
-    if brackets > MAX_JSON_DEPTH and _body_too_deep(body, value, MAX_JSON_DEPTH):
+    if _body_too_deep(body, value, MAX_JSON_DEPTH):
         raise DecodeError(
             f"response body nests deeper than {MAX_JSON_DEPTH} levels",
             method=method,
