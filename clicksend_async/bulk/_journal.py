@@ -5,12 +5,16 @@ What it holds:
 - ``meta``: the campaign id, its fingerprint (channel, template, options, every row's recipient
   and body), the row count and the plan;
 - ``rows``: one line per input row: custom_string, the exact message payload, segments and,
-  once known, the outcome (sent / rejected / invalid / unknown) and the chunk that holds or
-  settled it; ``attempts`` counts this run's attempts, ``tried`` every run's;
+  once known, the outcome (rejected / invalid / unknown, or sent when reconciliation found it)
+  and the chunk that holds or settled it; ``attempts`` counts this run's attempts, ``tried``
+  every run's;
 - ``chunks``: each ``messages[]`` request. A claim moves rows into a new chunk and records the
   intent in one transaction, before the request is built; the outcome is written after, fenced
-  on the chunk's epoch. A chunk that is not ``done`` when a run starts is in doubt: its rows are
-  reconciled through the history before anything of them is sent again.
+  on the chunk's epoch. The rows its answer sent are one chunk-level record (``chunks.sent``,
+  with their cost and parts), not an ``UPDATE`` of each row (schema 4): such a row keeps its
+  chunk and no state, and the readers (:mod:`._journal_read`) take its outcome from the
+  record. A chunk that is not ``done`` when a run starts is in doubt: its rows are reconciled
+  through the history before anything of them is sent again.
 
 Protection: an exclusive lock (``<journal>.lock``, taken by :meth:`Journal.acquire` for planning
 and sending, released at the end of a run) stops a second process; a damaged journal is refused
@@ -28,10 +32,7 @@ import os
 import sqlite3
 import time
 import weakref
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from decimal import Decimal
-from operator import itemgetter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,45 +48,22 @@ __all__ = ["Journal", "RowRecord"]
 
 from ._journal_base import (
     _OPEN,
-    _REPORTED,
     _SCHEMA,
     SCHEMA_VERSION,
     Holder,
     RowRecord,
-    SentRecords,
     Tx,
     damaged,
-    decode_record,
     encode_record,
     finalize,
     held_rows,
-    held_unsettled,
     migrate,
-    reading,
-    rows_by_number,
 )
+from ._journal_read import JournalReading, encode, record_totals
 from ._journal_receipts import JournalReceipts
 
-#: Compact JSON for the lists a chunk's line holds (its rows, its record).
-_encode = json.JSONEncoder(separators=(",", ":")).encode
 
-
-def _record_totals(record: Sequence[tuple[Any, ...]]) -> tuple[str | None, int, str | None]:
-    """Return a chunk record's cost (exact decimal text), billed parts and the rows whose
-    parts the answer left out (their planned parts count, as for a row's own outcome)."""
-    if not record:
-        return None, 0, None
-    prices = Counter(map(itemgetter(4), record))
-    cost = sum((Decimal(p) * n for p, n in prices.items() if p), Decimal(0))
-    counted = list(map(itemgetter(5), record))
-    unparted = None
-    if None in counted:
-        unparted = _encode([o[0] for o in record if o[5] is None])
-        counted = [p for p in counted if p is not None]
-    return (str(cost) if any(prices) else None), sum(counted), unparted
-
-
-class Journal(JournalReceipts):
+class Journal(JournalReceipts, JournalReading):
     """A campaign journal in a SQLite file (``path=None``: a private temporary file)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -169,7 +147,7 @@ class Journal(JournalReceipts):
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
             version = self.get_meta("schema")
-            if version in ("1", "2"):
+            if version in ("1", "2", "3"):
                 migrate(self, version)
             elif version is None:
                 self.set_meta("schema", SCHEMA_VERSION)
@@ -324,7 +302,7 @@ class Journal(JournalReceipts):
                     now,
                     len(found),
                     int(bool(resend)),
-                    _encode(members),
+                    encode(members),
                     window_from,
                 ),
             )
@@ -445,7 +423,7 @@ class Journal(JournalReceipts):
                 if still
                 else ChunkState.DONE
             )
-            cost, parts, unparted = _record_totals(record)
+            cost, parts, unparted = record_totals(record)
             db.execute(
                 "UPDATE chunks SET state = ?, finished_at = ?, error = COALESCE(?, error), "
                 "rows = ?, window_from = COALESCE(?, window_from), "
@@ -456,7 +434,7 @@ class Journal(JournalReceipts):
                     str(state),
                     time.time() if now is None else now,
                     error,
-                    _encode(sorted(still)) if still else None,
+                    encode(sorted(still)) if still else None,
                     None if window is None else window[0],
                     None if window is None else window[1],
                     encode_record(record) if record else None,
@@ -467,43 +445,6 @@ class Journal(JournalReceipts):
                 ),
             )
         return True
-
-    def in_doubt(self) -> list[tuple[int, int, list[tuple[int, str, str | None]], Any, Any]]:
-        """Return chunks not done: (chunk, epoch, [(row, custom, to)], window_from, window_to).
-
-        Their rows are those the chunk still holds (pending) or left unknown.
-        """
-        out = []
-        for chunk, epoch, window_from, window_to, listed in self._db.execute(
-            "SELECT chunk, epoch, window_from, window_to, rows FROM chunks "
-            "WHERE state IN (?, ?, ?) ORDER BY chunk",
-            _OPEN,
-        ).fetchall():
-            members = held_rows(
-                self._db,
-                int(chunk),
-                json.loads(listed) if listed else [],
-                "(state IS NULL OR state = 'unknown')",
-            )
-            rows = rows_by_number(self._db, members)
-            out.append(
-                (
-                    int(chunk),
-                    int(epoch if epoch is not None else chunk),
-                    rows,
-                    window_from,
-                    window_to,
-                )
-            )
-        return out
-
-    def open_chunks(self) -> list[tuple[int, float, list[tuple[int, str]]]]:
-        """Return chunks not done with their open rows: (chunk, started_at, [(row, custom)])."""
-        started = dict(self._db.execute("SELECT chunk, started_at FROM chunks").fetchall())
-        return [
-            (chunk, float(started.get(chunk, 0.0)), [(r, c) for r, c, _ in rows])
-            for chunk, _, rows, _, _ in self.in_doubt()
-        ]
 
     def exclude_rows(self, rows: Sequence[int], status: str, reason: str) -> None:
         """Settle pending rows as invalid without sending them (their number is excluded)."""
@@ -521,17 +462,6 @@ class Journal(JournalReceipts):
             return int(self._db.execute(sql).fetchone()[0])
         return int(self._db.execute(sql + " AND attempts < ?", (max_attempts,)).fetchone()[0])
 
-    def count_unsettled(self) -> tuple[int, int, int]:
-        """Return how many rows wait to be sent, how many a chunk holds (in flight or in
-        doubt) and how many ended ``unknown``, from one snapshot."""
-        with self._reading():
-            pending, unknown = self._db.execute(
-                "SELECT COALESCE(SUM(state IS NULL AND chunk IS NULL), 0), "
-                "COALESCE(SUM(state = 'unknown'), 0) FROM rows"
-            ).fetchone()
-            held = len(held_unsettled(self._db))
-        return int(pending), held, int(unknown)
-
     def skip_remaining(self, reason: str) -> None:
         """Say why the rows still pending were not sent (they stay resumable).
 
@@ -546,131 +476,11 @@ class Journal(JournalReceipts):
                 (reason, reason, reason),
             )
 
-    def sent_evidence(self) -> tuple[str, str, float, float] | None:
-        """Return (custom_string, to, window_from, window_to) of a recently sent row."""
-        db = self._db
-        # A row reconciled as sent says so itself; a row an answer sent is in its chunk's record.
-        own = db.execute(
-            "SELECT c.chunk, r.custom_string, r.recipient, c.window_from, c.window_to "
-            "FROM chunks c JOIN rows r ON r.chunk = c.chunk WHERE c.state = 'done' "
-            "AND r.state = 'sent' AND c.window_from IS NOT NULL AND c.window_to IS NOT NULL "
-            "AND r.recipient IS NOT NULL ORDER BY c.chunk DESC LIMIT 1"
-        ).fetchone()
-        for sent, window_from, window_to in db.execute(
-            "SELECT sent, window_from, window_to FROM chunks WHERE state = 'done' "
-            "AND sent IS NOT NULL AND window_from IS NOT NULL AND window_to IS NOT NULL "
-            "AND chunk > ? ORDER BY chunk DESC",
-            (-1 if own is None else own[0],),
-        ).fetchall():
-            rows = list(decode_record(sent))
-            found = next(
-                ((c, t) for _, c, t in rows_by_number(db, rows) if t is not None and c is not None),
-                None,
-            )
-            if found is not None:
-                return found[0], found[1], window_from, window_to
-        return None if own is None else (own[1], own[2], own[3], own[4])
-
-    # -- reading --------------------------------------------------------------------------
-
-    def counts(self) -> dict[str, int]:
-        """Return row counts by reported state."""
-        out: dict[str, int] = {}
-        with self._reading():
-            # A row with no state and a chunk is sent (in its chunk's record) unless an open
-            # chunk still holds it: those are counted as unknown below.
-            for state, count in self._db.execute(
-                f"SELECT {_REPORTED} AS s, COUNT(*) FROM rows GROUP BY s"
-            ):
-                out[str(state)] = int(count)
-            held = len(held_unsettled(self._db))
-        if held:
-            out["sent"] -= held
-            out["unknown"] = out.get("unknown", 0) + held
-            if not out["sent"]:
-                del out["sent"]
-        return out
-
-    def totals(self) -> tuple[Decimal, int]:
-        """Return the cost and segments of the rows actually sent."""
-        cost = Decimal(0)
-        parts = 0
-        db = self._db
-        with self._reading():
-            # One line per distinct price, not per row: exact decimal arithmetic, little work.
-            for price, count, part in db.execute(
-                "SELECT price, COUNT(*), SUM(parts) FROM rows WHERE state = 'sent' GROUP BY price"
-            ):
-                if price:
-                    cost += Decimal(price) * count
-                parts += int(part or 0)
-            # Rows sent by an answer: each chunk's record carries its sums.
-            for sent_cost, sent_parts, unparted in db.execute(
-                "SELECT sent_cost, sent_parts, sent_unparted FROM chunks WHERE sent IS NOT NULL"
-            ).fetchall():
-                if sent_cost:
-                    cost += Decimal(sent_cost)
-                parts += int(sent_parts or 0)
-                if unparted:
-                    planned = json.loads(unparted)
-                    for start in range(0, len(planned), 500):
-                        part_rows = planned[start : start + 500]
-                        parts += int(
-                            db.execute(
-                                "SELECT COALESCE(SUM(parts), 0) FROM rows WHERE row IN "
-                                f"({','.join('?' * len(part_rows))})",
-                                part_rows,
-                            ).fetchone()[0]
-                        )
-        return cost, parts
-
     def row_count(self) -> int:
         """Return how many rows the journal holds."""
         return int(self._db.execute("SELECT COUNT(*) FROM rows").fetchone()[0])
-
-    def iter_rows(self) -> Iterator[tuple[Any, ...]]:
-        """Yield (row, recipient, state, status, message_id, parts, price, custom_string,
-        reason, delivery, delivery_status) in row order, ``state`` as reported."""
-        held = set(held_unsettled(self._db))
-        records = SentRecords(self._db)
-        cur = self._db.execute(
-            f"SELECT row, recipient, {_REPORTED}, status, message_id, parts, price, "
-            "custom_string, reason, delivery, delivery_status, chunk, state FROM rows ORDER BY row"
-        )
-        try:
-            while batch := cur.fetchmany(1000):
-                for line in batch:
-                    if line[12] is not None or line[11] is None:
-                        yield line[:11]  # the row holds its state (or is pending)
-                        continue
-                    entry = None if line[0] in held else records.get(line[11], line[0])
-                    if entry is None:
-                        # Held by an open chunk (or claimed since this read began): unknown.
-                        yield (*line[:2], "unknown", *line[3:11])
-                        continue
-                    row, _, status, message_id, price, parts, reason = entry
-                    yield (
-                        row,
-                        line[1],
-                        "sent",
-                        status,
-                        message_id,
-                        line[5] if parts is None else parts,
-                        price,
-                        line[7],
-                        reason,
-                        line[9],
-                        line[10],
-                    )
-        finally:
-            # An abandoned iteration may be finalised after the journal was closed.
-            with contextlib.suppress(sqlite3.ProgrammingError):
-                cur.close()
 
     # -- helpers --------------------------------------------------------------------------
 
     def _transaction(self) -> Tx:
         return Tx(self._db)
-
-    def _reading(self) -> contextlib.AbstractContextManager[None]:
-        return reading(self._db)
