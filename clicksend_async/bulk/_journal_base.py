@@ -290,40 +290,51 @@ def encode_record(record: Sequence[Sequence[Any]]) -> str:
     )
 
 
-def decode_record(text: str) -> dict[int, tuple[Any, ...]]:
-    """Return a chunk-level record's outcomes by row (the inverse of :func:`encode_record`)."""
-    rows, ids, status, price, parts, reason = json.loads(text)
+#: A decoded chunk record: its rows' positions, then its message ids, statuses, prices,
+#: parts and reasons, one list each, in the rows' order.
+Columns = tuple[dict[int, int], list[Any], list[Any], list[Any], list[Any], list[Any]]
+
+
+def decode_columns(text: str) -> Columns:
+    """Return a chunk-level record column by column (the inverse of :func:`encode_record`)."""
+    rows, ids, *columns = json.loads(text)
     n = len(rows)
     if type(ids) is str:
         ids = ids.split("\n")
-    columns = [c * n if len(c) == 1 else c for c in (status, price, parts, reason)]
+    status, price, parts, reason = (c * n if len(c) == 1 else c for c in columns)
+    return dict(zip(rows, range(n), strict=True)), ids, status, price, parts, reason
+
+
+def decode_record(text: str) -> dict[int, tuple[Any, ...]]:
+    """Return a chunk-level record's outcomes by row: (row, "sent", status, message_id, price,
+    parts, reason)."""
+    index, ids, status, price, parts, reason = decode_columns(text)
     return {
-        row: (row, "sent", s, m, p, k, x)
-        for row, m, s, p, k, x in zip(rows, ids, *columns, strict=True)
+        row: (row, "sent", status[i], ids[i], price[i], parts[i], reason[i])
+        for row, i in index.items()
     }
 
 
 class SentRecords:
-    """Decoded chunk records (``chunks.sent``), a few at a time: row -> its outcome.
+    """Decoded chunk records (``chunks.sent``), a few at a time, column by column.
 
-    A record holds ``(row, "sent", status, message_id, price, parts, reason)`` for each row
-    the chunk's answer sent (:func:`encode_record`). Rows read in row order meet chunks in
-    order, so a small cache decodes each record about once.
+    Rows read in row order meet chunks in order, so a small cache decodes each record about
+    once.
     """
 
     __slots__ = ("_cache", "_db")
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
-        self._cache: dict[int, dict[int, tuple[Any, ...]]] = {}
+        self._cache: dict[int, Columns | None] = {}
 
-    def get(self, chunk: int, row: int) -> tuple[Any, ...] | None:
-        """Return the recorded outcome of ``row`` in ``chunk``, or None."""
-        found = self._cache.get(chunk)
-        if found is None:
-            raw = self._db.execute("SELECT sent FROM chunks WHERE chunk = ?", (chunk,)).fetchone()
-            found = {} if raw is None or raw[0] is None else decode_record(raw[0])
-            if len(self._cache) >= 16:
-                del self._cache[next(iter(self._cache))]
-            self._cache[chunk] = found
-        return found.get(row)
+    def columns(self, chunk: int) -> Columns | None:
+        """Return the record of ``chunk`` (None when it has none)."""
+        if chunk in self._cache:
+            return self._cache[chunk]
+        raw = self._db.execute("SELECT sent FROM chunks WHERE chunk = ?", (chunk,)).fetchone()
+        found = None if raw is None or raw[0] is None else decode_columns(raw[0])
+        if len(self._cache) >= 16:
+            del self._cache[next(iter(self._cache))]
+        self._cache[chunk] = found
+        return found

@@ -150,32 +150,41 @@ class JournalReading:
         reason, delivery, delivery_status) in row order, ``state`` as reported."""
         held = set(held_unsettled(self._db))
         records = SentRecords(self._db)
+        # ``record``: the chunk whose record holds the row's outcome (no state of its own).
         cur = self._db.execute(
             f"SELECT row, recipient, {_REPORTED}, status, message_id, parts, price, "
-            "custom_string, reason, delivery, delivery_status, chunk, state FROM rows ORDER BY row"
+            "custom_string, reason, delivery, delivery_status, "
+            "CASE WHEN state IS NULL THEN chunk END AS record FROM rows ORDER BY row"
         )
+        current = -1
+        columns = None
         try:
             while batch := cur.fetchmany(1000):
                 for line in batch:
-                    if line[12] is not None or line[11] is None:
+                    chunk = line[11]
+                    if chunk is None:
                         yield line[:11]  # the row holds its state (or is pending)
                         continue
-                    entry = None if line[0] in held else records.get(line[11], line[0])
-                    if entry is None:
+                    row = line[0]
+                    if chunk != current:
+                        current, columns = chunk, records.columns(chunk)
+                    i = None if columns is None or row in held else columns[0].get(row)
+                    if i is None or columns is None:
                         # Held by an open chunk (or claimed since this read began): unknown.
                         yield (*line[:2], "unknown", *line[3:11])
                         continue
-                    row, _, status, message_id, price, parts, reason = entry
+                    _, ids, status, price, parts, reason = columns
+                    part = parts[i]
                     yield (
                         row,
                         line[1],
                         "sent",
-                        status,
-                        message_id,
-                        line[5] if parts is None else parts,
-                        price,
+                        status[i],
+                        ids[i],
+                        line[5] if part is None else part,
+                        price[i],
                         line[7],
-                        reason,
+                        reason[i],
                         line[9],
                         line[10],
                     )
