@@ -174,18 +174,34 @@ def _str_tuple_hook(value: Any, _: Any) -> tuple[str, ...]:
     raise ValueError(f"expected a string or a list of strings, got {type(value).__name__}")
 
 
+# The optional scalars are one call each, their common wire type first (a model decodes
+# dozens of them per object; a generic wrapper around the parser doubles the calls).
+def _optional_int(value: Any, _: Any) -> int | None:
+    return value if type(value) is int else _parse_int(value)
+
+
+def _optional_bool(value: Any, _: Any) -> bool | None:
+    if type(value) is int:  # ClickSend's 0 / 1
+        return value != 0
+    return _parse_bool(value)
+
+
+def _optional_str(value: Any, _: Any) -> str | None:
+    if type(value) is str or value is None:
+        return value
+    return _str_hook(value, None)
+
+
 converter.register_structure_hook(Decimal, _required(parse_decimal, "an amount"))
 converter.register_structure_hook(Decimal | None, _optional(parse_decimal))
 converter.register_structure_hook(datetime, _required(parse_datetime, "a timestamp"))
 converter.register_structure_hook(datetime | None, _optional(parse_datetime))
 converter.register_structure_hook(int, _required(_parse_int, "an integer"))
-converter.register_structure_hook(int | None, _optional(_parse_int))
+converter.register_structure_hook(int | None, _optional_int)
 converter.register_structure_hook(bool, _required(_parse_bool, "a boolean"))
-converter.register_structure_hook(bool | None, _optional(_parse_bool))
+converter.register_structure_hook(bool | None, _optional_bool)
 converter.register_structure_hook(str, _str_hook)
-converter.register_structure_hook(
-    str | None, lambda value, _: None if value is None else _str_hook(value, None)
-)
+converter.register_structure_hook(str | None, _optional_str)
 converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _str_tuple_hook)
 converter.register_unstructure_hook(Decimal, str)
 converter.register_unstructure_hook(datetime, lambda value: int(value.timestamp()))

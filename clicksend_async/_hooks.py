@@ -135,6 +135,11 @@ def capture() -> Iterator[ResponseCapture]:
         _CAPTURES.reset(token)
 
 
+def capturing() -> bool:
+    """Return True when a ``capture_response()`` block is active in the current context."""
+    return bool(_CAPTURES.get())
+
+
 def record_response(event: ResponseEvent) -> None:
     """Hand a response to every capture active in the current context."""
     for captured in _CAPTURES.get():

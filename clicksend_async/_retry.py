@@ -241,7 +241,7 @@ async def call_with_retry(
 ) -> T:
     """Run ``attempt(n)`` until it succeeds or the policy says stop; re-raise the last error."""
     rng = rng or random.Random()
-    waits = policy.waits()
+    waits: Iterator[float] | None = None  # made on the first failure: most calls have none
     waited = 0.0
     number = 1
     while True:
@@ -255,6 +255,8 @@ async def call_with_retry(
                 or not may_retry(kind, failure, retry_unsafe=policy.retry_unsafe)
             ):
                 raise
+            if waits is None:
+                waits = policy.waits()
             wait = policy.wait_for(failure, retry_after, next(waits), rng)
             if waited + wait > policy.max_total_wait:
                 raise

@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
+from itertools import accumulate, compress
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -195,18 +196,49 @@ def _finite_float(text: str) -> float:
     return value
 
 
+_CONTAINERS = frozenset({dict, list})
+#: Every byte but a quote and the four brackets, deleted to see a body's bare structure.
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'"[]{}')
+#: Opening brackets to +1 and closing ones to -1 (signed bytes), to sum the nesting in C.
+_NESTING = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+
+
 def _too_deep(value: Any, limit: int) -> bool:
     """Return True when ``value`` nests lists and objects more than ``limit`` deep."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
+    level = [value]
+    depth = 1
+    while level:
         if depth > limit:
             return True
-        if not isinstance(node, dict | list):
-            continue
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        children: list[Any] = []
+        for node in level:
+            children.extend(node.values() if type(node) is dict else node)
+        # The containers among the children, picked out in C (no bytecode per value).
+        level = list(compress(children, map(_CONTAINERS.__contains__, map(type, children))))
+        depth += 1
     return False
+
+
+def _body_too_deep(body: bytes, value: Any, limit: int) -> bool:
+    """Return True when a parsed JSON ``body`` (decoded as ``value``) nests more than
+    ``limit`` deep, from its bytes when its strings hold no quote or bracket.
+
+    Escaped backslashes and quotes are dropped, then everything but quotes and brackets:
+    strings with nothing else in them leave ``""`` pairs. When every quote is in such a pair,
+    the brackets' running sum is the nesting (summed in C); a string that held a quote or a
+    bracket leaves a quote out of pairs, and ``value`` is walked instead.
+    """
+    bare = body
+    if b"\\" in body:  # one fast scan; most answers escape nothing
+        bare = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    bare = bare.translate(None, _NOT_STRUCTURE)
+    quotes = bare.count(b'"')
+    if len(bare) - quotes <= limit:
+        return False  # fewer brackets than the limit: cannot nest deeper
+    # Counted left to right, the pairs are the strings; a quote left over was inside one.
+    if bare.count(b'""') * 2 != quotes:
+        return _too_deep(value, limit)
+    return max(accumulate(memoryview(bare.translate(_NESTING, b'"')).cast("b"))) > limit
 
 
 def decode_body(
@@ -249,9 +281,7 @@ def decode_body(
             url=url,
             status=status,
         ) from None
-    # Counting brackets is C-speed; only a body with many of them is walked.
-    brackets = body.count(b"[") + body.count(b"{")
-    if brackets > MAX_JSON_DEPTH and _too_deep(value, MAX_JSON_DEPTH):
+    if _body_too_deep(body, value, MAX_JSON_DEPTH):
         raise DecodeError(
             f"response body nests deeper than {MAX_JSON_DEPTH} levels",
             method=method,

@@ -39,12 +39,14 @@ def parse_http_date(value: str | None) -> float | None:
 class ServerClock:
     """Bounds on ClickSend's clock relative to this host's ``local`` clock."""
 
-    __slots__ = ("_hi", "_lo", "local", "samples")
+    __slots__ = ("_hi", "_last_header", "_last_server", "_lo", "local", "samples")
 
     def __init__(self, local: Callable[[], float] = time.time) -> None:
         self.local = local
         self._lo: float | None = None
         self._hi: float | None = None
+        self._last_header: str | None = None
+        self._last_server: float | None = None
         #: How many answers carried a usable ``Date``.
         self.samples = 0
 
@@ -67,7 +69,12 @@ class ServerClock:
 
     def observe(self, date_header: str | None, sent: float, received: float) -> None:
         """Narrow the offset with one answer: its ``Date`` and the local send/receive times."""
-        server = parse_http_date(date_header)
+        # The header changes once a second: answers in the same second parse it once.
+        if date_header is not None and date_header == self._last_header:
+            server = self._last_server
+        else:
+            server = parse_http_date(date_header)
+            self._last_header, self._last_server = date_header, server
         if server is None or received < sent:
             return
         lo = server - received

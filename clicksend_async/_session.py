@@ -37,6 +37,7 @@ from ._hooks import (
     OnResponse,
     RequestEvent,
     ResponseEvent,
+    capturing,
     emit,
     log_fields,
     record_response,
@@ -231,34 +232,36 @@ class Session:
                     raise
                 span.set("http.response.status_code", raw.status)
                 duration = time.perf_counter() - started
-                logger.debug(
-                    "%s %s -> %d (attempt %d, %.1f ms)",
-                    method,
-                    log_path,
-                    raw.status,
-                    number,
-                    duration * 1000,
-                    extra=log_fields(
-                        method=method,
-                        path=log_path,
-                        status=raw.status,
-                        attempt=number,
-                        duration=duration,
-                    ),
-                )
-                event = ResponseEvent(
-                    method=method,
-                    path=log_path,
-                    url=url,
-                    attempt=number,
-                    status=raw.status,
-                    headers=raw.headers,
-                    duration=duration,
-                )
+                if logger.isEnabledFor(logging.DEBUG):  # its fields are built only if logged
+                    logger.debug(
+                        "%s %s -> %d (attempt %d, %.1f ms)",
+                        method,
+                        log_path,
+                        raw.status,
+                        number,
+                        duration * 1000,
+                        extra=log_fields(
+                            method=method,
+                            path=log_path,
+                            status=raw.status,
+                            attempt=number,
+                            duration=duration,
+                        ),
+                    )
                 if raw.status != 429:
                     self._cooldown.admitted(asyncio.get_running_loop().time())
-                record_response(event)
-                await emit(self.on_response, event)
+                if self.on_response is not None or capturing():
+                    event = ResponseEvent(
+                        method=method,
+                        path=log_path,
+                        url=url,
+                        attempt=number,
+                        status=raw.status,
+                        headers=raw.headers,
+                        duration=duration,
+                    )
+                    record_response(event)
+                    await emit(self.on_response, event)
                 clock.observe(
                     raw.headers.get("Date") or raw.headers.get("date"), sent_at, clock.local()
                 )

@@ -24,6 +24,7 @@ except ImportError:  # the otel extra is not installed
     _trace = None
 
 OTEL_AVAILABLE = _trace is not None
+_OTEL_GET_TRACER = None if _trace is None else _trace.get_tracer
 TRACER_NAME = "clicksend_async"
 
 _Attr = str | bool | int | float
@@ -52,10 +53,22 @@ class SpanHandle:
 _NOOP = SpanHandle()
 
 
+def _no_provider() -> bool:
+    """Return True while no tracer provider is set: every span would be a no-op.
+
+    Asked at each call (a provider set later takes effect at once); a non-recording span
+    still costs a few microseconds to open and close, which each request is spared.
+    """
+    if _trace.get_tracer is not _OTEL_GET_TRACER:
+        return False  # tracers come from elsewhere (a test, an instrumentation)
+    provider = _trace.get_tracer_provider()
+    return isinstance(provider, _trace.ProxyTracerProvider | _trace.NoOpTracerProvider)
+
+
 @contextlib.contextmanager
 def request_span(method: str, path: str, *, attempt: int) -> Iterator[SpanHandle]:
     """Wrap one HTTP attempt in a CLIENT span (a no-op without OpenTelemetry)."""
-    if _trace is None:
+    if _trace is None or _no_provider():
         yield _NOOP
         return
     tracer = _trace.get_tracer(TRACER_NAME)

@@ -42,6 +42,35 @@ class TestJsonDepth:
     def test_brackets_inside_strings_do_not_count(self) -> None:
         assert decode_body(b'["' + b"[" * 1000 + b'"]') == ["[" * 1000]
 
+    @pytest.mark.parametrize(
+        "text",
+        ["plain", "a]]]]b", 'a\\"]]b', "back\\slash\\", "line\nbreak", '\\"', "{[", ""],
+    )
+    @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1])
+    def test_strings_with_quotes_brackets_or_escapes_never_hide_or_add_depth(
+        self, text: str, depth: int
+    ) -> None:
+        import json
+
+        # The depth is read from the body's bytes unless a string holds a quote or a bracket;
+        # either way the answer is the one a walk of the value gives.
+        value: Any = text
+        for level in range(depth):
+            value = [value, text] if level % 2 else {f"k{text}": value, "s": text}
+        body = json.dumps(value).encode()
+        if depth > MAX_JSON_DEPTH:
+            with pytest.raises(DecodeError, match="nests deeper"):
+                decode_body(body)
+        else:
+            assert decode_body(body) == json.loads(body)
+
+    def test_a_large_answer_with_shallow_messages_decodes(self) -> None:
+        import json
+
+        messages = [{"custom_string": f"c-{i}", "body": "Hi [name]", "n": i} for i in range(3000)]
+        body = json.dumps({"data": {"messages": messages}}).encode()
+        assert decode_body(body)["data"]["messages"][2999]["n"] == 2999
+
     def test_a_deep_error_envelope_is_still_typed(self) -> None:
         with pytest.raises(Exception) as info:
             decode_envelope(400, {}, b"[" * 100_000, method="GET", url="http://x/v3/a")

@@ -5,12 +5,16 @@ What it holds:
 - ``meta``: the campaign id, its fingerprint (channel, template, options, every row's recipient
   and body), the row count and the plan;
 - ``rows``: one line per input row: custom_string, the exact message payload, segments and,
-  once known, the outcome (sent / rejected / invalid / unknown) and the chunk that holds or
-  settled it; ``attempts`` counts this run's attempts, ``tried`` every run's;
+  once known, the outcome (rejected / invalid / unknown, or sent when reconciliation found it)
+  and the chunk that holds or settled it; ``attempts`` counts this run's attempts, ``tried``
+  every run's;
 - ``chunks``: each ``messages[]`` request. A claim moves rows into a new chunk and records the
   intent in one transaction, before the request is built; the outcome is written after, fenced
-  on the chunk's epoch. A chunk that is not ``done`` when a run starts is in doubt: its rows are
-  reconciled through the history before anything of them is sent again.
+  on the chunk's epoch. The rows its answer sent are one chunk-level record (``chunks.sent``,
+  with their cost and parts), not an ``UPDATE`` of each row (schema 4): such a row keeps its
+  chunk and no state, and the readers (:mod:`._journal_read`) take its outcome from the
+  record. A chunk that is not ``done`` when a run starts is in doubt: its rows are reconciled
+  through the history before anything of them is sent again.
 
 Protection: an exclusive lock (``<journal>.lock``, taken by :meth:`Journal.acquire` for planning
 and sending, released at the end of a run) stops a second process; a damaged journal is refused
@@ -28,8 +32,7 @@ import os
 import sqlite3
 import time
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,22 +48,22 @@ __all__ = ["Journal", "RowRecord"]
 
 from ._journal_base import (
     _OPEN,
-    _REPORTED,
     _SCHEMA,
     SCHEMA_VERSION,
     Holder,
     RowRecord,
     Tx,
     damaged,
+    encode_record,
     finalize,
     held_rows,
     migrate,
-    rows_by_number,
 )
+from ._journal_read import JournalReading, encode, record_totals
 from ._journal_receipts import JournalReceipts
 
 
-class Journal(JournalReceipts):
+class Journal(JournalReceipts, JournalReading):
     """A campaign journal in a SQLite file (``path=None``: a private temporary file)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -144,7 +147,7 @@ class Journal(JournalReceipts):
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
             version = self.get_meta("schema")
-            if version in ("1", "2"):
+            if version in ("1", "2", "3"):
                 migrate(self, version)
             elif version is None:
                 self.set_meta("schema", SCHEMA_VERSION)
@@ -205,12 +208,21 @@ class Journal(JournalReceipts):
     def add_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert planned rows: (row, custom_string, recipient, payload, parts, encoding,
         state, status, reason)."""
+        # Most rows are pending: written without their three empty columns, which makes
+        # SQLite's insert a third cheaper (binding a NULL costs as much as a value).
+        pending = [r[:6] for r in rows if r[6] is None and r[7] is None and r[8] is None]
         with self._transaction():
             self._db.executemany(
-                "INSERT INTO rows (row, custom_string, recipient, payload, parts, encoding, "
-                "state, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                "INSERT INTO rows (row, custom_string, recipient, payload, parts, encoding) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                pending,
             )
+            if len(pending) != len(rows):
+                self._db.executemany(
+                    "INSERT INTO rows (row, custom_string, recipient, payload, parts, encoding, "
+                    "state, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [r for r in rows if not (r[6] is None and r[7] is None and r[8] is None)],
+                )
 
     def rows_to_price(self, after_row: int, limit: int) -> list[tuple[int, str, str]]:
         """Return up to ``limit`` pending rows after ``after_row``: (row, custom, payload)."""
@@ -244,19 +256,44 @@ class Journal(JournalReceipts):
         """Move up to ``limit`` pending rows into a new chunk, recording the intent first.
 
         Returns (chunk, [(row, custom_string, recipient, payload, resend)]), or None when no
-        row is pending after ``after_row``. One transaction: the chunk's line (the intent) and
-        the rows it now holds.
+        row is pending after ``after_row`` (see :meth:`claim_chunk`).
+        """
+        found = self.claim_chunk(
+            limit, after_row=after_row, max_attempts=max_attempts, now=now, window_from=window_from
+        )
+        if found is None:
+            return None
+        chunk, rows, resend = found
+        return chunk, [(*r, int(r[0] in resend)) for r in rows]
+
+    def claim_chunk(
+        self, limit: int, *, after_row: int, max_attempts: int, now: float, window_from: float
+    ) -> tuple[int, list[tuple[int, str, str | None, str]], frozenset[int]] | None:
+        """Move up to ``limit`` pending rows into a new chunk, recording the intent first.
+
+        Returns (chunk, [(row, custom_string, recipient, payload)], rows to re-send), or None
+        when no row is pending after ``after_row``. One transaction: the chunk's line (the
+        intent) and the rows it now holds.
         """
         db = self._db
         with self._transaction():
             found = db.execute(
-                "SELECT row, custom_string, recipient, payload, resend FROM rows "
+                "SELECT row, custom_string, recipient, payload FROM rows "
                 "WHERE state IS NULL AND chunk IS NULL AND row > ? AND attempts < ? "
                 "ORDER BY row LIMIT ?",
                 (after_row, max_attempts, limit),
             ).fetchall()
             if not found:
                 return None
+            first, last = found[0][0], found[-1][0]
+            resend = frozenset(
+                r
+                for (r,) in db.execute(
+                    "SELECT row FROM rows WHERE row BETWEEN ? AND ? AND resend != 0 "
+                    "AND state IS NULL AND chunk IS NULL AND attempts < ?",
+                    (first, last, max_attempts),
+                )
+            )
             members = [r[0] for r in found]
             cur = db.execute(
                 "INSERT INTO chunks (state, started_at, size, resend, rows, window_from) "
@@ -264,8 +301,8 @@ class Journal(JournalReceipts):
                 (
                     now,
                     len(found),
-                    int(any(r[4] for r in found)),
-                    json.dumps(members, separators=(",", ":")),
+                    int(bool(resend)),
+                    encode(members),
                     window_from,
                 ),
             )
@@ -278,9 +315,9 @@ class Journal(JournalReceipts):
                 f"UPDATE rows SET chunk = {int(chunk)}, attempts = attempts + 1, "
                 "tried = tried + 1 WHERE row BETWEEN ? AND ? AND state IS NULL AND chunk IS NULL "
                 "AND attempts < ?",
-                (members[0], members[-1], max_attempts),
+                (first, last, max_attempts),
             )
-        return int(chunk), found
+        return int(chunk), found, resend
 
     def settle(
         self,
@@ -300,8 +337,40 @@ class Journal(JournalReceipts):
         (status, reason, resend, row), rows back to pending; ``doubt``: rows the chunk keeps
         holding while it is in doubt.
         """
+        return self.record(
+            chunk,
+            epoch,
+            outcomes=[(o[6], o[0], o[1], o[2], o[3], o[4], o[5]) for o in outcomes],
+            releases=releases,
+            doubt=doubt,
+            window=window,
+            error=error,
+            now=now,
+        )
+
+    def record(
+        self,
+        chunk: int,
+        epoch: int,
+        *,
+        outcomes: Sequence[tuple[Any, ...]] = (),
+        releases: Iterable[tuple[Any, ...]] = (),
+        doubt: Sequence[int] = (),
+        window: tuple[float, float] | None = None,
+        error: str | None = None,
+        now: float | None = None,
+    ) -> bool:
+        """Record a chunk's outcome like :meth:`settle`, with each outcome in
+        :class:`~._states.RowOutcome` order: (row, state, status, message_id, price, parts,
+        reason).
+
+        The rows the first outcome of a chunk says were sent are written as one chunk-level
+        record (``chunks.sent``), not as an ``UPDATE`` of each row: such a row keeps no state
+        of its own, and every reader takes its outcome from the record.
+        """
         db = self._db
         number = int(chunk)
+        releases = list(releases)
         with self._transaction():
             found = db.execute(
                 "SELECT epoch, state, rows FROM chunks WHERE chunk = ?", (number,)
@@ -310,73 +379,72 @@ class Journal(JournalReceipts):
                 return False
             listed = json.loads(found[2]) if found[2] else []
             held = f"AND chunk = {number}"
-            db.executemany(
-                "UPDATE rows SET state = ?, status = ?, message_id = ?, price = ?, "
-                f"parts = COALESCE(?, parts), reason = ? WHERE row = ? {held}",
-                list(outcomes),
-            )
-            db.executemany(
-                "UPDATE rows SET chunk = NULL, state = NULL, status = ?, reason = ?, "
-                f"resend = ? WHERE row = ? {held}",
-                list(releases),
-            )
-            unknown = held_rows(self._db, number, listed, "state = 'unknown'")
-            open_rows = sorted({*doubt, *unknown})
+            if releases:
+                db.executemany(
+                    "UPDATE rows SET chunk = NULL, state = NULL, status = ?, reason = ?, "
+                    f"resend = ? WHERE row = ? {held}",
+                    releases,
+                )
+            record: list[tuple[Any, ...]] = []
+            if found[1] == ChunkState.IN_FLIGHT:
+                # Every row the chunk lists is still held with no state: no read needed.
+                members = set(listed)
+                released = {r[3] for r in releases}
+                record = [
+                    o
+                    for o in outcomes
+                    if o[1] == "sent" and o[0] in members and o[0] not in released
+                ]
+                per_row = [o for o in outcomes if o[1] != "sent"] if record else list(outcomes)
+            else:
+                per_row = list(outcomes)
+            if per_row:
+                db.executemany(
+                    "UPDATE rows SET state = ?2, status = ?3, message_id = ?4, price = ?5, "
+                    f"parts = COALESCE(?6, parts), reason = ?7 WHERE row = ?1 {held}",
+                    per_row,
+                )
+            if found[1] == ChunkState.IN_FLIGHT:
+                ended = {o[0] for o in per_row if o[1] != "unknown"}
+                recorded = {o[0] for o in record}
+                unknown = {o[0] for o in per_row if o[1] == "unknown"}
+                still = members - released - recorded - ended
+                unsettled = still - unknown
+            else:
+                unknown = set(held_rows(db, number, listed, "state = 'unknown'"))
+                unsettled = set(held_rows(db, number, listed, "state IS NULL"))
+                still = unknown | unsettled
+            # A held row nobody gave an outcome stays held, in doubt: the chunk is done only
+            # when it holds no row.
             state = (
-                ChunkState.IN_DOUBT if doubt else ChunkState.UNKNOWN if unknown else ChunkState.DONE
+                ChunkState.IN_DOUBT
+                if unsettled
+                else ChunkState.UNKNOWN
+                if still
+                else ChunkState.DONE
             )
+            cost, parts, unparted = record_totals(record)
             db.execute(
                 "UPDATE chunks SET state = ?, finished_at = ?, error = COALESCE(?, error), "
                 "rows = ?, window_from = COALESCE(?, window_from), "
-                "window_to = COALESCE(?, window_to) WHERE chunk = ?",
+                "window_to = COALESCE(?, window_to), sent = COALESCE(?, sent), "
+                "sent_cost = COALESCE(?, sent_cost), sent_parts = sent_parts + ?, "
+                "sent_unparted = COALESCE(?, sent_unparted) WHERE chunk = ?",
                 (
                     str(state),
                     time.time() if now is None else now,
                     error,
-                    json.dumps(open_rows, separators=(",", ":")) if open_rows else None,
+                    encode(sorted(still)) if still else None,
                     None if window is None else window[0],
                     None if window is None else window[1],
+                    encode_record(record) if record else None,
+                    cost,
+                    parts,
+                    unparted,
                     number,
                 ),
             )
         return True
-
-    def in_doubt(self) -> list[tuple[int, int, list[tuple[int, str, str | None]], Any, Any]]:
-        """Return chunks not done: (chunk, epoch, [(row, custom, to)], window_from, window_to).
-
-        Their rows are those the chunk still holds (pending) or left unknown.
-        """
-        out = []
-        for chunk, epoch, window_from, window_to, listed in self._db.execute(
-            "SELECT chunk, epoch, window_from, window_to, rows FROM chunks "
-            "WHERE state IN (?, ?, ?) ORDER BY chunk",
-            _OPEN,
-        ).fetchall():
-            members = held_rows(
-                self._db,
-                int(chunk),
-                json.loads(listed) if listed else [],
-                "(state IS NULL OR state = 'unknown')",
-            )
-            rows = rows_by_number(self._db, members)
-            out.append(
-                (
-                    int(chunk),
-                    int(epoch if epoch is not None else chunk),
-                    rows,
-                    window_from,
-                    window_to,
-                )
-            )
-        return out
-
-    def open_chunks(self) -> list[tuple[int, float, list[tuple[int, str]]]]:
-        """Return chunks not done with their open rows: (chunk, started_at, [(row, custom)])."""
-        started = dict(self._db.execute("SELECT chunk, started_at FROM chunks").fetchall())
-        return [
-            (chunk, float(started.get(chunk, 0.0)), [(r, c) for r, c, _ in rows])
-            for chunk, _, rows, _, _ in self.in_doubt()
-        ]
 
     def exclude_rows(self, rows: Sequence[int], status: str, reason: str) -> None:
         """Settle pending rows as invalid without sending them (their number is excluded)."""
@@ -394,16 +462,6 @@ class Journal(JournalReceipts):
             return int(self._db.execute(sql).fetchone()[0])
         return int(self._db.execute(sql + " AND attempts < ?", (max_attempts,)).fetchone()[0])
 
-    def count_unsettled(self) -> tuple[int, int, int]:
-        """Return how many rows wait to be sent, how many a chunk holds (in flight or in
-        doubt) and how many ended ``unknown``, from one snapshot."""
-        pending, held, unknown = self._db.execute(
-            "SELECT COALESCE(SUM(state IS NULL AND chunk IS NULL), 0), "
-            "COALESCE(SUM(state IS NULL AND chunk IS NOT NULL), 0), "
-            "COALESCE(SUM(state = 'unknown'), 0) FROM rows"
-        ).fetchone()
-        return int(pending), int(held), int(unknown)
-
     def skip_remaining(self, reason: str) -> None:
         """Say why the rows still pending were not sent (they stay resumable).
 
@@ -418,58 +476,9 @@ class Journal(JournalReceipts):
                 (reason, reason, reason),
             )
 
-    def sent_evidence(self) -> tuple[str, str, float, float] | None:
-        """Return (custom_string, to, window_from, window_to) of a recently sent row."""
-        found = self._db.execute(
-            "SELECT r.custom_string, r.recipient, c.window_from, c.window_to FROM chunks c "
-            "JOIN rows r ON r.chunk = c.chunk WHERE c.state = 'done' AND r.state = 'sent' "
-            "AND c.window_from IS NOT NULL AND c.window_to IS NOT NULL "
-            "AND r.recipient IS NOT NULL ORDER BY c.chunk DESC LIMIT 1"
-        ).fetchone()
-        return None if found is None else (found[0], found[1], found[2], found[3])
-
-    # -- reading --------------------------------------------------------------------------
-
-    def counts(self) -> dict[str, int]:
-        """Return row counts by reported state."""
-        out: dict[str, int] = {}
-        for state, count in self._db.execute(
-            f"SELECT {_REPORTED} AS s, COUNT(*) FROM rows GROUP BY s"
-        ):
-            out[str(state)] = int(count)
-        return out
-
-    def totals(self) -> tuple[Decimal, int]:
-        """Return the cost and segments of the rows actually sent."""
-        cost = Decimal(0)
-        parts = 0
-        # One line per distinct price, not per row: exact decimal arithmetic, little work.
-        for price, count, part in self._db.execute(
-            "SELECT price, COUNT(*), SUM(parts) FROM rows WHERE state = 'sent' GROUP BY price"
-        ):
-            if price:
-                cost += Decimal(price) * count
-            parts += int(part or 0)
-        return cost, parts
-
     def row_count(self) -> int:
         """Return how many rows the journal holds."""
         return int(self._db.execute("SELECT COUNT(*) FROM rows").fetchone()[0])
-
-    def iter_rows(self) -> Iterator[tuple[Any, ...]]:
-        """Yield (row, recipient, state, status, message_id, parts, price, custom_string,
-        reason, delivery, delivery_status) in row order, ``state`` as reported."""
-        cur = self._db.execute(
-            f"SELECT row, recipient, {_REPORTED}, status, message_id, parts, price, "
-            "custom_string, reason, delivery, delivery_status FROM rows ORDER BY row"
-        )
-        try:
-            while batch := cur.fetchmany(1000):
-                yield from batch
-        finally:
-            # An abandoned iteration may be finalised after the journal was closed.
-            with contextlib.suppress(sqlite3.ProgrammingError):
-                cur.close()
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -6,7 +6,14 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ._journal_base import CUSTOM_STRING_INDEX, MESSAGE_ID_INDEX, Tx
+from ._journal_base import (
+    CUSTOM_STRING_INDEX,
+    MESSAGE_ID_INDEX,
+    Tx,
+    decode_record,
+    held_unsettled,
+    reading,
+)
 
 
 class JournalReceipts:
@@ -49,6 +56,7 @@ class JournalReceipts:
         same_message = "AND (message_id IS NULL OR ? IS NULL OR message_id = ?)"
         self._index_custom_strings()
         with self._transaction():
+            self._copy_message_ids()
             for delivery, status_code, custom_string, message_id in updates:
                 found = False
                 if custom_string:
@@ -80,13 +88,46 @@ class JournalReceipts:
             is not None
         )
 
+    def _copy_message_ids(self) -> None:
+        """Write the message_id of each row a chunk's record holds into the row itself.
+
+        Receipts match on a row's message_id (a row whose id is known takes only receipts for
+        that id), so they are copied before the first receipt is recorded, and for each chunk
+        recorded since: a cost paid by campaigns that take receipts, not by every send.
+        """
+        db = self._db
+        for chunk, sent in db.execute(
+            "SELECT chunk, sent FROM chunks WHERE sent IS NOT NULL AND ids_copied = 0"
+        ).fetchall():
+            db.executemany(
+                f"UPDATE rows SET message_id = ?2 WHERE row = ?1 AND chunk = {int(chunk)} "
+                "AND state IS NULL",
+                [(e[0], e[3]) for e in decode_record(sent).values() if e[3] is not None],
+            )
+            db.execute("UPDATE chunks SET ids_copied = 1 WHERE chunk = ?", (chunk,))
+
     def delivery_counts(self) -> dict[str, int]:
         """Return sent rows by delivery state ("unreported" when no receipt came yet)."""
         out: dict[str, int] = {}
-        for delivery, count in self._db.execute(
-            "SELECT delivery, COUNT(*) FROM rows WHERE state = 'sent' GROUP BY delivery"
-        ):
-            out[delivery or "unreported"] = int(count)
+        db = self._db
+        with reading(db):
+            # Rows with a chunk and no state of their own are sent, except those an open chunk
+            # still holds (taken back out below).
+            for delivery, count in db.execute(
+                "SELECT delivery, COUNT(*) FROM rows WHERE state = 'sent' "
+                "OR (state IS NULL AND chunk IS NOT NULL) GROUP BY delivery"
+            ):
+                out[delivery or "unreported"] = int(count)
+            held = held_unsettled(db)
+            for start in range(0, len(held), 500):
+                part = held[start : start + 500]
+                for (delivery,) in db.execute(
+                    f"SELECT delivery FROM rows WHERE row IN ({','.join('?' * len(part))})", part
+                ):
+                    key = delivery or "unreported"
+                    out[key] -= 1
+                    if not out[key]:
+                        del out[key]
         return out
 
     def _index_custom_strings(self) -> None:

@@ -28,7 +28,7 @@ from .._guard import BeforeSend, RequestInfo, guarded
 from .._hooks import log_context
 from .._sansio import RequestKind
 from .._session import Session
-from ._channels import Channel, _parts_of, _price_of
+from ._channels import _EXACT_INT, Channel, _parts_of, _price_of
 from ._report import BulkOutcome
 from ._states import Claim, DoubtChunk, Release, RowOutcome
 from ._store import CampaignStore
@@ -60,6 +60,30 @@ class ChunkResult(NamedTuple):
     error: str | None = None
 
 
+def _by_custom(messages: list[Any]) -> dict[Any, Mapping[str, Any]]:
+    """Return the answer's messages by custom_string, the first of each (garbage skipped)."""
+    try:
+        # Reversed, so that the first message of a repeated custom_string wins; a key that is
+        # not a non-empty string never equals a claimed row's custom_string.
+        return {m.get("custom_string"): m for m in reversed(messages)}
+    except (AttributeError, TypeError):  # not a mapping, or an unhashable custom_string
+        pass
+    by_custom: dict[Any, Mapping[str, Any]] = {}
+    for m in messages:
+        if isinstance(m, Mapping):
+            custom = m.get("custom_string")
+            if type(custom) is str and custom:
+                by_custom.setdefault(custom, m)
+    return by_custom
+
+
+#: The per-message statuses of a message ClickSend accepted.
+_SENT = ("SUCCESS", "QUEUED")
+
+#: A NamedTuple made straight from its fields' tuple (what its ``_make`` does, without the call).
+_new = tuple.__new__
+
+
 def classify(claim: Claim, data: Any) -> ChunkResult:
     """Return what a 2xx answer to ``claim`` proves about each of its rows (pure).
 
@@ -68,34 +92,45 @@ def classify(claim: Claim, data: Any) -> ChunkResult:
     messages = data.get("messages") if isinstance(data, Mapping) else None
     if not isinstance(messages, list):
         return ChunkResult([], [], [r.row for r in claim.rows], error="answer without messages[]")
-    by_custom: dict[Any, Mapping[str, Any]] = {}
-    for m in messages:
-        if type(m) is dict or isinstance(m, Mapping):
-            custom = m.get("custom_string")
-            if type(custom) is str and custom:
-                by_custom.setdefault(custom, m)
+    by_custom = _by_custom(messages)
     outcomes: list[RowOutcome] = []
     releases: list[Release] = []
     doubt: list[int] = []
     abort: str | None = None
     prices: dict[str, Any] = {}
     resend = claim.resend
+    sent = outcomes.append
     for r in claim.rows:
         found = by_custom.get(r.custom_string)
         if found is None:
             doubt.append(r.row)
             continue
         status = found.get("status")
+        if type(status) is str and status in _SENT:
+            # The common answer, with no call it can do without: a cached price text, an int
+            # part count and a str message_id are taken as they are.
+            price = found.get("message_price")
+            cached = prices.get(price) if type(price) is str else None
+            if cached is None:
+                cached = _price_of(price, prices)
+            parts = found.get("message_parts")
+            if type(parts) is not int or not -_EXACT_INT <= parts <= _EXACT_INT:
+                parts = _parts_of(parts)
+            message_id = found.get("message_id")
+            if message_id is not None and type(message_id) is not str:
+                message_id = str(message_id)
+            sent(_new(RowOutcome, (r.row, "sent", status, message_id, cached[1], parts, None)))
+            continue
         if type(status) is not str:
             status = "" if status is None else str(status)
-        if status in ("SUCCESS", "QUEUED"):
+        if status in _SENT:  # a str subclass
             _, price_text = _price_of(found.get("message_price"), prices)
             message_id = found.get("message_id")
             outcomes.append(
                 RowOutcome(
                     r.row,
                     "sent",
-                    status,
+                    str(status),
                     None if message_id is None else str(message_id),
                     price_text,
                     _parts_of(found.get("message_parts")),

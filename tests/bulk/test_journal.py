@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -190,7 +191,7 @@ def test_a_schema_1_journal_is_migrated_and_its_chunk_in_flight_found(tmp_path: 
     db.executescript(OLD_SCHEMA)
     db.close()
     journal = Journal(path)
-    assert journal.get_meta("schema") == "3"
+    assert journal.get_meta("schema") == "4"
     assert journal.open_chunks() == [(1, 7.0, [(1, "cs-1"), (2, "cs-2")])]
     assert journal.count_pending() == 1
     _, rows = claim(journal, 10)
@@ -207,3 +208,222 @@ def test_an_unknown_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(ConfigurationError, match="schema 99"):
         Journal(path)
+
+
+# -- schema 4: the rows an answer sent are one chunk-level record ------------------------------
+
+
+def raw_states(journal: Journal) -> dict[int, tuple[object, object]]:
+    return {int(r): (s, c) for r, s, c in journal._db.execute("SELECT row, state, chunk FROM rows")}
+
+
+def test_a_chunk_answer_is_one_record_read_back_per_row() -> None:
+    journal = Journal()
+    planned(journal, 5)
+    chunk, _ = claim(journal, 5)
+    assert journal.count_unsettled() == (0, 5, 0)
+    assert journal.counts() == {"unknown": 5}  # in flight: held, outcome not known yet
+    assert journal.settle(
+        chunk,
+        chunk,
+        outcomes=[
+            ("sent", "SUCCESS", "m-1", "0.07", 1, None, 1),
+            ("sent", "QUEUED", "m-2", "0.07", 2, None, 2),
+            ("sent", "SUCCESS", "m-3", "0.05", None, None, 3),  # no parts: the planned ones
+            ("rejected", "INVALID_RECIPIENT", None, None, None, "refused", 4),
+        ],
+        doubt=[5],
+        window=(10.0, 12.0),
+    )
+    # The sent rows were not written one by one: they keep their chunk and no state.
+    assert raw_states(journal) == {
+        1: (None, chunk),
+        2: (None, chunk),
+        3: (None, chunk),
+        4: ("rejected", chunk),
+        5: (None, chunk),
+    }
+    assert journal.counts() == {"sent": 3, "rejected": 1, "unknown": 1}
+    assert journal.count_unsettled() == (0, 1, 0)
+    assert journal.totals() == (Decimal("0.19"), 4)
+    assert [r[:9] for r in journal.iter_rows()] == [
+        (1, "+61411111101", "sent", "SUCCESS", "m-1", 1, "0.07", "cs-1", None),
+        (2, "+61411111102", "sent", "QUEUED", "m-2", 2, "0.07", "cs-2", None),
+        (3, "+61411111103", "sent", "SUCCESS", "m-3", 1, "0.05", "cs-3", None),
+        (4, "+61411111104", "rejected", "INVALID_RECIPIENT", None, 1, None, "cs-4", "refused"),
+        (5, "+61411111105", "unknown", None, None, 1, None, "cs-5", None),
+    ]
+    assert [r for _, _, rows, _, _ in journal.in_doubt() for r, _, _ in rows] == [5]
+    # Reconciliation finds row 5: the row records it itself; the chunk is done.
+    assert journal.settle(
+        chunk, chunk, outcomes=[("sent", "SUCCESS", "m-5", "0.07", 1, "found", 5)]
+    )
+    assert journal.in_doubt() == []
+    assert journal.counts() == {"sent": 4, "rejected": 1}
+    assert journal.count_unsettled() == (0, 0, 0)
+    assert journal.totals() == (Decimal("0.26"), 5)
+    assert [r[2:5] for r in journal.iter_rows()][4] == ("sent", "SUCCESS", "m-5")
+    assert journal.delivery_counts() == {"unreported": 4}
+    journal.close()
+
+
+def test_a_released_row_sent_by_a_later_chunk_reports_that_chunks_outcome() -> None:
+    journal = Journal()
+    planned(journal, 2)
+    chunk, _ = claim(journal, 2)
+    journal.settle(
+        chunk,
+        chunk,
+        outcomes=[("sent", "SUCCESS", "m-1", "0.07", 1, None, 1)],
+        releases=[("THROTTLED", "throttled", 0, 2)],
+    )
+    assert journal.counts() == {"sent": 1, "not_sent": 1}
+    again, rows = claim(journal, 10)
+    assert rows == [2]
+    journal.settle(again, again, outcomes=[("sent", "SUCCESS", "m-2", "0.07", 1, None, 2)])
+    # The release's status and reason are gone: the row's outcome is the later chunk's.
+    assert [(*r[2:5], r[8]) for r in journal.iter_rows()] == [
+        ("sent", "SUCCESS", "m-1", None),
+        ("sent", "SUCCESS", "m-2", None),
+    ]
+    journal.close()
+
+
+def test_a_held_row_no_outcome_names_stays_held_in_doubt() -> None:
+    journal = Journal()
+    planned(journal, 3)
+    chunk, _ = claim(journal, 3)
+    # An outcome that forgets a row does not end it: the chunk keeps holding it.
+    assert journal.settle(chunk, chunk, outcomes=[("sent", "SUCCESS", "m-1", "0.07", 1, None, 1)])
+    assert [(c, [r for r, _, _ in rows]) for c, _, rows, _, _ in journal.in_doubt()] == [
+        (chunk, [2, 3])
+    ]
+    assert journal.counts() == {"sent": 1, "unknown": 2}
+    journal.close()
+
+
+def test_receipts_match_rows_sent_by_a_chunk_record(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.db")
+    planned(journal, 3)
+    chunk, _ = claim(journal, 3)
+    journal.settle(
+        chunk,
+        chunk,
+        outcomes=[(("sent", "SUCCESS", f"m-{r}", "0.07", 1, None, r)) for r in (1, 2, 3)],
+    )
+    assert journal.record_deliveries([("delivered", "201", None, "m-2")]) == 1  # by message_id
+    # A row whose message_id is known takes no receipt for another message.
+    assert journal.record_deliveries([("failed", "301", "cs-1", "elsewhere")]) == 0
+    assert journal.record_deliveries([("failed", "301", "cs-1", "m-1")]) == 1
+    assert journal.delivery_counts() == {"delivered": 1, "failed": 1, "unreported": 1}
+    assert [(r[0], r[4], r[9]) for r in journal.iter_rows()] == [
+        (1, "m-1", "failed"),
+        (2, "m-2", "delivered"),
+        (3, "m-3", None),
+    ]
+    journal.close()
+
+
+def test_sent_evidence_comes_from_the_latest_chunk_record() -> None:
+    journal = Journal()
+    planned(journal, 4)
+    first, _ = claim(journal, 2)
+    second, _ = claim(journal, 2, after=2)
+    assert journal.sent_evidence() is None
+    journal.settle(
+        first,
+        first,
+        outcomes=[("sent", "SUCCESS", "m-1", None, 1, None, 1)],
+        doubt=[2],
+        window=(1.0, 2.0),
+    )
+    journal.settle(first, first, outcomes=[("sent", "SUCCESS", "m-2", None, 1, "found", 2)])
+    assert journal.sent_evidence() == ("cs-2", "+61411111102", 1.0, 2.0)
+    journal.settle(
+        second,
+        second,
+        outcomes=[("sent", "SUCCESS", f"m-{r}", None, 1, None, r) for r in (3, 4)],
+        window=(5.0, 6.0),
+    )
+    assert journal.sent_evidence() == ("cs-3", "+61411111103", 5.0, 6.0)
+    journal.close()
+
+
+def test_a_chunk_in_flight_when_the_process_died_is_reconciled_into_a_record(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "j.db"
+    journal = Journal(path)
+    planned(journal, 2)
+    claim(journal, 2)
+    journal.close()  # died with the request in flight
+    journal = Journal(path)
+    assert journal.counts() == {"unknown": 2}
+    [(found, epoch, rows, _, _)] = journal.in_doubt()
+    assert [r for r, _, _ in rows] == [1, 2]
+    journal.acquire()
+    assert journal.settle(
+        found,
+        epoch,
+        outcomes=[("sent", "SUCCESS", "m-1", "0.07", 1, "found", 1)],
+        releases=[("NOT_IN_HISTORY", "absent", 1, 2)],
+    )
+    assert journal.counts() == {"sent": 1, "not_sent": 1}
+    assert journal.count_pending() == 1
+    assert next((*r[2:5], r[8]) for r in journal.iter_rows()) == ("sent", "SUCCESS", "m-1", "found")
+    journal.close()
+
+
+SCHEMA_3 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE rows (
+    row INTEGER PRIMARY KEY, custom_string TEXT, recipient TEXT, payload TEXT, parts INTEGER,
+    encoding TEXT, est_price TEXT, state TEXT, status TEXT, message_id TEXT, price TEXT,
+    reason TEXT, chunk INTEGER, attempts INTEGER NOT NULL DEFAULT 0, delivery TEXT,
+    delivery_status TEXT, tried INTEGER NOT NULL DEFAULT 0, resend INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE chunks (
+    chunk INTEGER PRIMARY KEY, state TEXT NOT NULL, started_at REAL NOT NULL,
+    finished_at REAL, size INTEGER NOT NULL, resend INTEGER NOT NULL DEFAULT 0, error TEXT,
+    rows TEXT, epoch INTEGER, window_from REAL, window_to REAL
+);
+INSERT INTO meta VALUES ('schema', '3');
+INSERT INTO rows (row, custom_string, recipient, payload, parts, state, status, message_id,
+    price, chunk, attempts, tried, delivery) VALUES
+    (1, 'cs-1', '+61411111101', '{}', 1, 'sent', 'SUCCESS', 'm-1', '0.07', 1, 1, 1, 'delivered'),
+    (2, 'cs-2', '+61411111102', '{}', 2, 'sent', 'SUCCESS', 'm-2', '0.07', 1, 1, 1, NULL),
+    (3, 'cs-3', '+61411111103', '{}', 1, 'rejected', 'BAD', NULL, NULL, 1, 1, 1, NULL),
+    (4, 'cs-4', '+61411111104', '{}', 1, NULL, NULL, NULL, NULL, 2, 1, 1, NULL),
+    (5, 'cs-5', '+61411111105', '{}', 1, NULL, NULL, NULL, NULL, 1, 1, 1, NULL),
+    (6, 'cs-6', '+61411111106', '{}', 1, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL);
+INSERT INTO chunks (chunk, state, started_at, size, rows, epoch, window_from, window_to) VALUES
+    (1, 'done', 7.0, 3, NULL, 1, 5.0, 9.0),
+    (2, 'in_doubt', 8.0, 1, '[4]', 2, 6.0, 10.0);
+"""
+
+
+def test_a_schema_3_journal_is_migrated_and_reads_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA_3)
+    db.close()
+    journal = Journal(path)
+    assert journal.get_meta("schema") == "4"
+    # Row 5 had no state in a done chunk: schema 3 reported it unknown, and still does.
+    assert journal.counts() == {"sent": 2, "rejected": 1, "unknown": 2, "skipped": 1}
+    assert journal.totals() == (Decimal("0.14"), 3)
+    assert journal.delivery_counts() == {"delivered": 1, "unreported": 1}
+    assert [(r[0], r[2]) for r in journal.iter_rows()] == [
+        (1, "sent"),
+        (2, "sent"),
+        (3, "rejected"),
+        (4, "unknown"),
+        (5, "unknown"),
+        (6, "skipped"),
+    ]
+    assert [(c, [r for r, _, _ in rows]) for c, _, rows, _, _ in journal.in_doubt()] == [(2, [4])]
+    assert journal.sent_evidence() == ("cs-1", "+61411111101", 5.0, 9.0)
+    _, rows = claim(journal, 10)
+    assert rows == [6]
+    journal.close()
+    assert Journal(path).get_meta("schema") == "4"  # opened again: nothing left to migrate
