@@ -95,15 +95,21 @@ class JobState:
             self._guard.recorded(claim, outcomes, doubt)
 
     def _tally(self, outcomes: Sequence[RowOutcome]) -> None:
+        # Prices repeat (one per destination and part count): each distinct text is parsed
+        # once per chunk, not once per row.
+        prices: dict[str, int] = {}
         for o in outcomes:
-            if o.state == "sent":
+            state = o.state
+            if state == "sent":
                 self._sent += 1
                 if o.price is not None:
-                    self._cost += Decimal(o.price)
-            elif o.state == "rejected":
+                    prices[o.price] = prices.get(o.price, 0) + 1
+            elif state == "rejected":
                 self._rejected += 1
-            elif o.state == "unknown":
+            elif state == "unknown":
                 self._unknown += 1
+        for text, count in prices.items():
+            self._cost += Decimal(text) * count
 
     async def _billed_guard(self, max_cost: Decimal) -> BilledGuard:
         if self._guard is None:

@@ -667,6 +667,8 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
                     if not isinstance(exc.plan, BulkPlan):
                         raise
                     plan = exc.plan  # shown below, then refused with the flags' names
+            balance: Decimal | None
+            balance_currency: str | None
             if plan.balance is not None and plan.currency is not None:
                 # The engine's balance check read it already: no second request (and no
                 # second rate-limit slot) before the first send.
