@@ -30,9 +30,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from .._exceptions import ClickSendError, DecodeError
 from ._budget import add_rate, rate_key
-from ._channels import _int, _parts_of, _price_of
+from ._channels import _parts_of, _price_of
 from ._report import BulkOutcome
 
 if TYPE_CHECKING:
@@ -173,22 +172,9 @@ class KeyPricer:
             return
         job = self._job
         reps = [k.candidates[k.refused] for k in batch]
-        try:
-            data = await job._session.data(
-                "POST", job.channel.price_path, content=job._body([r.payload for r in reps])
-            )
-        except ClickSendError as exc:
-            state.error = exc
+        messages = await job._ask_prices([r.payload for r in reps], state)
+        if messages is None:
             return
-        if not isinstance(data, Mapping):
-            state.error = DecodeError(f"{job.channel.price_path}: expected an object in data")
-            return
-        messages = data.get("messages") or []
-        currency = data.get("_currency") or data.get("currency")
-        if isinstance(currency, Mapping) and state.currency is None:
-            name = currency.get("currency_name_short")
-            state.currency = None if name is None else str(name)
-        state.blocked += _int(data.get("blocked_count")) or 0
         by_custom = {m.get("custom_string"): m for m in messages if isinstance(m, Mapping)}
         prices: dict[str, tuple[Decimal | None, str | None]] = {}
         refused: list[tuple[Any, ...]] = []

@@ -94,26 +94,33 @@ class Pricing(JobState):
         if state.error is not None:
             raise state.error
 
-    async def _price_chunk(self, chunk: list[tuple[int, str, str]], state: PriceState) -> None:
-        if state.error is not None:
-            return
+    async def _ask_prices(self, payloads: list[str], state: PriceState) -> list[Any] | None:
+        """Send one ``/price`` request and return its messages, having noted the currency and
+        the blocked count; None (with ``state.error`` set) when it failed."""
         try:
             data = await self._session.data(
-                "POST", self.channel.price_path, content=self._body([r[2] for r in chunk])
+                "POST", self.channel.price_path, content=self._body(payloads)
             )
         except ClickSendError as exc:
             state.error = exc
-            return
+            return None
         if not isinstance(data, Mapping):
             state.error = DecodeError(f"{self.channel.price_path}: expected an object in data")
-            return
-        messages = data.get("messages") or []
+            return None
         currency = data.get("_currency") or data.get("currency")
         if isinstance(currency, Mapping) and state.currency is None:
             name = currency.get("currency_name_short")
             state.currency = None if name is None else str(name)
-        blocked = _int(data.get("blocked_count"))
-        state.blocked += blocked or 0
+        state.blocked += _int(data.get("blocked_count")) or 0
+        messages = data.get("messages") or []
+        return messages if isinstance(messages, list) else []
+
+    async def _price_chunk(self, chunk: list[tuple[int, str, str]], state: PriceState) -> None:
+        if state.error is not None:
+            return
+        messages = await self._ask_prices([r[2] for r in chunk], state)
+        if messages is None:
+            return
         by_custom = {
             m.get("custom_string"): m for m in messages if type(m) is dict or isinstance(m, Mapping)
         }

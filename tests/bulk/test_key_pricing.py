@@ -12,7 +12,7 @@ import pytest
 
 from clicksend_async import BudgetExceededError
 from clicksend_async.bulk import SMS, BulkJob, _keyprice
-from clicksend_async.bulk._price import PriceState
+from clicksend_async.bulk._price import PriceState, Pricing
 from clicksend_async.testing import ClickSendEmulator
 
 
@@ -54,6 +54,7 @@ class FakeJob:
 
     chunk_size = 1000
     concurrency = 2
+    _ask_prices = Pricing._ask_prices  # the engine's own request and answer reading
 
     def __init__(self, answers: list[dict[str, Any]]) -> None:
         self._answers = list(answers)
