@@ -10,7 +10,7 @@ from unittest.mock import ANY
 
 import pytest
 
-from clicksend_async import BudgetExceededError
+from clicksend_async import BudgetExceededError, ValidationError
 from clicksend_async.bulk import SMS, BulkJob, _keyprice
 from clicksend_async.bulk._price import PriceState, Pricing
 from clicksend_async.testing import ClickSendEmulator
@@ -185,6 +185,14 @@ class TestKeyPricing:
             plan = await job(cs, people, clock, dry_run=True).plan()
         # The test number's free answer is skipped; the next row's price is the prefix's.
         assert plan.total_cost == Decimal("0.0792") * 20
+
+    async def test_an_unknown_preflight_mode_is_refused_before_any_request(self) -> None:
+        clock = Clock()
+        async with ClickSendEmulator(clock=clock) as emu, emu.client(rate_limit=None) as cs:
+            with pytest.raises(ValidationError) as caught:
+                job(cs, mixed_rows(3), clock, preflight="cheap")
+            assert caught.value.field == "preflight"
+            assert not emu.requests
 
     async def test_more_keys_than_the_limit_prices_every_row(
         self, monkeypatch: pytest.MonkeyPatch
