@@ -36,15 +36,14 @@ def csv_safe(value: object) -> object:
 
 def csv_safe_row(values: Iterable[object]) -> list[object]:
     """Return a row's cells made safe with :func:`csv_safe`; None becomes an empty cell."""
-    # csv_safe inlined: a report writes ten cells a row for a million rows.
-    triggers, signed = FORMULA_TRIGGERS, _SIGNED_NUMBER.fullmatch
+    # csv_safe is called only for a cell that starts like a formula: a report writes ten
+    # cells a row for a million rows, and most of them cannot.
+    triggers = FORMULA_TRIGGERS
     out: list[object] = []
     for value in values:
         if value is None:
             value = ""
-        elif type(value) is str and value and value[0] in triggers and signed(value) is None:
-            value = "'" + value
-        elif isinstance(value, str) and type(value) is not str:
-            value = csv_safe(value)  # a str subclass: the general path
+        elif isinstance(value, str) and value and value[0] in triggers:
+            value = csv_safe(value)
         out.append(value)
     return out

@@ -30,6 +30,7 @@ __all__ = [
     "BilledGuard",
     "RateTable",
     "add_rate",
+    "destination_prefix",
     "message_rate_key",
     "rate_key",
     "table_from_json",
@@ -40,9 +41,15 @@ __all__ = [
 RateTable = dict[tuple[str, int], Decimal]
 
 
+def destination_prefix(to: Any) -> str:
+    """Return what decides a number's rate: ``+`` and its first six digits, finer than any
+    country (``+1`` area codes, ``+44 7781`` Guernsey, ``+7 7`` Kazakhstan)."""
+    return "" if to is None else str(to)[:7]
+
+
 def rate_key(to: str | None, parts: int) -> tuple[str, int]:
-    """Return the rate table's key of a message: its number's first six digits and parts."""
-    return ("" if to is None else str(to)[:7], parts)
+    """Return the rate table's key of a message: its destination prefix and parts."""
+    return (destination_prefix(to), parts)
 
 
 def message_rate_key(message: Any, channel: Channel, limits: Any) -> tuple[str, int] | None:

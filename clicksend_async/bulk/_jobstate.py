@@ -113,12 +113,7 @@ class JobState:
 
     async def _billed_guard(self, max_cost: Decimal) -> BilledGuard:
         if self._guard is None:
-            plan = self._plan
-            mean = Decimal(0)
-            if plan is not None and plan.total_cost is not None:
-                sendable = plan.messages - sum(plan.rejected_statuses.values())
-                if sendable > 0:
-                    mean = plan.total_cost / sendable
+            mean = (self._plan.mean_price() if self._plan is not None else None) or Decimal(0)
             table = self._rate_table
             if table is None:  # planned by another process (a worker, a resume)
                 table = table_from_json(await self._store.get_meta("rate_table"))

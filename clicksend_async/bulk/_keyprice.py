@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from ._budget import add_rate, rate_key
+from ._budget import add_rate, destination_prefix, rate_key
 from ._channels import _parts_of, _price_of
+from ._price import _PRICE_KEEP_PENDING
 from ._report import BulkOutcome
 
 if TYPE_CHECKING:
@@ -49,15 +50,11 @@ KEY_LIMIT = 20_000
 #: stand in for ``to`` and ``body``).
 _NOT_PRICE = frozenset({"to", "body", "custom_string", "schedule"})
 
-#: Per-message statuses that, at preflight pricing, keep a row pending (mirrors ``_price``).
-_KEEP = frozenset({"SUCCESS", "THROTTLED", "INSUFFICIENT_CREDIT", "QUEUED", ""})
-
 
 def generic_key(payload: Mapping[str, Any], encoding: str, parts: int) -> Hashable:
     """Return the price key of a payload built row by row (any field may differ)."""
-    to = payload.get("to")
     return (
-        None if to is None else str(to)[:7],
+        destination_prefix(payload.get("to")),
         encoding,
         parts,
         tuple(sorted((k, str(v)) for k, v in payload.items() if k not in _NOT_PRICE)),
@@ -187,7 +184,7 @@ class KeyPricer:
             ):
                 found = messages[index]
             status = None if found is None else str(found.get("status") or "")
-            if found is not None and status in _KEEP:
+            if found is not None and (status in _PRICE_KEEP_PENDING or not status):
                 parts = _parts_of(found.get("message_parts"))
                 if parts == 0 and len(key.candidates) - key.refused > 1:
                     # A test number (0 parts, free) is no sample of its prefix: ask another row.

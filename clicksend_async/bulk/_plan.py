@@ -18,7 +18,7 @@ from typing import Any
 
 from .._exceptions import JournalError, JournalMismatchError, ValidationError
 from ..segments import UCS2
-from ._budget import table_to_json
+from ._budget import destination_prefix, table_to_json
 from ._channels import _compact_json
 from ._keyprice import KeyPricer, generic_key
 from ._price import PriceState
@@ -251,7 +251,7 @@ class Planning(RowBuilding):
                     keyer.add(
                         (
                             (
-                                (to_text or "")[:7],
+                                destination_prefix(to_text),
                                 payload.get("country"),
                                 info.encoding,
                                 info.segments,
@@ -405,10 +405,10 @@ class Planning(RowBuilding):
 
 def _mean_price(plan: BulkPlan) -> str:
     """Return the plan's cost per message it may send, rounded up ("" when unpriced)."""
-    sendable = plan.messages - sum(plan.rejected_statuses.values())
-    if plan.total_cost is None or sendable <= 0:
+    mean = plan.mean_price()
+    if mean is None:
         return ""
-    return str((plan.total_cost / sendable).quantize(Decimal("0.000001"), rounding=ROUND_CEILING))
+    return str(mean.quantize(Decimal("0.000001"), rounding=ROUND_CEILING))
 
 
 def _row_to(item: Any) -> str | None:

@@ -227,8 +227,6 @@ class Pricing(JobState):
     async def _check_balance(self, plan: BulkPlan) -> None:
         task, self._balance_task = self._balance_task, None
         data = await (task if task is not None else self._session.data("GET", "/account"))
-        if plan.total_cost is None:
-            return
         balance = _decimal(data.get("balance")) if isinstance(data, Mapping) else None
         cost = plan.total_cost
         if balance is None or cost is None:

@@ -88,6 +88,14 @@ class BulkPlan:
     #: ``/price`` requests the preflight made.
     price_requests: int = 0
 
+    def mean_price(self) -> Decimal | None:
+        """Return the estimate per message it may send (refused at pricing excluded), or None
+        when the plan is unpriced or sends nothing."""
+        sendable = self.messages - sum(self.rejected_statuses.values())
+        if self.total_cost is None or sendable <= 0:
+            return None
+        return self.total_cost / sendable
+
     @property
     def billable_segments(self) -> int:
         """Return the larger of the local count and ClickSend's (what budgets are checked on)."""
