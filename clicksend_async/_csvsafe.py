@@ -44,6 +44,10 @@ def csv_safe_row(values: Iterable[object]) -> list[object]:
         if value is None:
             value = ""
         elif isinstance(value, str) and value and value[0] in triggers:
-            value = csv_safe(value)
+            # A phone number in E.164 (most cells that start like a formula) is only a signed
+            # number: the test below is csv_safe's regular expression for that common case.
+            digits = value[1:]
+            if not (value[0] == "+" and digits.isascii() and digits.isdigit()):
+                value = csv_safe(value)
         out.append(value)
     return out

@@ -50,6 +50,23 @@ class TestCsvSafe:
     def test_a_row_has_none_as_empty_cells(self) -> None:
         assert csv_safe_row([1, None, "=x", "+61411111111"]) == [1, "", "'=x", "+61411111111"]
 
+    @pytest.mark.parametrize(
+        "cell",
+        [
+            "+61411111111",
+            "+",
+            "+61 411",
+            "+\uff16\uff11",  # full-width digits: not ASCII, not only a number
+            "+\u0661\u0662",  # Arabic-Indic digits
+            "+1.5",
+            "-12",
+            "+1+cmd|' /C calc'!A0",
+        ],
+    )
+    def test_a_row_agrees_with_the_cell_rule(self, cell: str) -> None:
+        # The row's shortcut for E.164 numbers gives what csv_safe gives.
+        assert csv_safe_row([cell]) == [csv_safe(cell)]
+
 
 class Clock:
     def __init__(self) -> None:

@@ -145,16 +145,19 @@ class JournalReading:
                         )
         return cost, parts
 
-    def iter_rows(self) -> Iterator[tuple[Any, ...]]:
+    def iter_rows(self, start: int = 1) -> Iterator[tuple[Any, ...]]:
         """Yield (row, recipient, state, status, message_id, parts, price, custom_string,
-        reason, delivery, delivery_status) in row order, ``state`` as reported."""
+        reason, delivery, delivery_status) in row order from row ``start``, ``state`` as
+        reported."""
         held = set(held_unsettled(self._db))
         records = SentRecords(self._db)
         # ``record``: the chunk whose record holds the row's outcome (no state of its own).
         cur = self._db.execute(
             f"SELECT row, recipient, {_REPORTED}, status, message_id, parts, price, "
             "custom_string, reason, delivery, delivery_status, "
-            "CASE WHEN state IS NULL THEN chunk END AS record FROM rows ORDER BY row"
+            "CASE WHEN state IS NULL THEN chunk END AS record FROM rows WHERE row >= ? "
+            "ORDER BY row",
+            (start,),
         )
         current = -1
         columns = None

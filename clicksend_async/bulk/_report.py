@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 
-from .._csvsafe import csv_safe_row
 from ._journal import Journal
+from ._report_csv import REPORT_COLUMNS, write_report_rows
 from ._states import ALL_STATES, OutcomeState
 
 __all__ = ["BulkOutcome", "BulkPlan", "BulkReport", "InvalidRow", "OutcomeState", "ProgressEvent"]
@@ -197,20 +197,6 @@ class ProgressEvent:
         return (self.sent + self.rejected) / self.elapsed if self.elapsed > 0 else 0.0
 
 
-REPORT_COLUMNS = (
-    "row",
-    "to",
-    "state",
-    "status",
-    "message_id",
-    "parts",
-    "price",
-    "custom_string",
-    "reason",
-    "delivery",
-)
-
-
 class BulkReport:
     """Counts, cost and timing of a campaign, with every row's outcome (read from the journal).
 
@@ -353,9 +339,7 @@ class BulkReport:
         with target.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(REPORT_COLUMNS)
-            writerow = writer.writerow
-            for row in self._journal.iter_rows():
-                writerow(csv_safe_row(row[:10]))
+            write_report_rows(writer, self._journal.iter_rows())
         return target
 
     def summary(self) -> str:

@@ -9,6 +9,7 @@ exact command that resumes it, and exit 130 or 143.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shlex
 import signal
 import threading
@@ -36,6 +37,7 @@ from ..bulk import (
     RecipientsCsv,
     read_recipients_csv,
 )
+from ..bulk._report_csv import ReportWriter
 from ..bulk._rows import DEFAULT_ENCODING, header_key
 from . import _options
 from ._context import (
@@ -230,9 +232,9 @@ def _by_encoding(values: dict[str, int]) -> str:
     return " (" + ", ".join(f"{name}: {count:,}" for name, count in sorted(values.items())) + ")"
 
 
-def _to_send(plan: BulkPlan, journal: Journal | None) -> int:
+def _to_send(plan: BulkPlan, journal: Journal | None, counts: dict[str, int] | None) -> int:
     if journal is not None:
-        counts = journal.counts()
+        counts = journal.counts() if counts is None else counts
         return counts.get("skipped", 0) + counts.get("not_sent", 0)
     return plan.messages - sum(plan.rejected_statuses.values())
 
@@ -246,13 +248,14 @@ def plan_document(
     chunk_size: int,
     journal: Journal | None,
     blank_lines: int,
+    counts: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Return the plan as the JSON output shows it."""
+    """Return the plan as the JSON output shows it (``counts``: the journal's, if read)."""
     data = plan.to_json()
     data["invalid_rows"] = [
         {"row": r.row, "to": r.to, "reason": speak_flags(r.reason)} for r in plan.invalid_rows
     ]
-    to_send = _to_send(plan, journal)
+    to_send = _to_send(plan, journal, counts)
     return {
         "event": "plan",
         "file": str(options.csv_path),
@@ -276,8 +279,9 @@ def print_plan(
     chunk_size: int,
     journal: Journal | None = None,
     blank_lines: int = 0,
+    counts: dict[str, int] | None = None,
 ) -> None:
-    """Print the preflight summary of a plan."""
+    """Print the preflight summary of a plan (``counts``: the journal's, if read)."""
     table = kv_table(title)
     rows_text = f"{plan.rows:,}"
     if blank_lines:
@@ -323,7 +327,7 @@ def print_plan(
         table.add_row("balance", money(balance, balance_currency or currency))
     to_send = plan.messages - refused
     if journal is not None:
-        counts = journal.counts()
+        counts = journal.counts() if counts is None else counts
         done = {k: counts.get(k, 0) for k in ("sent", "rejected", "unknown")}
         if done["sent"] or done["unknown"]:
             spent, _ = journal.totals()
@@ -657,7 +661,12 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
         out.note(f"journal: {verb} {choice.path}", style="bold")
     display = Display(g.err, enabled=out.human)
     started = False
+    writer: ReportWriter | None = None
     try:
+        if options.report is not None and not options.dry_run:
+            # Written while the campaign runs (rows in order, each once final), so that the
+            # report is ready with the last answer instead of seconds after it.
+            writer = _open_report(choice.journal, options.report)
         async with open_client(g, emulator=options.emulator) as cs:
             job = make_job(cs, options, rows, journal=choice.journal, on_progress=display)
             with display.planning("planning"):
@@ -675,6 +684,8 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
                 balance, balance_currency = plan.balance, plan.currency
             else:
                 balance, balance_currency = await _balance(cs)
+            # Read once (a query over every row) for the plan's "to send" and the confirmation.
+            counts = choice.journal.counts()
             out.emit(
                 plan_document(
                     plan,
@@ -684,6 +695,7 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
                     chunk_size=job.chunk_size,
                     journal=choice.journal,
                     blank_lines=rows.blank_lines,
+                    counts=counts,
                 )
             )
             print_plan(
@@ -695,6 +707,7 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
                 chunk_size=job.chunk_size,
                 journal=choice.journal,
                 blank_lines=rows.blank_lines,
+                counts=counts,
             )
             spent, _ = choice.journal.totals()
             problem = budget_problem(plan, options, balance, spent)
@@ -703,7 +716,6 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
             if options.dry_run:
                 out.note("dry run: nothing was sent", style="bold")
                 return EXIT_OK
-            counts = choice.journal.counts()
             left = counts.get("skipped", 0) + counts.get("not_sent", 0)
             if left == 0:
                 out.note("nothing left to send", style="bold")
@@ -713,13 +725,24 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
                 if not _confirm(f"Send {plural(left, noun)} ({cost})?"):
                     raise Declined
             started = True
-            with _Stopper(g, job, display) as stopper, display.sending(left, plan.currency):
-                if out.json:
-                    report = await _stream(job, plan, choice.journal, out.emit)
-                else:
-                    report = await job.run()
-        return _finish(g, report, options, choice, display.last, stopper.signum)
+            follower = None if writer is None else asyncio.create_task(writer.follow())
+            try:
+                with _Stopper(g, job, display) as stopper, display.sending(left, plan.currency):
+                    if out.json:
+                        report = await _stream(job, plan, choice.journal, out.emit)
+                    else:
+                        report = await job.run()
+            finally:
+                if follower is not None:
+                    follower.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await follower
+        code = _finish(g, report, options, choice, display.last, stopper.signum, writer)
+        writer = None  # finished: the report is in place
+        return code
     finally:
+        if writer is not None:
+            writer.discard()
         if choice.close(discard=not started):
             out.note(f"nothing was sent: removed the new journal {choice.path}")
 
@@ -750,6 +773,14 @@ async def _stream(
     return _report_of(job, plan, journal, loop.time() - began)
 
 
+def _open_report(journal: Journal, path: Path) -> ReportWriter:
+    """Start the report CSV beside ``path``; refuse the campaign if it cannot be written."""
+    try:
+        return ReportWriter(journal, path).open()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write the report {path}: {exc.strerror or exc}") from None
+
+
 def _finish(
     g: Globals,
     report: BulkReport,
@@ -757,6 +788,7 @@ def _finish(
     choice: JournalChoice,
     last: ProgressEvent | None,
     stopped_by: int | None,
+    writer: ReportWriter | None,
 ) -> int:
     """Print the outcome, write the report CSV, and return the exit status."""
     out = g.output
@@ -764,8 +796,10 @@ def _finish(
     print_report(g, report, this_run, stopped_by=stopped_by)
     resume = resume_command(g, options, choice) if not report.complete else None
     out.emit(_summary_document(report, stopped_by=stopped_by, resume=resume, this_run=this_run))
-    if options.report is not None:
-        written = report.to_csv(options.report)
+    if writer is not None:
+        # A receipt recorded meanwhile may concern a row written already: then write it whole.
+        late = any(state != "unreported" and n for state, n in report.deliveries.items())
+        written = writer.finish(rewrite=late)
         out.note(f"report: {written}", style="bold")
     if stopped_by is not None or report.cancelled:
         signum = stopped_by if stopped_by is not None else signal.SIGINT

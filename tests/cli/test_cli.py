@@ -253,6 +253,8 @@ class TestCampaign:
             assert line["price"] == "0.0792"
         assert lines[5]["reason"]
         assert len(sends(emulator)) == 3  # chunks of 2
+        # Written while the campaign ran, under a hidden name moved into place at the end.
+        assert not (tmp_path / ".report.csv.partial").exists()
 
     def test_max_cost_exceeded_exits_4_and_sends_nothing(
         self, runner: CliRunner, emulator: ClickSendEmulator, recipients_csv: Path
@@ -380,7 +382,11 @@ class TestCampaign:
         result = invoke(runner, [*args, "--journal", str(nowhere)])
         assert result.exit_code == 1
         assert "cannot write the journal" in result.output
+        result = invoke(runner, [*args, "--report", str(tmp_path)])
+        assert result.exit_code == 2
+        assert "is a directory" in result.output
         assert emulator.requests == []
+        assert not list(tmp_path.glob(".*.partial"))
 
     def test_resume_needs_journal(self, runner: CliRunner, recipients_csv: Path) -> None:
         result = invoke(runner, ["campaign", str(recipients_csv), "--body", BODY, "--resume"])
