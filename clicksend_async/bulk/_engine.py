@@ -18,6 +18,7 @@ import contextlib
 import functools
 import json
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
@@ -51,6 +52,9 @@ logger = logging.getLogger("clicksend_async.bulk")
 
 #: Rows claimed per store call while excluded numbers are checked before sending.
 _EXCLUDE_SCAN = 5000
+#: History reads settling chunks in doubt at once (a store of one owner; each read's requests
+#: still pass the client's rate limiter, and its lookups their own bound).
+RECONCILE_READS = 3
 
 
 class BulkJob(Planning):
@@ -454,30 +458,86 @@ class BulkJob(Planning):
         return {"now": now, "window_from": None if window is None else window[0]}
 
     async def _reconcile_loop(self, doubts: asyncio.Queue[DoubtChunk | None]) -> None:
-        """Settle chunks in doubt as they come, all those waiting at once in one read."""
-        while True:
-            first = await doubts.get()
-            batch = [first]
+        """Settle chunks in doubt as they come: all those due at once in one read.
+
+        A chunk is due when ClickSend's clock is past its window plus the settle time. Chunks
+        that went in doubt while the loop waited for an earlier one join its read only if due
+        too; the others wait for a later read instead of holding this one back, and with a
+        store of one owner up to ``RECONCILE_READS`` reads run at once (a campaign losing
+        answers throughout is reconciled while it sends, not all at its end). A shared store's
+        reconciler lease makes its reads one at a time.
+        """
+        clock = self._session.server_clock
+        shared = getattr(self._store, "acquire_reconciler", None) is not None
+        gate = asyncio.Semaphore(1 if shared else RECONCILE_READS)
+        held: list[DoubtChunk | None] = []  # taken from the queue, not settled yet
+        reads: set[asyncio.Task[None]] = set()
+        crashed: list[BaseException] = []  # a read ended by more than an Exception
+
+        def finished(task: asyncio.Task[None]) -> None:
+            reads.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                crashed.append(task.exception())  # type: ignore[arg-type]
+
+        def due(chunk: DoubtChunk | None) -> float:
+            return -math.inf if chunk is None or chunk.window is None else chunk.window[1]
+
+        def fail(exc: Exception) -> None:
+            logger.error("reconciliation failed: %s: %s", type(exc).__name__, exc)
+            if self._abort is None:
+                self._abort = f"reconciliation failed ({type(exc).__name__}: {exc})"
+
+        async def read(batch: list[DoubtChunk | None]) -> None:
             try:
-                # Wait out the first chunk's settle time, then take every chunk that came in
-                # doubt meanwhile: one history read settles them all.
-                if first is not None and first.window is not None:
-                    wait = self._session.server_clock.wait_until(first.window[1] + self._settle)
-                    if wait:
-                        await self._sleep(wait)
-                while not doubts.empty():
-                    batch.append(doubts.get_nowait())
                 await self._progress("reconciling")
                 await self.reconciler.settle_chunks([c for c in batch if c is not None])
             except Exception as exc:
-                # Never lose the loop (the sender waits for it): stop sending, report why;
-                # the chunks are still in doubt in the store and the next run settles them.
-                logger.error("reconciliation failed: %s: %s", type(exc).__name__, exc)
-                if self._abort is None:
-                    self._abort = f"reconciliation failed ({type(exc).__name__}: {exc})"
+                # Stop sending and say why; the chunks are still in doubt in the store and
+                # the next run settles them.
+                fail(exc)
             finally:
+                gate.release()
                 for _ in batch:
                     doubts.task_done()
+
+        try:
+            while True:
+                if not held:
+                    held.append(await doubts.get())
+                acquired = False
+                try:
+                    wait = clock.wait_until(min(due(c) for c in held) + self._settle)
+                    if wait:
+                        await self._sleep(wait)
+                    await gate.acquire()
+                    acquired = True
+                    while not doubts.empty():
+                        held.append(doubts.get_nowait())
+                    now = clock.now_at_least()
+                    batch = [
+                        c
+                        for c in held
+                        if now is None or due(c) == -math.inf or due(c) + self._settle <= now
+                    ] or [min(held, key=due)]
+                    task = asyncio.create_task(read(batch))
+                except Exception as exc:  # never lose the loop: the sender waits for it
+                    fail(exc)
+                    if acquired:
+                        gate.release()
+                    for _ in held:
+                        doubts.task_done()  # still in doubt in the store: the next run's
+                    held = []
+                    continue
+                held = [c for c in held if all(c is not b for b in batch)]
+                reads.add(task)
+                task.add_done_callback(finished)
+        finally:
+            for task in reads:
+                task.cancel()
+            if reads:
+                await asyncio.gather(*reads, return_exceptions=True)
+            if crashed:
+                raise crashed[0]  # the run ends with it, as if the loop had raised it
 
     async def _count_result(
         self, claim: Claim, result: ChunkResult, window: tuple[float, float] | None

@@ -193,6 +193,35 @@ class TestClocksAndHistory:
             # One lost 1,000-row answer: its own ten pages and a few more, not the campaign's.
             assert bulk.reconciler.requests <= 20
 
+    async def test_chunks_in_doubt_are_settled_while_the_campaign_still_sends(self) -> None:
+        recipients = rows(3000)
+        async with ClickSendEmulator(balance=1000, latency_ms=40) as emu:
+            emu.inject("commit-drop", path="/sms/send", times=1)  # the first chunk's answer
+            async with emu.client(rate_limit=None) as cs:
+                bulk = job(cs, recipients, chunk_size=50, concurrency=1)
+                with await bulk.run() as report:
+                    states = check_against_log(emu, report, 3000)
+            assert states == {"sent": 3000}
+            paths = [r.path for r in emu.requests]
+            last_send = max(i for i, p in enumerate(paths) if p == "/sms/send")
+            # Read once the first chunk was due, not after every other chunk went out.
+            assert "/sms/history" in paths[:last_send]
+
+    async def test_answers_lost_throughout_are_read_in_reads_at_once_everyone_once(
+        self,
+    ) -> None:
+        recipients = rows(2000)
+        async with ClickSendEmulator(
+            balance=1000, latency_ms=20, faults={"/sms/send": {"commit-drop": 0.3}}, seed=11
+        ) as emu:
+            async with emu.client(rate_limit=None) as cs:
+                bulk = job(cs, recipients, chunk_size=40, concurrency=4, reconcile_settle=0.2)
+                with await bulk.run() as report:
+                    states = check_against_log(emu, report, 2000)
+            assert states == {"sent": 2000}
+            assert len(emu.sent) == 2000
+            assert bulk.reconciler.chunks_settled >= 10
+
 
 class TestJournalProtection:
     async def test_a_second_process_on_one_journal_sends_nothing(self, tmp_path: Path) -> None:
