@@ -414,7 +414,8 @@ class RecipientsCsv:
             try:
                 next(reader)
                 for values in reader:
-                    if not any(v.strip() for v in values):
+                    # Blank when the cells joined are: one C call, not a generator per row.
+                    if not "".join(values).strip():
                         self.blank_lines += 1
                         continue
                     number += 1
