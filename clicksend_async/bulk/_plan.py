@@ -112,6 +112,7 @@ class Planning(RowBuilding):
         prefix = f"cs{campaign}-"
         fingerprint = _Fingerprint(self._fingerprint_seed())
         add_to_fingerprint = fingerprint.add
+        fingerprint_rows = fingerprint.pending
         now = self._clock()
         shape = self._row_shape(now)
         # Dict rows (a CSV's, a list of dicts) skip the payload dict: see _dict_row_builder.
@@ -164,7 +165,8 @@ class Planning(RowBuilding):
                 add_to_fingerprint(row, to_text, None)
                 await self._emit(BulkOutcome(row=row, to=to_text, state="invalid", reason=reason))
             else:
-                add_to_fingerprint(row, to_text, body)
+                # fingerprint.add(row, to_text, body), written out: it runs once a valid row.
+                fingerprint_rows.append(f"{row}\x1f{to_text}\x1f{body}\x1e")
                 # Opt-outs and dedupe compare numbers as E.164 (a local number with its country).
                 try:
                     key_to = (
@@ -274,6 +276,7 @@ class Planning(RowBuilding):
                     )
                     by_key = keyer.usable
             if len(batch) >= 1000:
+                fingerprint.flush()
                 await store.add_rows(batch)
                 batch = []
             if rows % 10_000 == 0:
@@ -381,15 +384,20 @@ class Planning(RowBuilding):
         planned_at = await store.get_meta("planned_at")
         now = float(planned_at) if planned_at is not None else self._clock()
         shape = self._row_shape(now)
+        build_dict_row = self._dict_row_builder(shape)  # as planning builds rows
         rows = 0
         async for item in _aiter(self._recipients):
             rows += 1
             try:
-                payload, _ = self._build(item, rows, now, shape)
+                if build_dict_row is not None and type(item) is dict:
+                    to, body, _, _, _ = build_dict_row(item, rows)
+                else:
+                    payload, _ = self._build(item, rows, now, shape)
+                    to, body = payload.get("to"), payload.get("body", "")
             except ValidationError:
                 fingerprint.add(rows, _row_to(item), None)
                 continue
-            fingerprint.add(rows, payload.get("to"), payload.get("body", ""))
+            fingerprint.add(rows, to, body)
         channel = await store.get_meta("channel")
         if channel != self.channel.name:
             raise JournalMismatchError(
@@ -445,20 +453,23 @@ class _Fingerprint:
 
     def __init__(self, digest: Any) -> None:
         self._digest = digest
-        self._pending: list[str] = []
+        #: Rows added and not hashed yet, each as :meth:`add` writes it (planning appends its
+        #: valid rows here itself, and calls :meth:`flush` every thousand rows).
+        self.pending: list[str] = []
 
     def add(self, row: int, to: str | None, body: str | None) -> None:
         """Add one row (``body`` None: the row was invalid)."""
-        self._pending.append(f"{row}\x1f{to}\x1f{'invalid' if body is None else body}\x1e")
-        if len(self._pending) >= 1000:
-            self._flush()
+        self.pending.append(f"{row}\x1f{to}\x1f{'invalid' if body is None else body}\x1e")
+        if len(self.pending) >= 1000:
+            self.flush()
 
-    def _flush(self) -> None:
-        if self._pending:
-            self._digest.update("".join(self._pending).encode("utf-8", "surrogatepass"))
-            self._pending.clear()
+    def flush(self) -> None:
+        """Hash the rows added so far."""
+        if self.pending:
+            self._digest.update("".join(self.pending).encode("utf-8", "surrogatepass"))
+            self.pending.clear()
 
     def hexdigest(self) -> str:
         """Return the digest of everything added so far."""
-        self._flush()
+        self.flush()
         return str(self._digest.hexdigest())
