@@ -247,8 +247,8 @@ class Planning(RowBuilding):
                     transliterated += 1
                 encoding = info.encoding
                 parts = info.segments
-                shape_key = (encoding, parts)
-                tally[shape_key] = tally.get(shape_key, 0) + 1
+                kind = (encoding, parts)
+                tally[kind] = tally.get(kind, 0) + 1
                 if encoding == UCS2:
                     for char in info.non_gsm:
                         ucs2_chars[char] = ucs2_chars.get(char, 0) + 1
@@ -446,9 +446,10 @@ def _row_to(item: Any) -> str | None:
 class _Fingerprint:
     """The campaign fingerprint: the options, then every row's recipient and body, in order.
 
-    The plan and the resume check both feed rows through :meth:`add`, so the two cannot drift
-    apart. Rows are hashed a thousand at a time: hashing is incremental, so the digest is the
-    same as one update per row, for less work.
+    The plan and the resume check both feed rows through :meth:`add` (planning writes a valid
+    row's line into :attr:`pending` itself, the same text), so the two cannot drift apart; the
+    journals of tests/data/journals hold that text's digests. Rows are hashed a thousand at a
+    time: hashing is incremental, so the digest is the same as one update per row, for less work.
     """
 
     def __init__(self, digest: Any) -> None:
