@@ -117,7 +117,9 @@ class Planning(RowBuilding):
         shape = self._row_shape(now)
         # Dict rows (a CSV's, a list of dicts) skip the payload dict: see _dict_row_builder.
         build_dict_row = self._dict_row_builder(shape)
-        write_payload = None if shape is None else payload_writer(shape.payload)
+        write_payload = (
+            None if build_dict_row is None or shape is None else payload_writer(shape.payload)
+        )
         shape_country = None if shape is None else shape.payload.get("country")
         seen_custom: set[str] = set()
         seen_pairs: set[int] = set()

@@ -19,6 +19,7 @@ from .._pagination import raw_records
 from .._phone import compare_key
 from .._validation import check_row_fields, is_plain_row, normalize_number, path_segment
 from ..segments import SegmentInfo, is_gsm, to_gsm
+from ._channels import _compact_json
 from ._jobstate import EXCLUDED, EXCLUDED_WHY
 from ._price import Pricing
 from ._rows import BodyTemplate
@@ -288,9 +289,13 @@ class RowBuilding(Pricing):
         (number as sent, body, the row's own country or None, its own custom_string or None,
         segment count); :func:`~._channels.payload_writer` then writes the payload ``_build``
         would have made. None when there is no row shape, or when the defaults set a
-        custom_string (planning then works on the payload dict).
+        custom_string or cannot be encoded (planning then works on the payload dict).
         """
         if shape is None or "custom_string" in shape.payload:
+            return None
+        try:
+            _compact_json(shape.payload)  # what payload_writer encodes once
+        except (TypeError, ValueError):  # the payload path fails at the first row, and says so
             return None
         template = self._template
         allow_empty = self.allow_empty_fields
