@@ -40,6 +40,7 @@ __all__ = [
     "check_url",
     "check_year_month",
     "is_e164",
+    "is_plain_row",
     "mms_body_info",
     "mms_static_checks",
     "normalize_number",
@@ -307,6 +308,24 @@ def _check_encodable(text: str, field: str, row: int | None) -> None:
             field=field,
             row=row,
         ) from None
+
+
+def is_plain_row(body: object, to: object, country: object) -> bool:
+    """Return whether a row surely passes :func:`check_row_fields` as it is (a cheap glance).
+
+    True for the common bulk row: a body of ASCII text that is not blank, a recipient in E.164
+    as is (so :func:`normalize_number` returns it unchanged), and no country or a well-formed
+    one. False decides nothing: the row then takes the full checks, which name the problem.
+    """
+    return (
+        type(to) is str
+        and _E164.fullmatch(to) is not None
+        and type(body) is str
+        and body.isascii()
+        and not body.isspace()
+        and body != ""
+        and (not country or (type(country) is str and _COUNTRY.fullmatch(country) is not None))
+    )
 
 
 def check_row_fields(

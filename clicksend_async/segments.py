@@ -275,6 +275,21 @@ _INFO_CACHE: dict[tuple[Any, ...], SegmentInfo] = {}
 _INFO_CACHE_SIZE = 4096
 
 
+#: What :func:`count_segments` says of a text of n basic GSM-7 characters (n <= 160): one part.
+_SHORT_GSM: Final = tuple(
+    SegmentInfo(
+        encoding=GSM7,
+        segments=1,
+        units=n,
+        characters=n,
+        non_gsm=(),
+        remaining_in_segment=GSM_SINGLE_LIMIT - n,
+        unit_limit=GSM_SINGLE_LIMIT,
+    )
+    for n in range(GSM_SINGLE_LIMIT + 1)
+)
+
+
 def _require_text(text: object, field: str = "text") -> None:
     """Refuse a value that is not a string (a list, bytes, None) with a ValidationError."""
     if not isinstance(text, str):
@@ -286,6 +301,12 @@ def count_segments(text: str) -> SegmentInfo:
     """Count the parts, units and encoding of an SMS body."""
     if type(text) is not str:  # the exact-type test first: this runs once per message
         _require_text(text)
+    elif (
+        len(text) <= GSM_SINGLE_LIMIT
+        and text.isascii()
+        and not text.encode("ascii").translate(None, _ASCII_BASIC)
+    ):
+        return _SHORT_GSM[len(text)]  # one part of basic GSM-7 (most campaigns): by length
     gsm, units, ext, non_gsm = _classify(text)
     if gsm:
         if units <= GSM_SINGLE_LIMIT:

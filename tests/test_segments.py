@@ -615,3 +615,22 @@ class TestProperties:
         assert (info.non_gsm == ()) is (info.encoding == GSM7)
         assert len(set(info.non_gsm)) == len(info.non_gsm)
         assert all(c not in GSM_CHARSET for c in info.non_gsm)
+
+
+class _Text(str):
+    """A str subclass: count_segments takes its full path for it, never the one-part shortcut."""
+
+
+class TestOnePartShortcut:
+    """Short basic GSM-7 text is counted by its length; it must say what the full count says."""
+
+    @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=170))
+    @settings(max_examples=400)
+    def test_agrees_with_the_full_count(self, text: str) -> None:
+        assert count_segments(text) == count_segments(_Text(text))
+
+    @pytest.mark.parametrize("n", [0, 1, 70, 159, 160])
+    def test_every_length_up_to_one_part(self, n: int) -> None:
+        text = "a" * n
+        assert count_segments(text) == count_segments(_Text(text))
+        assert count_segments(text).remaining_in_segment == GSM_SINGLE_LIMIT - n

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clicksend_async import SmsMessage, segments
 from clicksend_async._exceptions import ValidationError
 from clicksend_async._sansio import encode_json
 from clicksend_async._validation import (
     check_contact_update,
+    check_row_fields,
     is_e164,
+    is_plain_row,
     normalize_number,
     path_segment,
     validate_mms,
@@ -147,3 +151,63 @@ class TestRequestBodies:
 
     def test_text_of_any_script_encodes(self) -> None:
         assert encode_json({"body": "héllo 👋 مرحبا"}) == '{"body":"héllo 👋 مرحبا"}'.encode()
+
+
+# Near misses of a plain row: spaces, formatting, other scripts' digits, surrogates, blanks.
+_row_text = st.text(
+    alphabet=st.sampled_from(
+        ["+", "0", "1", "6", "4", " ", "\t", "-", "(", ")", ".", "a", "\u00e9", "\uff11", "\ud800"]
+    ),
+    max_size=17,
+)
+_ascii = st.characters(max_codepoint=127)
+
+
+class TestIsPlainRow:
+    """The glance that lets planning skip the full row checks: only ever True where they pass."""
+
+    @given(
+        body=st.none()
+        | st.just(5)
+        | _row_text
+        | st.text(max_size=8)
+        | st.text(_ascii, max_size=20),
+        to=st.none()
+        | st.just(61411111111)
+        | _row_text
+        | st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True),
+        country=st.none() | st.just(61) | st.sampled_from(["", "AU", "au", "A", "AUS", " AU"]),
+    )
+    @settings(max_examples=600)
+    def test_true_only_where_the_checks_pass_and_the_number_is_kept(
+        self, body: Any, to: Any, country: Any
+    ) -> None:
+        if is_plain_row(body, to, country):
+            assert check_row_fields(body, to, None, country, "message", 3) is body
+            assert normalize_number(to) is to
+
+    @pytest.mark.parametrize(
+        ("body", "to", "country"),
+        [
+            ("Hi Ann", "+61411111111", None),
+            ("Hi Ann", "+61411111111", ""),
+            ("  x  ", "+14155550100", "au"),
+        ],
+    )
+    def test_the_common_row_is_plain(self, body: str, to: str, country: str | None) -> None:
+        assert is_plain_row(body, to, country)
+
+    @pytest.mark.parametrize(
+        ("body", "to", "country"),
+        [
+            ("Hi", "+61 411 111 111", None),  # formatted: normalize_number changes it
+            ("Hi", "0411111111", "AU"),  # local
+            ("   ", "+61411111111", None),
+            ("", "+61411111111", None),
+            ("caf\u00e9", "+61411111111", None),  # not ASCII: the full checks decide
+            ("Hi", "+61411111111", "Australia"),
+            ("Hi", None, None),
+        ],
+    )
+    def test_anything_else_takes_the_full_checks(self, body: str, to: Any, country: Any) -> None:
+        assert not is_plain_row(body, to, country)

@@ -9,6 +9,7 @@ only to prove it is the same campaign (the fingerprint).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import secrets
@@ -19,7 +20,7 @@ from typing import Any
 from .._exceptions import JournalError, JournalMismatchError, ValidationError
 from ..segments import UCS2
 from ._budget import destination_prefix, table_to_json
-from ._channels import _compact_json
+from ._channels import _compact_json, payload_writer
 from ._keyprice import KeyPricer, generic_key
 from ._price import PriceState
 from ._report import BulkOutcome, BulkPlan, InvalidRow
@@ -48,6 +49,10 @@ __all__ = [
 
 logger = logging.getLogger("clicksend_async.bulk")
 
+
+#: A planned row from its nine fields, made in C (what ``PlannedRow._make`` does, without a
+#: Python call per row).
+_planned_row = functools.partial(tuple.__new__, PlannedRow)
 
 #: Planning a plain iterable (a list, a CSV file) hands the event loop back this often, so an
 #: application's other tasks keep running while a million rows are checked.
@@ -106,16 +111,28 @@ class Planning(RowBuilding):
         pricing = bool(self.preflight)
         prefix = f"cs{campaign}-"
         fingerprint = _Fingerprint(self._fingerprint_seed())
+        add_to_fingerprint = fingerprint.add
+        fingerprint_rows = fingerprint.pending
         now = self._clock()
         shape = self._row_shape(now)
+        # Dict rows (a CSV's, a list of dicts) skip the payload dict: see _dict_row_builder.
+        build_dict_row = self._dict_row_builder(shape)
+        write_payload = (
+            None if build_dict_row is None or shape is None else payload_writer(shape.payload)
+        )
+        shape_country = None if shape is None else shape.payload.get("country")
         seen_custom: set[str] = set()
         seen_pairs: set[int] = set()
         batch: list[PlannedRow] = []
-        seg_by_enc: dict[str, int] = {}
-        msg_by_enc: dict[str, int] = {}
+        # Valid rows by (encoding, parts), in order of first appearance: the plan's message and
+        # segment counts are summed from it at the end (one dict update a row, not four).
+        tally: dict[tuple[str, int], int] = {}
         invalid_rows: list[InvalidRow] = []
-        rows = valid = duplicates = excluded = long_messages = segments = 0
+        rows = valid = duplicates = excluded = 0
         exclude = self._exclude
+        dedupe = self.dedupe
+        transliterate = self.transliterate
+        by_key = keyer is not None and keyer.usable
         transliterated = 0
         ucs2_chars: dict[str, int] = {}
         fixable = 0
@@ -126,7 +143,16 @@ class Planning(RowBuilding):
             rows += 1
             row = rows
             try:
-                payload, info = self._build(item, row, now, shape)
+                if build_dict_row is not None and type(item) is dict:
+                    to_text, body, own_country, custom, info = build_dict_row(item, row)
+                    payload = None
+                    country = shape_country if own_country is None else own_country
+                else:
+                    payload, info = self._build(item, row, now, shape)
+                    to_text = payload.get("to")
+                    body = payload.get("body", "")
+                    country = payload.get("country")
+                    custom = payload.get("custom_string")
             except CampaignOptionError:
                 raise
             except ValidationError as exc:
@@ -138,18 +164,15 @@ class Planning(RowBuilding):
                 batch.append(
                     PlannedRow(row, None, to_text, None, None, None, "invalid", None, reason)
                 )
-                fingerprint.add(row, to_text, None)
+                add_to_fingerprint(row, to_text, None)
                 await self._emit(BulkOutcome(row=row, to=to_text, state="invalid", reason=reason))
             else:
-                to_text = payload.get("to")
-                body = payload.get("body", "")
-                fingerprint.add(row, to_text, body)
+                # fingerprint.add(row, to_text, body), written out: it runs once a valid row.
+                fingerprint_rows.append(f"{row}\x1f{to_text}\x1f{body}\x1e")
                 # Opt-outs and dedupe compare numbers as E.164 (a local number with its country).
                 try:
                     key_to = (
-                        self._compare_key(to_text, payload.get("country"), row)
-                        if exclude or self.dedupe
-                        else to_text
+                        self._compare_key(to_text, country, row) if exclude or dedupe else to_text
                     )
                 except ValidationError as exc:  # a local number phonenumbers knows is invalid
                     reason = f"to: {exc.reason}"
@@ -179,8 +202,8 @@ class Planning(RowBuilding):
                         )
                     )
                     continue
-                if self.dedupe:
-                    by_number = self.dedupe == "number"
+                if dedupe:
+                    by_number = dedupe == "number"
                     key = hash(key_to) if by_number else hash((key_to, body))
                     if key in seen_pairs:
                         duplicates += 1
@@ -215,63 +238,63 @@ class Planning(RowBuilding):
                         )
                         continue
                     seen_pairs.add(key)
-                custom = payload.get("custom_string")
                 if not custom or custom in seen_custom or custom.startswith(prefix):
                     custom = f"{prefix}{row}"
-                    payload["custom_string"] = custom
-                elif custom is not None:
+                    if payload is not None:
+                        payload["custom_string"] = custom
+                else:
                     seen_custom.add(custom)
                 valid += 1
-                if self._row_transliterated:
+                if transliterate and self._row_transliterated:
                     transliterated += 1
-                segments += info.segments
-                seg_by_enc[info.encoding] = seg_by_enc.get(info.encoding, 0) + info.segments
-                msg_by_enc[info.encoding] = msg_by_enc.get(info.encoding, 0) + 1
-                if info.segments > self._limits.warn_parts:
-                    long_messages += 1
-                if info.encoding == UCS2:
+                encoding = info.encoding
+                parts = info.segments
+                kind = (encoding, parts)
+                tally[kind] = tally.get(kind, 0) + 1
+                if encoding == UCS2:
                     for char in info.non_gsm:
                         ucs2_chars[char] = ucs2_chars.get(char, 0) + 1
                     fixable += _gsm_fixable(body, info.non_gsm)
-                encoded = _compact_json(payload)
-                batch.append(
-                    PlannedRow(
-                        row,
-                        custom,
-                        to_text,
-                        encoded,
-                        info.segments,
-                        info.encoding,
-                        None,
-                        None,
-                        None,
-                    )
+                encoded = (
+                    _compact_json(payload)
+                    if payload is not None or write_payload is None
+                    else write_payload(to_text, body, own_country, custom)
                 )
-                if keyer is not None and keyer.usable:
+                batch.append(
+                    _planned_row((row, custom, to_text, encoded, parts, encoding, None, None, None))
+                )
+                if by_key and keyer is not None:
                     keyer.add(
                         (
-                            (
-                                destination_prefix(to_text),
-                                payload.get("country"),
-                                info.encoding,
-                                info.segments,
-                            )
-                            if shape is not None  # every other field is the campaign's
-                            else generic_key(payload, info.encoding, info.segments)
+                            (destination_prefix(to_text), country, encoding, parts)
+                            if payload is None or shape is not None  # the rest is the campaign's
+                            else generic_key(payload, encoding, parts)
                         ),
                         row,
                         custom,
                         to_text,
                         encoded,
-                        info.segments,
+                        parts,
                     )
+                    by_key = keyer.usable
             if len(batch) >= 1000:
+                fingerprint.flush()
                 await store.add_rows(batch)
                 batch = []
             if rows % 10_000 == 0:
                 await self._progress("planning", rows=rows, valid=valid, invalid=rows - valid)
         if batch:
             await store.add_rows(batch)
+        seg_by_enc: dict[str, int] = {}
+        msg_by_enc: dict[str, int] = {}
+        segments = long_messages = 0
+        warn_parts = self._limits.warn_parts
+        for (encoding, parts), count in tally.items():
+            segments += parts * count
+            seg_by_enc[encoding] = seg_by_enc.get(encoding, 0) + parts * count
+            msg_by_enc[encoding] = msg_by_enc.get(encoding, 0) + count
+            if parts > warn_parts:
+                long_messages += count
         by_key = keyer is not None and keyer.usable
         if pricing:
             # The whole input is validated: now requests may leave. The balance is asked for
@@ -363,15 +386,20 @@ class Planning(RowBuilding):
         planned_at = await store.get_meta("planned_at")
         now = float(planned_at) if planned_at is not None else self._clock()
         shape = self._row_shape(now)
+        build_dict_row = self._dict_row_builder(shape)  # as planning builds rows
         rows = 0
         async for item in _aiter(self._recipients):
             rows += 1
             try:
-                payload, _ = self._build(item, rows, now, shape)
+                if build_dict_row is not None and type(item) is dict:
+                    to, body, _, _, _ = build_dict_row(item, rows)
+                else:
+                    payload, _ = self._build(item, rows, now, shape)
+                    to, body = payload.get("to"), payload.get("body", "")
             except ValidationError:
                 fingerprint.add(rows, _row_to(item), None)
                 continue
-            fingerprint.add(rows, payload.get("to"), payload.get("body", ""))
+            fingerprint.add(rows, to, body)
         channel = await store.get_meta("channel")
         if channel != self.channel.name:
             raise JournalMismatchError(
@@ -420,27 +448,31 @@ def _row_to(item: Any) -> str | None:
 class _Fingerprint:
     """The campaign fingerprint: the options, then every row's recipient and body, in order.
 
-    The plan and the resume check both feed rows through :meth:`add`, so the two cannot drift
-    apart. Rows are hashed a thousand at a time: hashing is incremental, so the digest is the
-    same as one update per row, for less work.
+    The plan and the resume check both feed rows through :meth:`add` (planning writes a valid
+    row's line into :attr:`pending` itself, the same text), so the two cannot drift apart; the
+    journals of tests/data/journals hold that text's digests. Rows are hashed a thousand at a
+    time: hashing is incremental, so the digest is the same as one update per row, for less work.
     """
 
     def __init__(self, digest: Any) -> None:
         self._digest = digest
-        self._pending: list[str] = []
+        #: Rows added and not hashed yet, each as :meth:`add` writes it (planning appends its
+        #: valid rows here itself, and calls :meth:`flush` every thousand rows).
+        self.pending: list[str] = []
 
     def add(self, row: int, to: str | None, body: str | None) -> None:
         """Add one row (``body`` None: the row was invalid)."""
-        self._pending.append(f"{row}\x1f{to}\x1f{'invalid' if body is None else body}\x1e")
-        if len(self._pending) >= 1000:
-            self._flush()
+        self.pending.append(f"{row}\x1f{to}\x1f{'invalid' if body is None else body}\x1e")
+        if len(self.pending) >= 1000:
+            self.flush()
 
-    def _flush(self) -> None:
-        if self._pending:
-            self._digest.update("".join(self._pending).encode("utf-8", "surrogatepass"))
-            self._pending.clear()
+    def flush(self) -> None:
+        """Hash the rows added so far."""
+        if self.pending:
+            self._digest.update("".join(self.pending).encode("utf-8", "surrogatepass"))
+            self.pending.clear()
 
     def hexdigest(self) -> str:
         """Return the digest of everything added so far."""
-        self._flush()
+        self.flush()
         return str(self._digest.hexdigest())

@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import unicodedata
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -17,10 +17,12 @@ from .._converter import unstructure
 from .._exceptions import ValidationError
 from .._pagination import raw_records
 from .._phone import compare_key
-from .._validation import check_row_fields, normalize_number, path_segment
+from .._validation import check_row_fields, is_plain_row, normalize_number, path_segment
 from ..segments import SegmentInfo, is_gsm, to_gsm
+from ._channels import _compact_json
 from ._jobstate import EXCLUDED, EXCLUDED_WHY
 from ._price import Pricing
+from ._rows import BodyTemplate
 
 __all__ = [
     "EXCLUDED",
@@ -50,6 +52,24 @@ PLAN_INVALID_ROWS = 1000
 
 class CampaignOptionError(ValidationError):
     """A campaign-wide option (``from_``, ``schedule`` ...) fails its check: no row can pass."""
+
+
+#: A dict row as :meth:`RowBuilding._dict_row_builder` builds it: (number as sent, body, the
+#: row's own country or None, its own custom_string or None, segment count).
+FastRow = tuple[str | None, str, str | None, str | None, SegmentInfo]
+DictRowBuilder = Callable[[Mapping[str, Any], int], FastRow]
+
+
+def _missing_fields(
+    template: BodyTemplate, item: Mapping[str, Any], allow_empty: bool, row: int
+) -> ValidationError:
+    """Return the error of a row that lacks fields of the body template."""
+    return ValidationError(
+        "template field(s) missing or empty in the row: "
+        + ", ".join(template.missing(item, allow_empty=allow_empty)),
+        field="body",
+        row=row,
+    )
 
 
 def _exclusion_set(numbers: Iterable[Any] | None, country: str | None = None) -> set[str]:
@@ -189,12 +209,7 @@ class RowBuilding(Pricing):
             if template is not None:
                 filled = template.fill(item, allow_empty=self.allow_empty_fields)
                 if filled is None:
-                    raise ValidationError(
-                        "template field(s) missing or empty in the row: "
-                        + ", ".join(template.missing(item, allow_empty=self.allow_empty_fields)),
-                        field="body",
-                        row=row,
-                    )
+                    raise _missing_fields(template, item, self.allow_empty_fields, row)
                 text = filled
             else:
                 raw_body = item.get("body")
@@ -265,6 +280,59 @@ class RowBuilding(Pricing):
         if isinstance(to_value, str):
             payload["to"] = normalize_number(to_value)
         return payload, info
+
+    def _dict_row_builder(self, shape: _RowShape | None) -> DictRowBuilder | None:
+        """Return :meth:`_build` for dict rows, made once per campaign, without a payload dict.
+
+        ``build(item, row)`` checks a dict row as :meth:`_build` does on its fast path (the same
+        checks in the same order, the same errors) and returns what planning needs of it:
+        (number as sent, body, the row's own country or None, its own custom_string or None,
+        segment count); :func:`~._channels.payload_writer` then writes the payload ``_build``
+        would have made. None when there is no row shape, or when the defaults set a
+        custom_string or cannot be encoded (planning then works on the payload dict).
+        """
+        if shape is None or "custom_string" in shape.payload:
+            return None
+        try:
+            _compact_json(shape.payload)  # what payload_writer encodes once
+        except (TypeError, ValueError):  # the payload path fails at the first row, and says so
+            return None
+        template = self._template
+        allow_empty = self.allow_empty_fields
+        transliterate = self.transliterate
+        shape_country = shape.country
+        body_info = self.channel.body_info
+        limits = self._limits
+
+        def build(item: Mapping[str, Any], row: int) -> FastRow:
+            if transliterate:
+                self._row_transliterated = False
+            if template is not None:
+                text = template.fill(item, allow_empty=allow_empty)
+                if text is None:
+                    raise _missing_fields(template, item, allow_empty, row)
+            else:
+                raw_body = item.get("body")
+                text = "" if raw_body is None else str(raw_body)
+            if transliterate:
+                text = self._to_gsm(text)
+            raw_to = item.get("to")
+            to = None if raw_to is None or raw_to == "" else str(raw_to)
+            raw_country = item.get("country")
+            raw_custom = item.get("custom_string")
+            own_country = None if raw_country in (None, "") else str(raw_country)
+            country = shape_country if own_country is None else own_country
+            if is_plain_row(text, to, country):  # what check_row_fields would pass as it is
+                info = body_info(text, "message", row, limits)
+                number = to  # E.164 as written: normalize_number returns it unchanged
+            else:
+                checked = check_row_fields(text, to, None, country, "message", row)
+                info = body_info(checked, "message", row, limits)
+                number = normalize_number(to) if to is not None else to
+            custom = None if raw_custom in (None, "") else str(raw_custom)
+            return number, text, own_country, custom, info
+
+        return build
 
     async def _load_exclude_lists(self) -> None:
         """Add every phone number of the ``exclude_lists`` contact lists to the exclusions.

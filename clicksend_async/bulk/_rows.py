@@ -407,6 +407,9 @@ class RecipientsCsv:
         country = self.country_column
         width = len(names)
         preamble = self._preamble
+        copy_phone = phone != "to"
+        country_name = country or ""  # a named column, never "" (blank headers name none)
+        copy_country = country_name not in ("", "country")
         with self._open() as handle:
             reader = csv.reader(handle, **self._fmt())
             self.blank_lines = 0
@@ -414,7 +417,8 @@ class RecipientsCsv:
             try:
                 next(reader)
                 for values in reader:
-                    if not any(v.strip() for v in values):
+                    # Blank when the cells joined are: one C call, not a generator per row.
+                    if not "".join(values).strip():
                         self.blank_lines += 1
                         continue
                     number += 1
@@ -427,15 +431,17 @@ class RecipientsCsv:
                                 row=number,
                             )
                         del values[width:]  # empty trailing cells: a spreadsheet's padding
+                    # A short row lacks the cells past its end (zip stops at the shorter; its
+                    # strict=False keyword costs more than the rest of building the dict).
                     row: dict[str, Any] = (
-                        {n: v for n, v in zip(names, values, strict=False) if n}
+                        {n: v for n, v in zip(names, values) if n}  # noqa: B905
                         if unnamed
-                        else dict(zip(names, values, strict=False))
+                        else dict(zip(names, values))  # noqa: B905
                     )
-                    if phone != "to":
+                    if copy_phone:
                         row["to"] = row.get(phone)
-                    if country is not None and country != "country":
-                        row["country"] = row.get(country)
+                    if copy_country:
+                        row["country"] = row.get(country_name)
                     yield row
             except UnicodeError as exc:  # UnicodeDecodeError, and codecs' own (punycode)
                 raise self._decode_error(exc) from None

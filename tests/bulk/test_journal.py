@@ -427,3 +427,26 @@ def test_a_schema_3_journal_is_migrated_and_reads_as_before(tmp_path: Path) -> N
     assert rows == [6]
     journal.close()
     assert Journal(path).get_meta("schema") == "4"  # opened again: nothing left to migrate
+
+
+@pytest.mark.parametrize("n", [1, 99, 100, 101, 250, 1000])
+def test_planned_rows_are_written_whole_however_many_a_batch_holds(n: int) -> None:
+    # Pending rows go a hundred to a statement, the rest one by one; every column must land.
+    journal = Journal()
+    batch: list[tuple[object, ...]] = [
+        (
+            (r, None, f"+6141{r:07d}", None, None, None, "invalid", "DUPLICATE", "duplicate")
+            if r % 7 == 0
+            else (r, f"c{r}", f"+6141{r:07d}", f'{{"n":{r}}}', r % 3 + 1, "GSM-7", None, None, None)
+        )
+        for r in range(1, n + 1)
+    ]
+    journal.add_rows(batch)
+    got = list(
+        journal._db.execute(
+            "SELECT row, custom_string, recipient, payload, parts, encoding, state, status, "
+            "reason FROM rows ORDER BY row"
+        )
+    )
+    journal.close()
+    assert got == batch
