@@ -71,6 +71,8 @@ _INSERT_PENDING_MANY = (
     + ", ".join(["(?, ?, ?, ?, ?, ?)"] * _PENDING_PER_INSERT)
 )
 _chain = itertools.chain.from_iterable
+#: Planned rows kept in one open transaction before it is committed (see add_rows).
+_HOLD_ROWS = 50_000
 
 
 class Journal(JournalReceipts, JournalReading):
@@ -81,6 +83,7 @@ class Journal(JournalReceipts, JournalReading):
         self.temporary = path is None
         self._closed = True
         self._custom_indexed = False
+        self._held = 0  # planned rows written in an open transaction (add_rows)
         target = "" if path is None else str(path)
         if self.path is not None and self.path.is_dir():
             raise ConfigurationError(f"the journal {path} is a folder, not a file")
@@ -174,6 +177,8 @@ class Journal(JournalReceipts, JournalReading):
     def close(self) -> None:
         """Close the database and release the lock (a temporary journal disappears)."""
         if not self._closed:
+            with contextlib.suppress(sqlite3.Error):
+                self._commit_held()
             self._closed = True
             self.finalizer.detach()
             finalize(self._db, self._holder)
@@ -192,6 +197,7 @@ class Journal(JournalReceipts, JournalReading):
 
     def set_meta(self, key: str, value: str) -> None:
         """Set one meta value."""
+        self._commit_held()
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def set_meta_many(self, values: dict[str, str]) -> None:
@@ -217,13 +223,22 @@ class Journal(JournalReceipts, JournalReading):
 
     def add_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert planned rows: (row, custom_string, recipient, payload, parts, encoding,
-        state, status, reason)."""
+        state, status, reason).
+
+        The transaction is left open for the next batch and committed every ``_HOLD_ROWS``
+        rows, or by the next other write (every other write commits it first) or ``close()``:
+        a commit waits for the disk, and planning a million rows in batches of a thousand
+        would wait a thousand times. Rows lost with an uncommitted transaction belong to a
+        plan that never finished, which the next run plans again (nothing was sent from it).
+        """
         # Most rows are pending: written without their three empty columns, which makes
         # SQLite's insert a third cheaper (binding a NULL costs as much as a value).
         pending = [r[:6] for r in rows if r[6] is None and r[7] is None and r[8] is None]
         # And a hundred to a statement: a statement a row costs a quarter more.
         whole = len(pending) - len(pending) % _PENDING_PER_INSERT
-        with self._transaction():
+        if not self._held:
+            self._db.execute("BEGIN IMMEDIATE")
+        try:
             if whole:
                 self._db.executemany(
                     _INSERT_PENDING_MANY,
@@ -243,6 +258,14 @@ class Journal(JournalReceipts, JournalReading):
                     "state, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [r for r in rows if not (r[6] is None and r[7] is None and r[8] is None)],
                 )
+        except BaseException:
+            self._held = 0
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+        self._held += len(rows) or 1
+        if self._held >= _HOLD_ROWS:
+            self._commit_held()
 
     def rows_to_price(self, after_row: int, limit: int) -> list[tuple[int, str, str]]:
         """Return up to ``limit`` pending rows after ``after_row``: (row, custom, payload)."""
@@ -503,4 +526,11 @@ class Journal(JournalReceipts, JournalReading):
     # -- helpers --------------------------------------------------------------------------
 
     def _transaction(self) -> Tx:
+        self._commit_held()
         return Tx(self._db)
+
+    def _commit_held(self) -> None:
+        """Commit the rows add_rows left in an open transaction, if any."""
+        if self._held:
+            self._held = 0
+            self._db.execute("COMMIT")

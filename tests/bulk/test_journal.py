@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -450,3 +451,60 @@ def test_planned_rows_are_written_whole_however_many_a_batch_holds(n: int) -> No
     )
     journal.close()
     assert got == batch
+
+
+def _rows_in_file(path: Path) -> int:
+    db = sqlite3.connect(str(path))
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM rows").fetchone()[0])
+    finally:
+        db.close()
+
+
+def test_planned_rows_wait_in_one_transaction_until_another_write_or_close(
+    tmp_path: Path,
+) -> None:
+    # A commit waits for the disk: planning keeps its batches in one open transaction.
+    path = tmp_path / "campaign.db"
+    journal = Journal(str(path))
+    planned(journal, 5)
+    assert journal.row_count() == 5  # its own connection sees them
+    assert _rows_in_file(path) == 0  # nobody else does yet
+    journal.set_meta("plan", "{}")  # any other write commits them first
+    assert _rows_in_file(path) == 5
+    journal.add_rows([(6, "cs-6", "+61411111106", "{}", 1, "GSM-7", None, None, None)])
+    journal.close()  # and so does closing
+    assert _rows_in_file(path) == 6
+
+
+def test_planned_rows_are_committed_every_so_many(tmp_path: Path, monkeypatch: Any) -> None:
+    import clicksend_async.bulk._journal as module
+
+    monkeypatch.setattr(module, "_HOLD_ROWS", 10)
+    path = tmp_path / "campaign.db"
+    journal = Journal(str(path))
+    for start in range(0, 25, 5):
+        journal.add_rows(
+            [
+                (r, f"c{r}", f"+6141{r:07d}", "{}", 1, "GSM-7", None, None, None)
+                for r in range(start + 1, start + 6)
+            ]
+        )
+    assert _rows_in_file(path) == 20  # committed at 10 and 20; the last 5 still open
+    with journal._transaction():
+        pass
+    assert _rows_in_file(path) == 25
+    journal.close()
+
+
+def test_a_failed_batch_takes_the_uncommitted_batches_with_it(tmp_path: Path) -> None:
+    # They belong to a plan that never finished: the next run plans it again.
+    path = tmp_path / "campaign.db"
+    journal = Journal(str(path))
+    planned(journal, 3)
+    with pytest.raises(sqlite3.IntegrityError):
+        journal.add_rows([(2, "dup", "+61411111102", "{}", 1, "GSM-7", None, None, None)])
+    assert journal.row_count() == 0
+    planned(journal, 3)  # and the journal goes on
+    journal.close()
+    assert _rows_in_file(path) == 3
