@@ -20,11 +20,13 @@ Decoding failures become one DecodeError that says which field of which model fa
 
 from __future__ import annotations
 
+import linecache
 import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from types import NoneType, UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -207,6 +209,26 @@ converter.register_unstructure_hook(Decimal, str)
 converter.register_unstructure_hook(datetime, lambda value: int(value.timestamp()))
 
 
+def _optional_model_of(type_: Any) -> Any:
+    """Return ``M`` when ``type_`` is ``M | None`` for an attrs model ``M``, else None."""
+    if get_origin(type_) not in (Union, UnionType):
+        return None
+    args = get_args(type_)
+    if len(args) != 2 or NoneType not in args:
+        return None
+    inner = args[0] if args[1] is NoneType else args[1]
+    return inner if attrs.has(inner) else None
+
+
+def _optional_model(value: Any, type_: Any) -> Any:
+    # What cattrs does for any optional type; our own so the compiled decoders recognise it
+    # and call the model's hook directly (a null never reaches them: it is the default).
+    if value is None:
+        return None
+    inner = _optional_model_of(type_)
+    return converter.get_structure_hook(inner)(value, inner)
+
+
 def _wire_name(field: attrs.Attribute[Any]) -> str:
     wire = field.metadata.get("wire")
     if isinstance(wire, str):
@@ -241,7 +263,7 @@ def _structure_factory(cls: Any) -> Callable[[Mapping[str, Any], Any], Any]:
         _wire_name(f) for f in fields if f.name != "extra" and f.default is not attrs.NOTHING
     )
 
-    def structure_model(data: Mapping[str, Any], _: Any) -> Any:
+    def detailed(data: Mapping[str, Any], _: Any) -> Any:
         if not isinstance(data, Mapping):
             raise ValueError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
         for wire, alias in aliases:
@@ -257,7 +279,158 @@ def _structure_factory(cls: Any) -> Callable[[Mapping[str, Any], Any], Any]:
                 object.__setattr__(obj, "extra", extra)
         return obj
 
+    fast: Callable[[Any], Any] | None = None
+
+    def structure_model(data: Mapping[str, Any], _: Any) -> Any:
+        nonlocal fast
+        if fast is None:
+            # Compiled at the first decode, when every model's hook exists: a model that
+            # holds itself (or a cycle of models) finds its own hook instead of recursing.
+            fast = _compile_fast(cls, detailed, aliases, defaulted, known, keeps_extra)
+        return fast(data)
+
     return structure_model
+
+
+_MISSING = object()
+#: Hooks whose common case the compiled decoders do inline: the value already has its type.
+_INLINE_WHEN_TYPE: dict[Callable[..., Any], str] = {}
+
+
+def _value_code(i: int, hook: Callable[..., Any], var: str) -> str:
+    """Return the expression that decodes ``var`` (never None) with field ``i``'s hook."""
+    inline = _INLINE_WHEN_TYPE.get(hook)
+    call = f"h{i}({var}, t{i})"
+    return f"{var} if type({var}) is {inline} else {call}" if inline else call
+
+
+def _field_hook(field: attrs.Attribute[Any]) -> tuple[Callable[..., Any], Any]:
+    """Return the hook and type a present, non-null value of ``field`` is decoded with.
+
+    For ``Model | None`` that is the model's own hook (cattrs' optional hook would dispatch
+    again at every call; a null never reaches it here).
+    """
+    hook = converter.get_structure_hook(field.type)
+    if hook is _optional_model:
+        inner = _optional_model_of(field.type)
+        return converter.get_structure_hook(inner), inner
+    return hook, field.type
+
+
+def _compile_fast(
+    cls: Any,
+    detailed: Callable[[Mapping[str, Any], Any], Any],
+    aliases: list[tuple[str, str]],
+    defaulted: frozenset[str],
+    known: frozenset[str],
+    keeps_extra: bool,
+) -> Callable[[Any], Any]:
+    """Return one straight-line decoder for ``cls`` that falls back to ``detailed`` on error.
+
+    It reads each field once (its wire name, then its aliases in order), treats a null as the
+    default where there is one and keeps unknown keys in ``extra``: what ``detailed`` does, in
+    one pass over the fields instead of copies of the whole mapping. Any failure decodes again
+    through ``detailed`` (cattrs with detailed validation), so an error names every failing
+    field exactly as before; success, the common case, never pays for that bookkeeping.
+    """
+    fields = [f for f in attrs.fields(cls) if f.name != "extra" and f.init]
+    if getattr(cls, "__parameters__", ()) or any(
+        f.type is None or isinstance(f.type, str) for f in fields
+    ):
+        # A generic model or an unresolved annotation: cattrs' own path handles those.
+        return lambda data: detailed(data, cls)
+    alias_of: dict[str, list[str]] = {}
+    for wire, alias in aliases:
+        if alias not in alias_of.setdefault(wire, []):
+            alias_of[wire].append(alias)
+    namespace: dict[str, Any] = {
+        "cls": cls,
+        "detailed": detailed,
+        "known": known,
+        "MISSING": _MISSING,
+        "Mapping": Mapping,
+        "setattr_": object.__setattr__,
+        "int": int,
+        "str": str,
+    }
+    # Most fields have a plain default and one wire name: read all of them in one C loop
+    # (a missing key and a null both mean the default), then decode those that are set.
+    plain = [
+        (i, f)
+        for i, f in enumerate(fields)
+        if _wire_name(f) not in alias_of
+        and f.default is not attrs.NOTHING
+        and not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+    ]
+    body: list[str] = ["get = o.get"]
+    if plain:
+        namespace["PLAIN"] = tuple(_wire_name(f) for _, f in plain)
+        targets = "".join(f"a{i}, " for i, _ in plain)
+        body.append(f"({targets}) = map(get, PLAIN)")
+    args: list[str] = []
+    factory_fields = False
+    plain_ids = {i for i, _ in plain}
+    for i, f in enumerate(fields):
+        hook, hook_type = _field_hook(f)
+        namespace[f"h{i}"], namespace[f"t{i}"], namespace[f"d{i}"] = hook, hook_type, f.default
+        if i in plain_ids:
+            value = _value_code(i, hook, f"a{i}")
+            if f.default is None:
+                body += [f"if a{i} is not None:", f"  a{i} = {value}"]
+            else:
+                body += [f"if a{i} is None:", f"  a{i} = d{i}", "else:", f"  a{i} = {value}"]
+            args.append(f"{f.alias}=a{i}")
+            continue
+        wire = _wire_name(f)
+        body.append(f"v = get({wire!r}, MISSING)")
+        body += [f"if v is MISSING: v = get({a!r}, MISSING)" for a in alias_of.get(wire, ())]
+        value = _value_code(i, hook, "v")
+        if f.default is attrs.NOTHING:
+            # Required: a missing key fails, and the detailed pass says so. A null goes to the
+            # hook of the declared type, which decides.
+            hook = converter.get_structure_hook(f.type)
+            namespace[f"h{i}"], namespace[f"t{i}"] = hook, f.type
+            body += ["if v is MISSING: raise KeyError", f"a{i} = {_value_code(i, hook, 'v')}"]
+            args.append(f"{f.alias}=a{i}")
+        elif isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            # The factory's value is made by attrs: the field is passed only when set.
+            if not factory_fields:
+                body.insert(1, "kw = {}")
+                factory_fields = True
+            body += ["if v is not MISSING and v is not None:", f"  kw[{f.alias!r}] = {value}"]
+        else:
+            body += [
+                "if v is MISSING or v is None:",
+                f"  a{i} = d{i}",
+                "else:",
+                f"  a{i} = {value}",
+            ]
+            args.append(f"{f.alias}=a{i}")
+    if factory_fields:
+        args.append("**kw")
+    body.append(f"obj = cls({', '.join(args)})")
+    lines = [
+        "def decode(o):",
+        "  if type(o) is not dict and not isinstance(o, Mapping):",
+        "    return detailed(o, cls)",
+        "  try:",
+        *(f"    {line}" for line in body),
+        "  except Exception:",
+        "    return detailed(o, cls)",
+    ]
+    if keeps_extra:
+        lines += [
+            "  if not known.issuperset(o):",
+            # The instance is brand new and not shared yet; ``extra`` is outside eq and repr.
+            "    setattr_(obj, 'extra', {k: v for k, v in o.items() if k not in known})",
+        ]
+    lines.append("  return obj")
+    filename = f"<clicksend_async decoder {cls.__module__}.{cls.__qualname__}>"
+    source = "\n".join(lines)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # our own generated code
+    decode: Callable[[Any], Any] = namespace["decode"]
+    return decode
 
 
 def _unstructure_factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
@@ -287,20 +460,31 @@ def _unstructure_factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     return unstructure_model
 
 
+_INLINE_WHEN_TYPE.update({_optional_int: "int", _optional_str: "str", _str_hook: "str"})
+converter.register_structure_hook_func(lambda t: _optional_model_of(t) is not None, _optional_model)
 converter.register_structure_hook_factory(attrs.has, _structure_factory)
 converter.register_unstructure_hook_factory(attrs.has, _unstructure_factory)
 
 
-def structure(data: Any, cls: type[T], *, where: str = "response") -> T:
-    """Decode ``data`` into ``cls``, raising one DecodeError that names the failing fields."""
-    name = getattr(cls, "__name__", str(cls))
+def structure(data: Any, cls: type[T], *, where: str | Callable[[], str] = "response") -> T:
+    """Decode ``data`` into ``cls``, raising one DecodeError that names the failing fields.
+
+    ``where`` says what was decoded (``"GET /account data"``); a function returning it is
+    called only when decoding fails.
+    """
     try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as exc:
-        details = "; ".join(cattrs.transform_error(exc, path=where))
-        raise DecodeError(f"could not decode {name}: {details}") from exc
+        path = where if isinstance(where, str) else where()
+        details = "; ".join(cattrs.transform_error(exc, path=path))
+        raise DecodeError(f"could not decode {_name(cls)}: {details}") from exc
     except (ValueError, TypeError, KeyError, ArithmeticError, RecursionError) as exc:
-        raise DecodeError(f"could not decode {name} at {where}: {exc}") from exc
+        path = where if isinstance(where, str) else where()
+        raise DecodeError(f"could not decode {_name(cls)} at {path}: {exc}") from exc
+
+
+def _name(cls: Any) -> str:
+    return getattr(cls, "__name__", str(cls))
 
 
 def unstructure(obj: Any) -> Any:
