@@ -241,6 +241,24 @@ def _body_too_deep(body: bytes, value: Any, limit: int) -> bool:
     return max(accumulate(memoryview(bare.translate(_NESTING, b'"')).cast("b"))) > limit
 
 
+#: One decoder for every body: ``json.loads`` with hooks would build one (and its scanner) per
+#: call. The scanner keeps no state between calls that matters (only a cache of keys).
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _loads(body: bytes | bytearray | str) -> Any:
+    """Parse like ``json.loads(body, parse_constant=..., parse_float=...)`` (same errors)."""
+    if isinstance(body, str):
+        if body.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", body, 0)
+        return _DECODER.decode(body)
+    if not isinstance(body, bytes | bytearray):
+        raise TypeError(
+            f"the JSON object must be str, bytes or bytearray, not {type(body).__name__}"
+        )
+    return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
+
+
 def decode_body(
     body: bytes, *, method: str | None = None, url: str | None = None, status: int | None = None
 ) -> Any:
@@ -250,7 +268,7 @@ def decode_body(
     integers of thousands of digits, nesting deeper than :data:`MAX_JSON_DEPTH`.
     """
     try:
-        value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        value = _loads(body)
     except UnicodeDecodeError as exc:
         raise DecodeError(
             f"response body is not UTF-8 ({exc.reason} at byte {exc.start})",
