@@ -157,8 +157,14 @@ class Transport:
         """Read the whole body, or raise DecodeError once it passes ``max_response_size``."""
         cap = self._max_response_size
         declared = resp.content_length
-        if declared is not None and declared > cap:
-            raise self._too_large(cap, resp.status, method, url)
+        if declared is not None:
+            if declared > cap:
+                raise self._too_large(cap, resp.status, method, url)
+            headers = resp.headers
+            if "Content-Encoding" not in headers and "Transfer-Encoding" not in headers:
+                # Neither inflated nor chunked: the parser hands over exactly the declared
+                # bytes (never more), so the whole body is under the cap. Read it in one go.
+                return await resp.read()
         chunks: list[bytes] = []
         size = 0
         # Counted as decoded: a small gzip body can inflate to gigabytes.
