@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import linecache
 import math
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -152,10 +153,6 @@ def _required(parse: Callable[[Any], T | None], what: str) -> Callable[[Any, Any
     return hook
 
 
-def _optional(parse: Callable[[Any], T | None]) -> Callable[[Any, Any], T | None]:
-    return lambda value, _: parse(value)
-
-
 def _str_hook(value: Any, _: Any) -> str:
     if isinstance(value, str):
         return value
@@ -194,10 +191,28 @@ def _optional_str(value: Any, _: Any) -> str | None:
     return _str_hook(value, None)
 
 
+def _optional_decimal(value: Any, _: Any) -> Decimal | None:
+    if type(value) is str and value:  # ClickSend's "0.0792"
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            pass  # parse_decimal says why
+        else:
+            if amount.is_finite():
+                return amount
+    return parse_decimal(value)
+
+
+def _optional_datetime(value: Any, _: Any) -> datetime | None:
+    if type(value) is int:  # ClickSend's Unix seconds
+        return _timestamp(value)
+    return parse_datetime(value)
+
+
 converter.register_structure_hook(Decimal, _required(parse_decimal, "an amount"))
-converter.register_structure_hook(Decimal | None, _optional(parse_decimal))
+converter.register_structure_hook(Decimal | None, _optional_decimal)
 converter.register_structure_hook(datetime, _required(parse_datetime, "a timestamp"))
-converter.register_structure_hook(datetime | None, _optional(parse_datetime))
+converter.register_structure_hook(datetime | None, _optional_datetime)
 converter.register_structure_hook(int, _required(_parse_int, "an integer"))
 converter.register_structure_hook(int | None, _optional_int)
 converter.register_structure_hook(bool, _required(_parse_bool, "a boolean"))
@@ -281,15 +296,34 @@ def _structure_factory(cls: Any) -> Callable[[Mapping[str, Any], Any], Any]:
 
     fast: Callable[[Any], Any] | None = None
 
-    def structure_model(data: Mapping[str, Any], _: Any) -> Any:
+    def compiled() -> Callable[[Any], Any]:
+        # Compiled at the first decode, when every model's hook exists: a model that holds
+        # itself (or a cycle of models) finds its own hook instead of recursing.
         nonlocal fast
         if fast is None:
-            # Compiled at the first decode, when every model's hook exists: a model that
-            # holds itself (or a cycle of models) finds its own hook instead of recursing.
-            fast = _compile_fast(cls, detailed, aliases, defaulted, known, keeps_extra)
-        return fast(data)
+            _COMPILING.add(cls)
+            try:
+                fast = _compile_fast(cls, detailed, aliases, defaulted, known, keeps_extra)
+            finally:
+                _COMPILING.discard(cls)
+        return fast
 
+    def structure_model(data: Mapping[str, Any], _: Any) -> Any:
+        return (fast or compiled())(data)
+
+    _COMPILED[structure_model] = (cls, compiled)
     return structure_model
+
+
+#: Each model hook's class and the function that returns its compiled decoder: a model
+#: inside another is decoded by a direct call of that decoder.
+_COMPILED: weakref.WeakKeyDictionary[
+    Callable[..., Any], tuple[type, Callable[[], Callable[[Any], Any]]]
+] = weakref.WeakKeyDictionary()
+#: Models whose decoder is being compiled (a model met again inside itself keeps its hook).
+_COMPILING: set[type] = set()
+#: The compiled decoders (one argument: the value).
+_DECODERS: weakref.WeakSet[Callable[[Any], Any]] = weakref.WeakSet()
 
 
 _MISSING = object()
@@ -300,7 +334,7 @@ _INLINE_WHEN_TYPE: dict[Callable[..., Any], str] = {}
 def _value_code(i: int, hook: Callable[..., Any], var: str) -> str:
     """Return the expression that decodes ``var`` (never None) with field ``i``'s hook."""
     inline = _INLINE_WHEN_TYPE.get(hook)
-    call = f"h{i}({var}, t{i})"
+    call = f"h{i}({var})" if hook in _DECODERS else f"h{i}({var}, t{i})"
     return f"{var} if type({var}) is {inline} else {call}" if inline else call
 
 
@@ -310,11 +344,14 @@ def _field_hook(field: attrs.Attribute[Any]) -> tuple[Callable[..., Any], Any]:
     For ``Model | None`` that is the model's own hook (cattrs' optional hook would dispatch
     again at every call; a null never reaches it here).
     """
-    hook = converter.get_structure_hook(field.type)
+    hook, type_ = converter.get_structure_hook(field.type), field.type
     if hook is _optional_model:
-        inner = _optional_model_of(field.type)
-        return converter.get_structure_hook(inner), inner
-    return hook, field.type
+        type_ = _optional_model_of(field.type)
+        hook = converter.get_structure_hook(type_)
+    model = _COMPILED.get(hook)
+    if model is not None and model[0] not in _COMPILING:
+        return model[1](), type_  # the nested model's decoder itself, called with the value
+    return hook, type_
 
 
 def _compile_fast(
@@ -338,7 +375,11 @@ def _compile_fast(
         f.type is None or isinstance(f.type, str) for f in fields
     ):
         # A generic model or an unresolved annotation: cattrs' own path handles those.
-        return lambda data: detailed(data, cls)
+        def generic(data: Any) -> Any:
+            return detailed(data, cls)
+
+        _DECODERS.add(generic)
+        return generic
     alias_of: dict[str, list[str]] = {}
     for wire, alias in aliases:
         if alias not in alias_of.setdefault(wire, []):
@@ -430,6 +471,7 @@ def _compile_fast(
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)  # our own generated code
     decode: Callable[[Any], Any] = namespace["decode"]
+    _DECODERS.add(decode)
     return decode
 
 
