@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,8 +62,18 @@ def _no_provider() -> bool:
     """
     if _trace.get_tracer is not _OTEL_GET_TRACER:
         return False  # tracers come from elsewhere (a test, an instrumentation)
+    # OpenTelemetry's own global, read directly: get_tracer_provider() looks the environment
+    # up first (OTEL_PYTHON_TRACER_PROVIDER), which costs more than the rest of the check.
+    # When that variable was set as we were imported, its lookup (which loads the provider
+    # it names) is left to OpenTelemetry; so is any version without this global.
+    if not _ENV_PROVIDER and getattr(_trace, "_TRACER_PROVIDER", _UNKNOWN) is None:
+        return True
     provider = _trace.get_tracer_provider()
     return isinstance(provider, _trace.ProxyTracerProvider | _trace.NoOpTracerProvider)
+
+
+_UNKNOWN = object()
+_ENV_PROVIDER = "OTEL_PYTHON_TRACER_PROVIDER" in os.environ
 
 
 class _NoSpan:
