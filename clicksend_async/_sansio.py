@@ -7,6 +7,7 @@ a header mapping and body bytes go in, data or a typed error comes out.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import math
 import time
@@ -105,6 +106,12 @@ def request_kind(method: str, path: str) -> RequestKind:
     if method == "POST" and norm.endswith("/price"):
         return RequestKind.IDEMPOTENT
     return RequestKind.UNSAFE
+
+
+@functools.lru_cache(maxsize=1024)
+def route(method: str, path: str) -> tuple[str, RequestKind]:
+    """Return ``path`` normalised and the request's kind (remembered: calls repeat paths)."""
+    return normalize_path(path), request_kind(method, path)
 
 
 def may_retry(kind: RequestKind, failure: Failure, *, retry_unsafe: bool = False) -> bool:

@@ -52,7 +52,7 @@ from ._sansio import (
     decode_envelope,
     encode_json,
     normalize_path,
-    request_kind,
+    route,
 )
 from ._servertime import ServerClock
 from ._tracing import request_span
@@ -169,14 +169,8 @@ class Session:
             root = self.base_url
         url = build_url(root, path, params)
         body = content if content is not None else (None if json is None else encode_json(json))
-        call = _Call(
-            method=method,
-            url=url,
-            path=normalize_path(path),
-            kind=kind or request_kind(method, path),
-            body=body,
-            timeout=timeout,
-        )
+        log_path, path_kind = route(method, path)
+        call = _Call(method, url, log_path, kind or path_kind, body, timeout)
         try:
             # The first attempt runs here; the retry loop (its policy, waits and events) is
             # entered only after a failure, which most calls never have.
@@ -393,7 +387,6 @@ class _Call:
 
     def __init__(
         self,
-        *,
         method: str,
         url: str,
         path: str,
