@@ -184,6 +184,9 @@ class CoolDown:
         if not self.fan_out:
             # The limiter spaces requests; a retry has just waited out its own 429.
             return 0.0 if retry else max(0.0, self._until - now)
+        if not self._spacing and now >= self._until and now >= self._next:
+            self._next = now  # no cool-down and no queue (the common case): go at once
+            return 0.0
         # A retry has waited out the cool-down already: it only queues.
         start = now if retry else max(now, self._until)
         if self._spacing and now - self._quiet_since > self._window:

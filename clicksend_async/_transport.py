@@ -124,8 +124,20 @@ class Transport:
             async with session.request(
                 method, url, headers=headers, data=body, timeout=req_timeout, allow_redirects=False
             ) as resp:
-                payload = await self._read_capped(resp, method, url)
-                return RawResponse(resp.status, resp.headers, payload)
+                headers = resp.headers
+                declared = resp.content_length
+                if (
+                    declared is not None
+                    and declared <= self._max_response_size
+                    and "Content-Encoding" not in headers
+                    and "Transfer-Encoding" not in headers
+                ):
+                    # Neither inflated nor chunked: the parser hands over exactly the declared
+                    # bytes (never more), so the whole body is under the cap. Read in one go.
+                    payload = await resp.read()
+                else:
+                    payload = await self._read_capped(resp, method, url)
+                return RawResponse(resp.status, headers, payload)
         except aiohttp.ConnectionTimeoutError as exc:
             raise ConnectError(
                 f"timed out opening a connection: {exc}", method=method, url=url
@@ -157,14 +169,8 @@ class Transport:
         """Read the whole body, or raise DecodeError once it passes ``max_response_size``."""
         cap = self._max_response_size
         declared = resp.content_length
-        if declared is not None:
-            if declared > cap:
-                raise self._too_large(cap, resp.status, method, url)
-            headers = resp.headers
-            if "Content-Encoding" not in headers and "Transfer-Encoding" not in headers:
-                # Neither inflated nor chunked: the parser hands over exactly the declared
-                # bytes (never more), so the whole body is under the cap. Read it in one go.
-                return await resp.read()
+        if declared is not None and declared > cap:
+            raise self._too_large(cap, resp.status, method, url)
         chunks: list[bytes] = []
         size = 0
         # Counted as decoded: a small gzip body can inflate to gigabytes.
