@@ -20,6 +20,7 @@ Decoding failures become one DecodeError that says which field of which model fa
 
 from __future__ import annotations
 
+import inspect
 import linecache
 import math
 import weakref
@@ -354,6 +355,40 @@ def _field_hook(field: attrs.Attribute[Any]) -> tuple[Callable[..., Any], Any]:
     return hook, type_
 
 
+def _stores_only(cls: Any) -> bool:
+    """Return True when attrs' ``__init__`` of ``cls`` does nothing but store its arguments.
+
+    That is: frozen and slotted (each value stored with ``object.__setattr__``), no validator,
+    converter, hash cache or ``__attrs_pre_init__``/``__attrs_post_init__``, and no factory but
+    ``extra``'s ``dict``. Checked against the source attrs generated, line by line: any other
+    line (or another attrs version's wording) and the model is built through its ``__init__``.
+    """
+    init = cls.__dict__.get("__init__")
+    if init is None or hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__"):
+        return False
+    expected = ["_setattr = _cached_setattr_get(self)"]
+    for f in attrs.fields(cls):
+        if not f.init or f.validator is not None or f.converter is not None:
+            return False
+        if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            if f.name != "extra" or f.default.factory is not dict or f.default.takes_self:
+                return False
+            expected += [
+                f"if {f.alias} is not NOTHING:",
+                f"_setattr('{f.name}', {f.alias})",
+                "else:",
+                f"_setattr('{f.name}', __attr_factory_{f.name}())",
+            ]
+        else:
+            expected.append(f"_setattr('{f.name}', {f.alias})")
+    try:
+        source = inspect.getsource(init)
+    except (OSError, TypeError):
+        return False
+    lines = [line.strip() for line in source.splitlines()]
+    return bool(lines) and lines[0].startswith("def __init__(") and lines[1:] == expected
+
+
 def _compile_fast(
     cls: Any,
     detailed: Callable[[Mapping[str, Any], Any], Any],
@@ -449,7 +484,17 @@ def _compile_fast(
             args.append(f"{f.alias}=a{i}")
     if factory_fields:
         args.append("**kw")
-    body.append(f"obj = cls({', '.join(args)})")
+    direct = not factory_fields and _stores_only(cls)
+    if direct:
+        # What attrs' __init__ would do, without matching a keyword per field.
+        namespace["new"] = object.__new__
+        names = {f.alias: f.name for f in fields}
+        body.append("obj = new(cls)")
+        for arg in args:
+            alias, var = arg.split("=")
+            body.append(f"setattr_(obj, {names[alias]!r}, {var})")
+    else:
+        body.append(f"obj = cls({', '.join(args)})")
     lines = [
         "def decode(o):",
         "  if type(o) is not dict and not isinstance(o, Mapping):",
@@ -465,6 +510,8 @@ def _compile_fast(
             # The instance is brand new and not shared yet; ``extra`` is outside eq and repr.
             "    setattr_(obj, 'extra', {k: v for k, v in o.items() if k not in known})",
         ]
+        if direct:
+            lines += ["  else:", "    setattr_(obj, 'extra', {})"]
     lines.append("  return obj")
     filename = f"<clicksend_async decoder {cls.__module__}.{cls.__qualname__}>"
     source = "\n".join(lines)
