@@ -505,8 +505,10 @@ def _compile_fast(
         "    return detailed(o, cls)",
     ]
     if keeps_extra:
+        namespace["NKNOWN"] = len(known)
         lines += [
-            "  if not known.issuperset(o):",
+            # More keys than the model knows names for: some are unknown (no need to look).
+            "  if len(o) > NKNOWN or not known.issuperset(o):",
             # The instance is brand new and not shared yet; ``extra`` is outside eq and repr.
             "    setattr_(obj, 'extra', {k: v for k, v in o.items() if k not in known})",
         ]
