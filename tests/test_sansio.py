@@ -252,6 +252,11 @@ class TestOneDecoderForEveryBody:
             b"\xff\xfe\x00",
             b"[NaN]",
             b"[1e999]",
+            b"{",
+            b"{\x00",
+            b'{"\x00"}',
+            '{"a": "\u00e9"}'.encode("utf-16-le"),
+            b'{"a": "\xe9"}',
         ],
     )
     def test_same_value_or_same_error_as_json_loads(self, body: bytes) -> None:
