@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from types import NoneType, UnionType
+from types import MemberDescriptorType, NoneType, UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
@@ -389,6 +389,23 @@ def _stores_only(cls: Any) -> bool:
     return bool(lines) and lines[0].startswith("def __init__(") and lines[1:] == expected
 
 
+def _store_code(cls: Any, name: str, namespace: dict[str, Any]) -> str:
+    """Return the start of a call that stores field ``name`` of a new ``cls`` instance.
+
+    A slot's own descriptor is called directly (what ``object.__setattr__`` ends up calling,
+    minus looking the name up on the class at every store); anything else goes through
+    ``object.__setattr__``.
+    """
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            slot = klass.__dict__[name]
+            if type(slot) is MemberDescriptorType:
+                namespace[f"store_{name}"] = slot.__set__
+                return f"store_{name}(obj"
+            break
+    return f"setattr_(obj, {name!r}"
+
+
 def _compile_fast(
     cls: Any,
     detailed: Callable[[Mapping[str, Any], Any], Any],
@@ -492,7 +509,7 @@ def _compile_fast(
         body.append("obj = new(cls)")
         for arg in args:
             alias, var = arg.split("=")
-            body.append(f"setattr_(obj, {names[alias]!r}, {var})")
+            body.append(f"{_store_code(cls, names[alias], namespace)}, {var})")
     else:
         body.append(f"obj = cls({', '.join(args)})")
     lines = [
@@ -506,14 +523,15 @@ def _compile_fast(
     ]
     if keeps_extra:
         namespace["NKNOWN"] = len(known)
+        store = _store_code(cls, "extra", namespace) if direct else "setattr_(obj, 'extra'"
         lines += [
             # More keys than the model knows names for: some are unknown (no need to look).
             "  if len(o) > NKNOWN or not known.issuperset(o):",
             # The instance is brand new and not shared yet; ``extra`` is outside eq and repr.
-            "    setattr_(obj, 'extra', {k: v for k, v in o.items() if k not in known})",
+            f"    {store}, {{k: v for k, v in o.items() if k not in known}})",
         ]
         if direct:
-            lines += ["  else:", "    setattr_(obj, 'extra', {})"]
+            lines += ["  else:", f"    {store}, {{}})"]
     lines.append("  return obj")
     filename = f"<clicksend_async decoder {cls.__module__}.{cls.__qualname__}>"
     source = "\n".join(lines)

@@ -202,6 +202,19 @@ class _Validated:
     extra: Mapping[str, Any] = extra_field()
 
 
+@attrs.frozen(kw_only=True)
+class _Base:
+    """A model another one extends (its slots live on this class)."""
+
+    a: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _Child(_Base):
+    b: str | None = None
+    extra: Mapping[str, Any] = extra_field()
+
+
 EMULATOR_ACCOUNT: dict[str, Any] = {
     "user_id": 123456,
     "username": "emulator",
@@ -305,3 +318,8 @@ class TestCompiledDecoders:
     def test_a_mapping_that_is_not_a_dict_decodes(self) -> None:
         currency = structure(MappingProxyType({"currency_name_short": "AUD", "z": 1}), Currency)
         assert currency.code == "AUD" and currency.extra == {"z": 1}
+
+    def test_fields_stored_in_a_base_class_slot_are_set(self) -> None:
+        child = structure({"a": "1", "b": 2, "c": 3}, _Child)
+        assert (child.a, child.b, child.extra) == (1, "2", {"c": 3})
+        assert child == _Child(a=1, b="2")
