@@ -332,10 +332,15 @@ _MISSING = object()
 _INLINE_WHEN_TYPE: dict[Callable[..., Any], str] = {}
 
 
+def _call_code(i: int, hook: Callable[..., Any], var: str) -> str:
+    """Return the call of field ``i``'s hook on ``var`` (a compiled decoder takes the value)."""
+    return f"h{i}({var})" if hook in _DECODERS else f"h{i}({var}, t{i})"
+
+
 def _value_code(i: int, hook: Callable[..., Any], var: str) -> str:
     """Return the expression that decodes ``var`` (never None) with field ``i``'s hook."""
     inline = _INLINE_WHEN_TYPE.get(hook)
-    call = f"h{i}({var})" if hook in _DECODERS else f"h{i}({var}, t{i})"
+    call = _call_code(i, hook, var)
     return f"{var} if type({var}) is {inline} else {call}" if inline else call
 
 
@@ -468,7 +473,14 @@ def _compile_fast(
         namespace[f"h{i}"], namespace[f"t{i}"], namespace[f"d{i}"] = hook, hook_type, f.default
         if i in plain_ids:
             value = _value_code(i, hook, f"a{i}")
-            if f.default is None:
+            inline = _INLINE_WHEN_TYPE.get(hook)
+            if f.default is None and inline:
+                # The common case (the value has the field's type already) is one test.
+                body += [
+                    f"if type(a{i}) is not {inline} and a{i} is not None:",
+                    f"  a{i} = {_call_code(i, hook, f'a{i}')}",
+                ]
+            elif f.default is None:
                 body += [f"if a{i} is not None:", f"  a{i} = {value}"]
             else:
                 body += [f"if a{i} is None:", f"  a{i} = d{i}", "else:", f"  a{i} = {value}"]
