@@ -460,11 +460,17 @@ def _compile_fast(
         and f.default is not attrs.NOTHING
         and not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
     ]
-    body: list[str] = ["get = o.get"]
+    if keeps_extra:
+        # Fields are popped from a copy: what is left is ``extra``, in the order it came (a
+        # copy is one C call; picking the unknown keys out one by one is a loop in bytecode).
+        body: list[str] = ["e = dict(o)", "get = e.pop"]
+    else:
+        body = ["get = o.get"]
     if plain:
         namespace["PLAIN"] = tuple(_wire_name(f) for _, f in plain)
+        namespace["NONES"] = (None,) * len(plain)
         targets = "".join(f"a{i}, " for i, _ in plain)
-        body.append(f"({targets}) = map(get, PLAIN)")
+        body.append(f"({targets}) = map(get, PLAIN, NONES)")
     args: list[str] = []
     factory_fields = False
     plain_ids = {i for i, _ in plain}
@@ -488,7 +494,9 @@ def _compile_fast(
             continue
         wire = _wire_name(f)
         body.append(f"v = get({wire!r}, MISSING)")
-        body += [f"if v is MISSING: v = get({a!r}, MISSING)" for a in alias_of.get(wire, ())]
+        for a in alias_of.get(wire, ()):
+            # Every alias is taken out of ``extra``; the first one present is the value.
+            body += [f"w = get({a!r}, MISSING)", "if v is MISSING: v = w"]
         value = _value_code(i, hook, "v")
         if f.default is attrs.NOTHING:
             # Required: a missing key fails, and the detailed pass says so. A null goes to the
@@ -534,13 +542,16 @@ def _compile_fast(
         "    return detailed(o, cls)",
     ]
     if keeps_extra:
-        namespace["NKNOWN"] = len(known)
+        # Known keys that are no field's name here (init=False fields): not extra either.
+        taken = {_wire_name(f) for f in fields} | {a for names in alias_of.values() for a in names}
+        lines[-2:-2] = [f"    get({k!r}, None)" for k in sorted(known - taken)]
         store = _store_code(cls, "extra", namespace) if direct else "setattr_(obj, 'extra'"
         lines += [
-            # More keys than the model knows names for: some are unknown (no need to look).
-            "  if len(o) > NKNOWN or not known.issuperset(o):",
+            "  if e:",
+            # Mostly known keys: a compact copy, not the table sized for all of them.
+            "    if len(e) * 2 < len(o): e = dict(e)",
             # The instance is brand new and not shared yet; ``extra`` is outside eq and repr.
-            f"    {store}, {{k: v for k, v in o.items() if k not in known}})",
+            f"    {store}, e)",
         ]
         if direct:
             lines += ["  else:", f"    {store}, {{}})"]

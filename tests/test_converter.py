@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -323,3 +324,11 @@ class TestCompiledDecoders:
         child = structure({"a": "1", "b": 2, "c": 3}, _Child)
         assert (child.a, child.b, child.extra) == (1, "2", {"c": 3})
         assert child == _Child(a=1, b="2")
+
+    def test_extra_left_from_mostly_known_keys_is_a_compact_dict(self) -> None:
+        data = {f"k{i}": i for i in range(3)} | {"subaccount_id": 1, "email": "a@b.c"}
+        data |= dict.fromkeys(("first_name", "last_name", "notes", "is_main"))
+        sub = structure(data, Subaccount)
+        assert sub.extra == {"k0": 0, "k1": 1, "k2": 2}
+        assert type(sub.extra) is dict
+        assert sys.getsizeof(sub.extra) <= sys.getsizeof(dict(sub.extra))
