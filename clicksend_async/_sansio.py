@@ -235,13 +235,13 @@ def _body_too_deep(body: bytes, value: Any, limit: int) -> bool:
     the brackets' running sum is the nesting (summed in C); a string that held a quote or a
     bracket leaves a quote out of pairs, and ``value`` is walked instead.
     """
-    bare = body
-    if b"\\" in body:  # one fast scan; most answers escape nothing
-        bare = body.replace(b"\\\\", b"").replace(b'\\"', b"")
-    bare = bare.translate(None, _NOT_STRUCTURE)
+    bare = body.translate(None, _NOT_STRUCTURE)
+    if len(bare) - bare.count(b'"') <= limit:
+        # Fewer brackets than the limit (escapes hold none): cannot nest deeper.
+        return False
+    if b"\\" in body:
+        bare = body.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
     quotes = bare.count(b'"')
-    if len(bare) - quotes <= limit:
-        return False  # fewer brackets than the limit: cannot nest deeper
     # Counted left to right, the pairs are the strings; a quote left over was inside one.
     if bare.count(b'""') * 2 != quotes:
         return _too_deep(value, limit)
