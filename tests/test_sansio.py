@@ -257,6 +257,10 @@ class TestOneDecoderForEveryBody:
             b'{"\x00"}',
             '{"a": "\u00e9"}'.encode("utf-16-le"),
             b'{"a": "\xe9"}',
+            b"   ",
+            b" {} ",
+            b"[1] [2]",
+            b'{"a": 1e5, "b": -0.0, "c": [true, false, null]}',
         ],
     )
     def test_same_value_or_same_error_as_json_loads(self, body: bytes) -> None:
