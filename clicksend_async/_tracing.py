@@ -62,14 +62,18 @@ def _no_provider() -> bool:
     """
     if _trace.get_tracer is not _OTEL_GET_TRACER:
         return False  # tracers come from elsewhere (a test, an instrumentation)
+    if _unset_global():
+        return True
+    provider = _trace.get_tracer_provider()
+    return isinstance(provider, _trace.ProxyTracerProvider | _trace.NoOpTracerProvider)
+
+
+def _unset_global() -> bool:
     # OpenTelemetry's own global, read directly: get_tracer_provider() looks the environment
     # up first (OTEL_PYTHON_TRACER_PROVIDER), which costs more than the rest of the check.
     # When that variable was set as we were imported, its lookup (which loads the provider
     # it names) is left to OpenTelemetry; so is any version without this global.
-    if not _ENV_PROVIDER and getattr(_trace, "_TRACER_PROVIDER", _UNKNOWN) is None:
-        return True
-    provider = _trace.get_tracer_provider()
-    return isinstance(provider, _trace.ProxyTracerProvider | _trace.NoOpTracerProvider)
+    return not _ENV_PROVIDER and getattr(_trace, "_TRACER_PROVIDER", _UNKNOWN) is None
 
 
 _UNKNOWN = object()
@@ -95,7 +99,15 @@ def request_span(
     method: str, path: str, *, attempt: int
 ) -> contextlib.AbstractContextManager[SpanHandle]:
     """Wrap one HTTP attempt in a CLIENT span (a no-op without OpenTelemetry)."""
-    if _trace is None or _no_provider():
+    if _trace is None:
+        return _NO_SPAN
+    if (
+        _trace.get_tracer is _OTEL_GET_TRACER
+        and not _ENV_PROVIDER
+        and getattr(_trace, "_TRACER_PROVIDER", _UNKNOWN) is None
+    ):
+        return _NO_SPAN  # _no_provider()'s common answer (see _unset_global), without a call
+    if _no_provider():
         return _NO_SPAN
     return _client_span(method, path, attempt)
 

@@ -111,7 +111,9 @@ class Transport:
         timeout: float | None = None,
     ) -> RawResponse:
         """Perform one exchange and return the full response, or raise a TransportError."""
-        session = self._get_session()
+        session = self._session
+        if session is None or self._closed or asyncio.get_running_loop() is not self._loop:
+            session = self._get_session()  # creates it, or says why it cannot be used
         req_timeout = (
             self._timeout
             if timeout is None
