@@ -230,7 +230,8 @@ class Session:
         """Make one HTTP attempt of ``call`` and return its decoded envelope (or raise)."""
         method, url, log_path = call.method, call.url, call.path
         # Each attempt first waits out a server-requested cool-down, then passes the limiter.
-        delay = self._cooldown.delay(asyncio.get_running_loop().time(), retry=number > 1)
+        loop = asyncio.get_running_loop()
+        delay = self._cooldown.delay(loop.time(), retry=number > 1)
         if delay > 0:
             await self._sleep(delay)
         if self._limiter is not None:
@@ -302,7 +303,7 @@ class Session:
                     ),
                 )
             if status != 429:
-                self._cooldown.admitted(asyncio.get_running_loop().time())
+                self._cooldown.admitted(loop.time())
             if self.on_response is not None or capturing():
                 event = ResponseEvent(
                     method=method,
