@@ -184,6 +184,9 @@ class CoolDown:
         if not self.fan_out:
             # The limiter spaces requests; a retry has just waited out its own 429.
             return 0.0 if retry else max(0.0, self._until - now)
+        if not self._spacing and now >= self._until and now >= self._next:
+            self._next = now  # no cool-down and no queue (the common case): go at once
+            return 0.0
         # A retry has waited out the cool-down already: it only queues.
         start = now if retry else max(now, self._until)
         if self._spacing and now - self._quiet_since > self._window:
@@ -238,59 +241,69 @@ async def call_with_retry(
     on_retry: OnRetry | None = None,
     rng: random.Random | None = None,
     on_wait: Callable[[Failure, float], None] | None = None,
+    failed: Exception | None = None,
 ) -> T:
-    """Run ``attempt(n)`` until it succeeds or the policy says stop; re-raise the last error."""
+    """Run ``attempt(n)`` until it succeeds or the policy says stop; re-raise the last error.
+
+    ``failed`` is the error of a first attempt the caller already made itself (the session
+    does, so that a call that succeeds at once never enters this loop): the loop starts by
+    deciding whether to repeat it.
+    """
     rng = rng or random.Random()
     waits: Iterator[float] | None = None  # made on the first failure: most calls have none
     waited = 0.0
     number = 1
     while True:
-        try:
-            return await attempt(number)
-        except Exception as exc:
-            failure, retry_after = classify_failure(exc, policy)
-            if (
-                failure is None
-                or number >= policy.max_attempts
-                or not may_retry(kind, failure, retry_unsafe=policy.retry_unsafe)
-            ):
-                raise
-            if waits is None:
-                waits = policy.waits()
-            wait = policy.wait_for(failure, retry_after, next(waits), rng)
-            if waited + wait > policy.max_total_wait:
-                raise
-            # INFO, not DEBUG: a wait (above all a 429) is what explains a slow campaign.
-            logger.info(
-                "%s %s attempt %d: %s; retrying in %.2f s",
-                method,
-                path,
-                number,
-                "rate limited (429)" if failure is Failure.RATE_LIMITED else failure.value,
-                wait,
-                extra=log_fields(
-                    method=method,
-                    path=path,
-                    attempt=number,
-                    failure=failure.value,
-                    wait=wait,
-                    status=getattr(exc, "status_code", None),
-                ),
+        if failed is None:
+            try:
+                return await attempt(number)
+            except Exception as exc:
+                failed = exc
+        error, failed = failed, None
+        failure, retry_after = classify_failure(error, policy)
+        if (
+            failure is None
+            or number >= policy.max_attempts
+            or not may_retry(kind, failure, retry_unsafe=policy.retry_unsafe)
+        ):
+            raise error
+        if waits is None:
+            waits = policy.waits()
+        wait = policy.wait_for(failure, retry_after, next(waits), rng)
+        if waited + wait > policy.max_total_wait:
+            raise error
+        # INFO, not DEBUG: a wait (above all a 429) is what explains a slow campaign.
+        logger.info(
+            "%s %s attempt %d: %s; retrying in %.2f s",
+            method,
+            path,
+            number,
+            "rate limited (429)" if failure is Failure.RATE_LIMITED else failure.value,
+            wait,
+            extra=log_fields(
+                method=method,
+                path=path,
+                attempt=number,
+                failure=failure.value,
+                wait=wait,
+                status=getattr(error, "status_code", None),
+            ),
+        )
+        if on_wait is not None:
+            on_wait(failure, wait)
+        if on_retry is not None:
+            event = RetryEvent(
+                method=method,
+                path=path,
+                attempt=number,
+                failure=failure.value,
+                wait=wait,
+                error=error,
             )
-            if on_wait is not None:
-                on_wait(failure, wait)
-            if on_retry is not None:
-                event = RetryEvent(
-                    method=method,
-                    path=path,
-                    attempt=number,
-                    failure=failure.value,
-                    wait=wait,
-                    error=exc,
-                )
-                result = on_retry(event)
-                if inspect.isawaitable(result):
-                    await result
-            await sleep(wait)
-            waited += wait
-            number += 1
+            result = on_retry(event)
+            if inspect.isawaitable(result):
+                await result
+        del error  # not kept alive (with its traceback's frames) across the wait
+        await sleep(wait)
+        waited += wait
+        number += 1

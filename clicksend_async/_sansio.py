@@ -7,6 +7,7 @@ a header mapping and body bytes go in, data or a typed error comes out.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import math
 import time
@@ -105,6 +106,12 @@ def request_kind(method: str, path: str) -> RequestKind:
     if method == "POST" and norm.endswith("/price"):
         return RequestKind.IDEMPOTENT
     return RequestKind.UNSAFE
+
+
+@functools.lru_cache(maxsize=1024)
+def route(method: str, path: str) -> tuple[str, RequestKind]:
+    """Return ``path`` normalised and the request's kind (remembered: calls repeat paths)."""
+    return normalize_path(path), request_kind(method, path)
 
 
 def may_retry(kind: RequestKind, failure: Failure, *, retry_unsafe: bool = False) -> bool:
@@ -228,17 +235,39 @@ def _body_too_deep(body: bytes, value: Any, limit: int) -> bool:
     the brackets' running sum is the nesting (summed in C); a string that held a quote or a
     bracket leaves a quote out of pairs, and ``value`` is walked instead.
     """
-    bare = body
-    if b"\\" in body:  # one fast scan; most answers escape nothing
-        bare = body.replace(b"\\\\", b"").replace(b'\\"', b"")
-    bare = bare.translate(None, _NOT_STRUCTURE)
+    bare = body.translate(None, _NOT_STRUCTURE)
+    if len(bare) - bare.count(b'"') <= limit:
+        # Fewer brackets than the limit (escapes hold none): cannot nest deeper.
+        return False
+    if b"\\" in body:
+        bare = body.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
     quotes = bare.count(b'"')
-    if len(bare) - quotes <= limit:
-        return False  # fewer brackets than the limit: cannot nest deeper
     # Counted left to right, the pairs are the strings; a quote left over was inside one.
     if bare.count(b'""') * 2 != quotes:
         return _too_deep(value, limit)
     return max(accumulate(memoryview(bare.translate(_NESTING, b'"')).cast("b"))) > limit
+
+
+#: One decoder for every body: ``json.loads`` with hooks would build one (and its scanner) per
+#: call. The scanner keeps no state between calls that matters (only a cache of keys).
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _loads(body: bytes | bytearray | str) -> Any:
+    """Parse like ``json.loads(body, parse_constant=..., parse_float=...)`` (same errors)."""
+    if isinstance(body, str):
+        if body.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", body, 0)
+        return _DECODER.decode(body)
+    if not isinstance(body, bytes | bytearray):
+        raise TypeError(
+            f"the JSON object must be str, bytes or bytearray, not {type(body).__name__}"
+        )
+    # A body that opens an object with a non-NUL byte next is UTF-8 by detect_encoding's rules
+    # (no BOM, no UTF-16/32 NULs); asking it costs more than the test.
+    utf8 = body[:1] == b"{" and body[1:2] != b"\x00"
+    encoding = "utf-8" if utf8 else json.detect_encoding(body)
+    return _DECODER.decode(body.decode(encoding, "surrogatepass"))
 
 
 def decode_body(
@@ -250,7 +279,7 @@ def decode_body(
     integers of thousands of digits, nesting deeper than :data:`MAX_JSON_DEPTH`.
     """
     try:
-        value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        value = _loads(body)
     except UnicodeDecodeError as exc:
         raise DecodeError(
             f"response body is not UTF-8 ({exc.reason} at byte {exc.start})",

@@ -10,6 +10,7 @@ goes to the transport.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json as jsonlib
 import logging
 import random
@@ -51,7 +52,7 @@ from ._sansio import (
     decode_envelope,
     encode_json,
     normalize_path,
-    request_kind,
+    route,
 )
 from ._servertime import ServerClock
 from ._tracing import request_span
@@ -139,14 +140,6 @@ class Session:
     def __repr__(self) -> str:
         return f"<Session {self.auth.mode} {self.base_url} rate_limit={self.rate_limit}>"
 
-    async def _pace(self, *, after_retry_wait: bool) -> None:
-        now = asyncio.get_running_loop().time()
-        delay = self._cooldown.delay(now, retry=after_retry_wait)
-        if delay > 0:
-            await self._sleep(delay)
-        if self._limiter is not None:
-            await self._limiter.acquire()
-
     def _cool_down(self, failure: Failure, wait: float) -> None:
         if failure is Failure.RATE_LIMITED:
             self._cooldown.rate_limited(asyncio.get_running_loop().time(), wait)
@@ -176,116 +169,26 @@ class Session:
             root = self.base_url
         url = build_url(root, path, params)
         body = content if content is not None else (None if json is None else encode_json(json))
-        kind = kind or request_kind(method, path)
-        policy = retry or self.retry
-        log_path = normalize_path(path)
-        first_sent: list[float] = []
-
-        async def attempt(number: int) -> dict[str, Any]:
-            try:
-                await self._pace(after_retry_wait=number > 1)
-            except RateLimiterUnavailableError as exc:
-                if not exc.method:
-                    exc.method, exc.url = method, url
-                raise
-            if self.before_send is not None or current_guard() is not None:
-                await self._guard(method, url, log_path, kind, number, timeout)
-            if self.on_request is not None:
-                await emit(
-                    self.on_request,
-                    RequestEvent(
-                        method=method,
-                        path=log_path,
-                        url=url,
-                        attempt=number,
-                        headers=redact_headers(self._headers),
-                    ),
-                )
-            started = time.perf_counter()
-            clock = self.server_clock
-            sent_at = clock.local()
-            if not first_sent:
-                first_sent.append(sent_at)
-            with request_span(method, log_path, attempt=number) as span:
-                try:
-                    raw = await self.transport.request(
-                        method, url, headers=self._headers, body=body, timeout=timeout
-                    )
-                except TransportError as exc:
-                    duration = time.perf_counter() - started
-                    logger.info(
-                        "%s %s failed: %s (attempt %d, %.1f ms)",
-                        method,
-                        log_path,
-                        type(exc).__name__,
-                        number,
-                        duration * 1000,
-                        extra=log_fields(
-                            method=method,
-                            path=log_path,
-                            status=None,
-                            attempt=number,
-                            duration=duration,
-                            error=type(exc).__name__,
-                        ),
-                    )
-                    raise
-                span.set("http.response.status_code", raw.status)
-                duration = time.perf_counter() - started
-                if logger.isEnabledFor(logging.DEBUG):  # its fields are built only if logged
-                    logger.debug(
-                        "%s %s -> %d (attempt %d, %.1f ms)",
-                        method,
-                        log_path,
-                        raw.status,
-                        number,
-                        duration * 1000,
-                        extra=log_fields(
-                            method=method,
-                            path=log_path,
-                            status=raw.status,
-                            attempt=number,
-                            duration=duration,
-                        ),
-                    )
-                if raw.status != 429:
-                    self._cooldown.admitted(asyncio.get_running_loop().time())
-                if self.on_response is not None or capturing():
-                    event = ResponseEvent(
-                        method=method,
-                        path=log_path,
-                        url=url,
-                        attempt=number,
-                        status=raw.status,
-                        headers=raw.headers,
-                        duration=duration,
-                    )
-                    record_response(event)
-                    await emit(self.on_response, event)
-                clock.observe(
-                    raw.headers.get("Date") or raw.headers.get("date"), sent_at, clock.local()
-                )
-                try:
-                    return decode_envelope(
-                        raw.status, raw.headers, raw.body, method=method, url=url
-                    )
-                except RateLimitError as exc:
-                    if self._limiter is not None:
-                        # A shared limiter pushes every process's schedule back, not just ours.
-                        await self._limiter.rate_limited(exc.retry_after)
-                    raise
-
+        log_path, path_kind = route(method, path)
+        call = _Call(method, url, log_path, kind or path_kind, body, timeout)
         try:
+            # The first attempt runs here; the retry loop (its policy, waits and events) is
+            # entered only after a failure, which most calls never have.
+            try:
+                return await self._attempt(call, 1)
+            except Exception as exc:  # handed to the retry policy just below
+                failed = exc
             return await call_with_retry(
-                attempt,
-                policy=policy,
-                kind=kind,
+                functools.partial(self._attempt, call),
+                policy=retry or self.retry,
+                kind=call.kind,
                 method=method,
-                path=log_path,
+                path=call.path,
                 sleep=self._sleep,
                 on_retry=self.on_retry,
                 rng=self._rng,
                 on_wait=self._cool_down,
+                failed=failed,
             )
         except NotFoundError as exc:
             if self.not_found_hint and base == "api":
@@ -300,7 +203,8 @@ class Session:
                 or not (isinstance(exc, ServerError) or 200 <= exc.wire_status < 300)
             ):
                 raise
-            if kind is RequestKind.SEND and getattr(exc, "request_sent", True):
+            if call.kind is RequestKind.SEND and getattr(exc, "request_sent", True):
+                log_path = call.path
                 logger.warning(
                     "%s %s outcome unknown after %s; not re-sent",
                     method,
@@ -315,12 +219,112 @@ class Session:
                     payload=_payload_of(json, content),
                     cause=exc,
                     window=self.server_clock.window(
-                        first_sent[0] if first_sent else self.server_clock.local(),
+                        self.server_clock.local() if call.first_sent is None else call.first_sent,
                         self.server_clock.local(),
                         1.0,
                     ),
                 ) from exc
             raise
+
+    async def _attempt(self, call: _Call, number: int) -> dict[str, Any]:
+        """Make one HTTP attempt of ``call`` and return its decoded envelope (or raise)."""
+        method, url, log_path = call.method, call.url, call.path
+        # Each attempt first waits out a server-requested cool-down, then passes the limiter.
+        loop = asyncio.get_running_loop()
+        delay = self._cooldown.delay(loop.time(), retry=number > 1)
+        if delay > 0:
+            await self._sleep(delay)
+        if self._limiter is not None:
+            try:
+                await self._limiter.acquire()
+            except RateLimiterUnavailableError as exc:
+                if not exc.method:
+                    exc.method, exc.url = method, url
+                raise
+        if self.before_send is not None or current_guard() is not None:
+            await self._guard(method, url, log_path, call.kind, number, call.timeout)
+        if self.on_request is not None:
+            await emit(
+                self.on_request,
+                RequestEvent(
+                    method=method,
+                    path=log_path,
+                    url=url,
+                    attempt=number,
+                    headers=redact_headers(self._headers),
+                ),
+            )
+        started = time.perf_counter()
+        clock = self.server_clock
+        sent_at = clock.local()
+        if call.first_sent is None:
+            call.first_sent = sent_at
+        with request_span(method, log_path, attempt=number) as span:
+            try:
+                raw = await self.transport.request(
+                    method, url, headers=self._headers, body=call.body, timeout=call.timeout
+                )
+            except TransportError as exc:
+                duration = time.perf_counter() - started
+                logger.info(
+                    "%s %s failed: %s (attempt %d, %.1f ms)",
+                    method,
+                    log_path,
+                    type(exc).__name__,
+                    number,
+                    duration * 1000,
+                    extra=log_fields(
+                        method=method,
+                        path=log_path,
+                        status=None,
+                        attempt=number,
+                        duration=duration,
+                        error=type(exc).__name__,
+                    ),
+                )
+                raise
+            status = raw.status
+            span.set("http.response.status_code", status)
+            duration = time.perf_counter() - started
+            if logger.isEnabledFor(logging.DEBUG):  # its fields are built only if logged
+                logger.debug(
+                    "%s %s -> %d (attempt %d, %.1f ms)",
+                    method,
+                    log_path,
+                    status,
+                    number,
+                    duration * 1000,
+                    extra=log_fields(
+                        method=method,
+                        path=log_path,
+                        status=status,
+                        attempt=number,
+                        duration=duration,
+                    ),
+                )
+            if status != 429:
+                self._cooldown.admitted(loop.time())
+            if self.on_response is not None or capturing():
+                event = ResponseEvent(
+                    method=method,
+                    path=log_path,
+                    url=url,
+                    attempt=number,
+                    status=status,
+                    headers=raw.headers,
+                    duration=duration,
+                )
+                record_response(event)
+                await emit(self.on_response, event)
+            headers = raw.headers
+            clock.observe(headers.get("Date") or headers.get("date"), sent_at, clock.local())
+            try:
+                return decode_envelope(status, headers, raw.body, method=method, url=url)
+            except RateLimitError as exc:
+                if self._limiter is not None:
+                    # A shared limiter pushes every process's schedule back, not just ours.
+                    await self._limiter.rate_limited(exc.retry_after)
+                raise
 
     async def _guard(
         self,
@@ -368,8 +372,37 @@ class Session:
 
     async def call(self, method: str, path: str, *, cast_to: type[T], **kwargs: Any) -> T:
         """Perform a call and decode the envelope's ``data`` into ``cast_to``."""
-        data = await self.data(method, path, **kwargs)
-        return structure(data, cast_to, where=f"{method.upper()} {normalize_path(path)} data")
+        envelope = await self.request(method, path, **kwargs)
+        return structure(
+            envelope.get("data"),
+            cast_to,
+            # Named only when decoding fails.
+            where=lambda: f"{method.upper()} {normalize_path(path)} data",
+        )
+
+
+class _Call:
+    """One logical request, shared by its attempts."""
+
+    __slots__ = ("body", "first_sent", "kind", "method", "path", "timeout", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        kind: RequestKind,
+        body: bytes | None,
+        timeout: float | None,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.path = path  # normalised (no query, no trailing slash): what logs and hooks show
+        self.kind = kind
+        self.body = body
+        self.timeout = timeout
+        #: When the first attempt left (local clock): the start of a send's unknown window.
+        self.first_sent: float | None = None
 
 
 def _payload_of(json_body: Any, content: bytes | None) -> Mapping[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,16 +62,58 @@ def _no_provider() -> bool:
     """
     if _trace.get_tracer is not _OTEL_GET_TRACER:
         return False  # tracers come from elsewhere (a test, an instrumentation)
+    if _unset_global():
+        return True
     provider = _trace.get_tracer_provider()
     return isinstance(provider, _trace.ProxyTracerProvider | _trace.NoOpTracerProvider)
 
 
-@contextlib.contextmanager
-def request_span(method: str, path: str, *, attempt: int) -> Iterator[SpanHandle]:
+def _unset_global() -> bool:
+    # OpenTelemetry's own global, read directly: get_tracer_provider() looks the environment
+    # up first (OTEL_PYTHON_TRACER_PROVIDER), which costs more than the rest of the check.
+    # When that variable was set as we were imported, its lookup (which loads the provider
+    # it names) is left to OpenTelemetry; so is any version without this global.
+    return not _ENV_PROVIDER and getattr(_trace, "_TRACER_PROVIDER", _UNKNOWN) is None
+
+
+_UNKNOWN = object()
+_ENV_PROVIDER = "OTEL_PYTHON_TRACER_PROVIDER" in os.environ
+
+
+class _NoSpan:
+    """The context of an attempt nobody traces: reusable, and cheaper than a generator."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> SpanHandle:
+        return _NOOP
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+_NO_SPAN = _NoSpan()
+
+
+def request_span(
+    method: str, path: str, *, attempt: int
+) -> contextlib.AbstractContextManager[SpanHandle]:
     """Wrap one HTTP attempt in a CLIENT span (a no-op without OpenTelemetry)."""
-    if _trace is None or _no_provider():
-        yield _NOOP
-        return
+    if _trace is None:
+        return _NO_SPAN
+    if (
+        _trace.get_tracer is _OTEL_GET_TRACER
+        and not _ENV_PROVIDER
+        and getattr(_trace, "_TRACER_PROVIDER", _UNKNOWN) is None
+    ):
+        return _NO_SPAN  # _no_provider()'s common answer (see _unset_global), without a call
+    if _no_provider():
+        return _NO_SPAN
+    return _client_span(method, path, attempt)
+
+
+@contextlib.contextmanager
+def _client_span(method: str, path: str, attempt: int) -> Iterator[SpanHandle]:
     tracer = _trace.get_tracer(TRACER_NAME)
     with tracer.start_as_current_span(
         f"ClickSend {method} {path}",

@@ -111,7 +111,9 @@ class Transport:
         timeout: float | None = None,
     ) -> RawResponse:
         """Perform one exchange and return the full response, or raise a TransportError."""
-        session = self._get_session()
+        session = self._session
+        if session is None or self._closed or asyncio.get_running_loop() is not self._loop:
+            session = self._get_session()  # creates it, or says why it cannot be used
         req_timeout = (
             self._timeout
             if timeout is None
@@ -124,8 +126,20 @@ class Transport:
             async with session.request(
                 method, url, headers=headers, data=body, timeout=req_timeout, allow_redirects=False
             ) as resp:
-                payload = await self._read_capped(resp, method, url)
-                return RawResponse(resp.status, resp.headers, payload)
+                headers = resp.headers
+                declared = resp.content_length
+                if (
+                    declared is not None
+                    and declared <= self._max_response_size
+                    and "Content-Encoding" not in headers
+                    and "Transfer-Encoding" not in headers
+                ):
+                    # Neither inflated nor chunked: the parser hands over exactly the declared
+                    # bytes (never more), so the whole body is under the cap. Read in one go.
+                    payload = await resp.read()
+                else:
+                    payload = await self._read_capped(resp, method, url)
+                return RawResponse(resp.status, headers, payload)
         except aiohttp.ConnectionTimeoutError as exc:
             raise ConnectError(
                 f"timed out opening a connection: {exc}", method=method, url=url

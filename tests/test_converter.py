@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
 
+import attrs
 import pytest
 
 from clicksend_async import DecodeError, SendResult, SmsMessage, ValidationError
-from clicksend_async._converter import parse_datetime, structure, unstructure
+from clicksend_async._converter import _stores_only, parse_datetime, structure, unstructure
 from clicksend_async.models import Account
+from clicksend_async.models._common import Currency, extra_field
+from clicksend_async.models.account import AccountUsage, Subaccount
 
 
 class TestTimestamps:
@@ -163,3 +170,165 @@ def test_accepted_reads_send_results_and_history_records(status: str, accepted: 
     from clicksend_async.models.messages import MessageResult
 
     assert structure({"status": status}, MessageResult).accepted is accepted
+
+
+@attrs.frozen(kw_only=True)
+class _Node:
+    """A model that holds a list of itself."""
+
+    name: str | None = None
+    children: list[_Node] = attrs.field(factory=list)
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class _Required:
+    """A model with a field that has no default."""
+
+    id: int
+    note: str | None = None
+    extra: Mapping[str, Any] = extra_field()
+
+
+def _positive(_: object, __: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError("must not be negative")
+
+
+@attrs.frozen(kw_only=True)
+class _Validated:
+    """A model whose __init__ does more than store its arguments."""
+
+    count: int | None = attrs.field(default=None, validator=_positive)
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class _Base:
+    """A model another one extends (its slots live on this class)."""
+
+    a: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _Child(_Base):
+    b: str | None = None
+    extra: Mapping[str, Any] = extra_field()
+
+
+EMULATOR_ACCOUNT: dict[str, Any] = {
+    "user_id": 123456,
+    "username": "emulator",
+    "balance": "1000000000.000000",
+    "date_sign_up": 1700000000,
+    "reply_to": "originalemail",
+    "delivery_to": None,
+    "active": "1",
+    "low_credit_amount": None,
+    "_currency": {"currency_name_short": "AUD", "min_recharge_amount": "20.00"},
+    "_subaccount": {"subaccount_id": 5, "api_key": "KEY", "sign_up_type": None},
+    "_referrer_chosen": None,
+}
+
+
+class TestCompiledDecoders:
+    def test_unknown_fields_are_kept_in_order_at_every_level(self) -> None:
+        account = structure(EMULATOR_ACCOUNT, Account)
+        assert list(account.extra) == ["reply_to", "delivery_to", "_referrer_chosen"]
+        assert account.extra["delivery_to"] is None
+        assert account.subaccount is not None
+        assert account.subaccount.extra == {"sign_up_type": None}
+        assert account.currency is not None and account.currency.extra == {}
+        assert account.active == 1 and account.low_credit_amount is None
+        assert account.date_sign_up == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+
+    def test_the_same_as_the_detailed_pass_field_by_field(self) -> None:
+        fast = structure(EMULATOR_ACCOUNT, Account)
+        via_init = Account(
+            user_id=123456,
+            username="emulator",
+            balance=Decimal("1000000000.000000"),
+            date_sign_up=datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC),
+            active=1,
+            currency=structure(EMULATOR_ACCOUNT["_currency"], Currency),
+            subaccount=structure(EMULATOR_ACCOUNT["_subaccount"], Subaccount),
+        )
+        assert fast == via_init
+        assert hash(fast.currency) == hash(via_init.currency)
+        assert repr(fast) == repr(via_init)
+
+    def test_a_model_built_without_its_init_is_still_frozen(self) -> None:
+        account = structure({"user_id": 1}, Account)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            account.user_id = 2  # type: ignore[misc]
+        assert account.extra == {} and account.extra is not structure({}, Account).extra
+
+    def test_a_bad_nested_field_still_names_its_path(self) -> None:
+        data = {**EMULATOR_ACCOUNT, "_subaccount": {"subaccount_id": "five"}}
+        with pytest.raises(DecodeError, match=r"subaccount_id") as info:
+            structure(data, Account, where="GET /account data")
+        assert "GET /account data" in str(info.value)
+
+    def test_where_is_built_only_when_decoding_fails(self) -> None:
+        asked: list[str] = []
+
+        def where() -> str:
+            asked.append("where")
+            return "somewhere"
+
+        structure({"user_id": 1}, Account, where=where)
+        assert asked == []
+        with pytest.raises(DecodeError, match="somewhere"):
+            structure({"user_id": "x"}, Account, where=where)
+
+    def test_an_alias_is_read_when_the_wire_name_is_missing(self) -> None:
+        usage = structure({"currency": {"currency_name_short": "NZD"}}, AccountUsage)
+        assert usage.currency is not None and usage.currency.code == "NZD"
+        both = structure(
+            {"_currency": {"currency_name_short": "AUD"}, "currency": {"x": 1}}, AccountUsage
+        )
+        assert both.currency is not None and both.currency.code == "AUD"
+        assert not both.extra
+
+    def test_a_missing_required_field_is_named(self) -> None:
+        assert structure({"id": "7", "other": 1}, _Required).extra == {"other": 1}
+        with pytest.raises(DecodeError, match="id"):
+            structure({"note": "x"}, _Required)
+
+    def test_a_model_that_holds_itself_decodes(self) -> None:
+        tree = structure(
+            {"name": "a", "children": [{"name": "b", "children": [{"name": "c", "x": 1}]}]},
+            _Node,
+        )
+        assert tree.children[0].children[0].name == "c"
+        assert tree.children[0].children[0].extra == {"x": 1}
+        assert structure({"name": "a", "children": None}, _Node).children == []
+
+    def test_a_model_whose_init_validates_is_built_through_it(self) -> None:
+        assert not _stores_only(_Validated)
+        assert _stores_only(Account)
+        assert structure({"count": 3}, _Validated).count == 3
+        with pytest.raises(DecodeError, match="could not decode _Validated"):
+            structure({"count": -1}, _Validated)
+
+    @pytest.mark.parametrize("value", [[], "text", 3, None])
+    def test_a_value_that_is_not_an_object_is_refused(self, value: Any) -> None:
+        with pytest.raises(DecodeError, match="expected an object"):
+            structure(value, Currency)
+
+    def test_a_mapping_that_is_not_a_dict_decodes(self) -> None:
+        currency = structure(MappingProxyType({"currency_name_short": "AUD", "z": 1}), Currency)
+        assert currency.code == "AUD" and currency.extra == {"z": 1}
+
+    def test_fields_stored_in_a_base_class_slot_are_set(self) -> None:
+        child = structure({"a": "1", "b": 2, "c": 3}, _Child)
+        assert (child.a, child.b, child.extra) == (1, "2", {"c": 3})
+        assert child == _Child(a=1, b="2")
+
+    def test_extra_left_from_mostly_known_keys_is_a_compact_dict(self) -> None:
+        data = {f"k{i}": i for i in range(3)} | {"subaccount_id": 1, "email": "a@b.c"}
+        data |= dict.fromkeys(("first_name", "last_name", "notes", "is_main"))
+        sub = structure(data, Subaccount)
+        assert sub.extra == {"k0": 0, "k1": 1, "k2": 2}
+        assert type(sub.extra) is dict
+        assert sys.getsizeof(sub.extra) <= sys.getsizeof(dict(sub.extra))

@@ -40,6 +40,18 @@ class TestFanOut:
             cool.admitted(float(i) / 1000)
             assert cool.delay(float(i) / 1000, retry=False) == 0.0
 
+    def test_an_idle_cool_down_answers_at_once_and_draws_no_jitter(self) -> None:
+        rng = random.Random(3)
+        cool = CoolDown(fan_out=True, rng=rng)
+        state = rng.getstate()
+        assert [cool.delay(float(i), retry=False) for i in range(5)] == [0.0] * 5
+        assert rng.getstate() == state
+
+    def test_a_queue_left_ahead_is_still_honoured_after_the_spacing_fell_to_zero(self) -> None:
+        cool = fan_out()
+        cool._spacing, cool._next = 0.0, 5.0  # a slot handed out ahead of now
+        assert cool.delay(4.0, retry=False) == pytest.approx(1.0)
+
     def test_the_queue_is_spaced_at_the_rate_the_server_let_through(self) -> None:
         cool = fan_out()
         for i in range(100):  # 100 through in the first 0.1 s of a 1 s window

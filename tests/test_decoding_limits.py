@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import json
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
@@ -224,6 +226,38 @@ class TestResponseSizeCap:
             with pytest.raises(SendOutcomeUnknownError) as info:
                 await cs.sms.send([{"to": "+61411111111", "body": "hi"}])
         assert isinstance(info.value.cause, DecodeError)
+
+    @pytest.mark.parametrize(("spare", "read"), [(0, True), (-1, False)])
+    async def test_a_declared_plain_body_is_read_whole_up_to_the_cap(
+        self, serve: Callable[[Handler], Awaitable[str]], spare: int, read: bool
+    ) -> None:
+        body = OK % (b'"' + b"y" * 500 + b'"')
+
+        async def handler(request: web.Request) -> web.Response:
+            return web.Response(body=body, content_type="application/json")
+
+        async with _client(await serve(handler), max_response_size=len(body) + spare) as cs:
+            if read:
+                assert await cs.request("GET", "/account") == json.loads(body)
+            else:
+                with pytest.raises(DecodeError, match="larger than max_response_size"):
+                    await cs.request("GET", "/account")
+
+    async def test_a_small_deflated_body_is_still_counted_inflated(
+        self, serve: Callable[[Handler], Awaitable[str]]
+    ) -> None:
+        body = OK % (b'"' + b"0" * 200_000 + b'"')
+        deflated = zlib.compress(body)
+
+        async def handler(request: web.Request) -> web.Response:
+            return web.Response(body=deflated, headers={"Content-Encoding": "deflate"})
+
+        assert len(deflated) < 2000
+        async with _client(await serve(handler), max_response_size=100_000) as cs:
+            with pytest.raises(DecodeError, match="larger than max_response_size"):
+                await cs.request("GET", "/account")
+        async with _client(await serve(handler), max_response_size=len(body)) as cs:
+            assert (await cs.request("GET", "/account"))["data"] == "0" * 200_000
 
     async def test_a_body_under_the_cap_is_read(
         self, serve: Callable[[Handler], Awaitable[str]]

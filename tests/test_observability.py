@@ -168,6 +168,30 @@ class TestTracing:
         assert finished[0].kind is otel_trace.SpanKind.CLIENT
         assert finished[0].status.status_code is otel_trace.StatusCode.ERROR
 
+    async def test_no_span_is_opened_while_no_provider_is_set(self) -> None:
+        from clicksend_async._tracing import request_span
+
+        assert getattr(otel_trace, "_TRACER_PROVIDER", None) is None
+        first = request_span("GET", "/account", attempt=1)
+        assert first is request_span("GET", "/account", attempt=2)  # one shared no-op
+        with first as span:
+            span.set("http.response.status_code", 200)
+
+    async def test_a_provider_set_after_import_takes_effect_at_once(
+        self, emulator: ClickSendEmulator, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        exporter = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        async with emulator.client(rate_limit=None) as cs:
+            await cs.account.get()
+            assert exporter.get_finished_spans() == ()
+            # What trace.set_tracer_provider() sets (once per process, hence the monkeypatch).
+            monkeypatch.setattr(otel_trace, "_TRACER_PROVIDER", provider)
+            await cs.account.get()
+        assert [s.name for s in exporter.get_finished_spans()] == ["ClickSend GET /account"]
+        provider.shutdown()
+
     async def test_campaign_span_parents_the_requests(
         self, emulator: ClickSendEmulator, spans: InMemorySpanExporter
     ) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 
@@ -26,8 +28,10 @@ from clicksend_async._sansio import (
     build_url,
     decode_envelope,
     may_retry,
+    normalize_path,
     parse_retry_after,
     request_kind,
+    route,
 )
 
 URL = "https://rest.clicksend.com/v3/account"
@@ -179,6 +183,8 @@ class TestRetryClassification:
     )
     def test_request_kind(self, method: str, path: str, kind: RequestKind) -> None:
         assert request_kind(method, path) is kind
+        assert route(method, path) == (normalize_path(path), kind)
+        assert route(method, path) == (normalize_path(path), kind)  # remembered
 
     @pytest.mark.parametrize(
         ("kind", "failure", "allowed"),
@@ -228,3 +234,53 @@ def test_every_send_to_people_is_a_send() -> None:
         "/post/direct-mail/campaigns/send",
     ):
         assert request_kind("POST", path) is RequestKind.SEND, path
+
+
+class TestOneDecoderForEveryBody:
+    """decode_body's shared decoder parses (and fails) exactly as json.loads with its hooks."""
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            b'{"a": [1, 2.5, "x"], "b": null}',
+            b"  [1]  ",
+            '{"a": 1}'.encode("utf-16"),
+            '{"a": 1}'.encode("utf-32-le"),
+            b"\xef\xbb\xbf{}",
+            b'{"a": 1} x',
+            b"",
+            b"\xff\xfe\x00",
+            b"[NaN]",
+            b"[1e999]",
+            b"{",
+            b"{\x00",
+            b'{"\x00"}',
+            '{"a": "\u00e9"}'.encode("utf-16-le"),
+            b'{"a": "\xe9"}',
+            b"   ",
+            b" {} ",
+            b"[1] [2]",
+            b'{"a": 1e5, "b": -0.0, "c": [true, false, null]}',
+        ],
+    )
+    def test_same_value_or_same_error_as_json_loads(self, body: bytes) -> None:
+        from clicksend_async._sansio import _finite_float, _loads, _refuse_constant
+
+        def outcome(parse: Callable[[bytes], Any]) -> tuple[str, str]:
+            try:
+                return "value", repr(parse(body))
+            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
+                return type(exc).__name__, str(exc)
+
+        assert outcome(_loads) == outcome(
+            lambda b: json.loads(b, parse_constant=_refuse_constant, parse_float=_finite_float)
+        )
+
+    def test_text_with_a_bom_and_other_types_fail_as_in_json_loads(self) -> None:
+        from clicksend_async._sansio import _loads
+
+        with pytest.raises(json.JSONDecodeError, match="BOM"):
+            _loads("\ufeff{}")
+        assert _loads('{"a": 1}') == {"a": 1}
+        with pytest.raises(TypeError, match="memoryview"):
+            _loads(memoryview(b"{}"))  # type: ignore[arg-type]
