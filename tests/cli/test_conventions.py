@@ -405,3 +405,17 @@ def test_the_resolved_options_never_show_a_secret() -> None:
 
     g = Globals(output=Output.create(), username="me", api_key="s3cr3t-a", maton_api_key="s3cr3t-m")
     assert "s3cr3t" not in repr(g) and "me" in repr(g)
+
+
+def test_the_cli_does_not_load_the_emulator_unless_asked() -> None:
+    # The emulator is an aiohttp web server: a campaign against ClickSend need not import it.
+    import subprocess
+
+    code = (
+        "import sys; from clicksend_async.cli import build_cli; build_cli(); "
+        "print('clicksend_async.testing' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"

@@ -208,13 +208,14 @@ class TestEveryCommand:
 
 def test_emulator_prints_one_listening_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """The emulator command serves until a signal; here its server loop is stubbed to return."""
-    from clicksend_async.cli import emulator as emulator_command
+    from clicksend_async.testing import _cli as emulator_server
 
     async def serve_once(options: dict[str, Any], *, announce: Any) -> None:
         async with ClickSendEmulator(**options) as emu:
             announce(emu)
 
-    monkeypatch.setattr(emulator_command, "serve", serve_once)
+    # The command imports the server when it runs (not with the CLI): patched where it lives.
+    monkeypatch.setattr(emulator_server, "serve", serve_once)
     result = CliRunner().invoke(cli.build_cli(), ["emulator", "--json", "--balance", "5"])
     assert result.exit_code == 0, result.output
     (doc,) = validate("emulator", lines(result))
