@@ -47,9 +47,10 @@ __all__ = ["HistoryReader", "Reconciler", "close_open_windows"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
-#: Recipients per lookup request: with the canary, one page of answers each, and a query string
-#: of about 2 kB (well under common URL limits).
-LOOKUP_BATCH = 90
+#: Recipients per lookup request: with the canary, one full page of answers each when every
+#: number has one message in the window (a number texted again makes a second page, which the
+#: scan reads), and a query string of about 2.3 kB (well under common URL limits).
+LOOKUP_BATCH = PAGE - 1
 #: Lookup requests in flight at once while settling a group of chunks.
 LOOKUP_CONCURRENCY = 8
 #: Rounds of "collect every chunk in doubt, wait out their settle time" before one read: chunks
@@ -393,7 +394,7 @@ class Reconciler:
         )
         if usable and self._lookups_work is True:
             # Proven earlier in this run: a lookup reads about what a scan of the same rows
-            # does (90 rows a request against 100 a page) and needs no first page to decide.
+            # does (99 rows a request against 100 a page) and needs no first page to decide.
             assert canary is not None
             found = await self._lookup(date_from, recipients, want, canary)
             if found is not None:
