@@ -39,15 +39,20 @@ def csv_safe_row(values: Iterable[object]) -> list[object]:
     # csv_safe is called only for a cell that starts like a formula: a report writes ten
     # cells a row for a million rows, and most of them cannot.
     triggers = FORMULA_TRIGGERS
-    out: list[object] = []
-    for value in values:
-        if value is None:
-            value = ""
-        elif isinstance(value, str) and value and value[0] in triggers:
-            # A phone number in E.164 (most cells that start like a formula) is only a signed
-            # number: the test below is csv_safe's regular expression for that common case.
-            digits = value[1:]
-            if not (value[0] == "+" and digits.isascii() and digits.isdigit()):
-                value = csv_safe(value)
-        out.append(value)
-    return out
+    return [
+        ""
+        if value is None
+        else _safe_cell(value)
+        if isinstance(value, str) and value and value[0] in triggers
+        else value
+        for value in values
+    ]
+
+
+def _safe_cell(value: str) -> str:
+    # A phone number in E.164 (most cells that start like a formula) is only a signed number:
+    # the test below is csv_safe's regular expression for that common case.
+    digits = value[1:]
+    if value[0] == "+" and digits.isascii() and digits.isdigit():
+        return value
+    return str(csv_safe(value))

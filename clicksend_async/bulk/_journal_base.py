@@ -239,8 +239,9 @@ def rows_by_number(
     return out
 
 
-def held_unsettled(db: sqlite3.Connection) -> list[int]:
-    """Return the rows open chunks hold with no state yet (in flight or in doubt).
+def held_unsettled(db: sqlite3.Connection, low: int = 1, high: int | None = None) -> list[int]:
+    """Return the rows open chunks hold with no state yet (in flight or in doubt), of those
+    numbered ``low`` to ``high`` (excluded; None: no end).
 
     Any other row with no state and a chunk was sent, and its outcome is in that chunk's
     record (``chunks.sent``).
@@ -249,7 +250,11 @@ def held_unsettled(db: sqlite3.Connection) -> list[int]:
     for chunk, listed in db.execute(
         "SELECT chunk, rows FROM chunks WHERE state IN (?, ?, ?) AND rows IS NOT NULL", _OPEN
     ).fetchall():
-        out += held_rows(db, int(chunk), json.loads(listed), "state IS NULL")
+        members = json.loads(listed)
+        if low > 1 or high is not None:
+            members = [r for r in members if r >= low and (high is None or r < high)]
+        if members:
+            out += held_rows(db, int(chunk), members, "state IS NULL")
     return out
 
 

@@ -145,19 +145,19 @@ class JournalReading:
                         )
         return cost, parts
 
-    def iter_rows(self, start: int = 1) -> Iterator[tuple[Any, ...]]:
+    def iter_rows(self, start: int = 1, stop: int | None = None) -> Iterator[tuple[Any, ...]]:
         """Yield (row, recipient, state, status, message_id, parts, price, custom_string,
-        reason, delivery, delivery_status) in row order from row ``start``, ``state`` as
-        reported."""
-        held = set(held_unsettled(self._db))
+        reason, delivery, delivery_status) in row order, rows ``start`` to ``stop``
+        (excluded; None: to the end), ``state`` as reported."""
+        held = set(held_unsettled(self._db, start, stop))
         records = SentRecords(self._db)
         # ``record``: the chunk whose record holds the row's outcome (no state of its own).
         cur = self._db.execute(
             f"SELECT row, recipient, {_REPORTED}, status, message_id, parts, price, "
             "custom_string, reason, delivery, delivery_status, "
-            "CASE WHEN state IS NULL THEN chunk END AS record FROM rows WHERE row >= ? "
-            "ORDER BY row",
-            (start,),
+            "CASE WHEN state IS NULL THEN chunk END AS record FROM rows "
+            "WHERE row >= ? AND row < ? ORDER BY row",
+            (start, 2**62 if stop is None else stop),
         )
         current = -1
         columns = None

@@ -93,7 +93,8 @@ class ReportWriter:
             return 0
         writerow = self._writer.writerow
         written = 0
-        rows = self._journal.iter_rows(self.next_row)
+        # The rows of this step only: the open chunks' other rows need not be looked up.
+        rows = self._journal.iter_rows(self.next_row, self.next_row + limit)
         try:
             for row in rows:
                 if row[2] not in FINAL_STATES:
