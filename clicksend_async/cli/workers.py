@@ -27,6 +27,7 @@ from ..bulk import (
 )
 from ..bulk._jobstate import snapshot
 from ..bulk._postgres_store import redact_dsn
+from ..bulk._send import LEASE_MARGIN
 from ..bulk._worker import NOT_OPENED_YET, check_max_seconds, prepare_worker, run_for, store_path
 from . import _options
 from ._context import (
@@ -327,11 +328,16 @@ async def run_worker(
     concurrency: int | None,
     max_seconds: float | None,
     report_path: Path | None,
+    lease: float | None = None,
+    grace: float | None = None,
 ) -> int:
     """Open the store and the client and run one worker."""
-    store = choice.open()
+    leases = {k: v for k, v in (("lease", lease), ("grace", grace)) if v is not None}
+    store = choice.open(**leases)
     try:
         async with open_client(g, emulator=False) as cs:
+            if lease is not None:
+                check_lease(lease, cs.session.transport.timeout)
             return await _work(
                 g,
                 cs,
@@ -343,6 +349,21 @@ async def run_worker(
             )
     finally:
         await store.close()
+
+
+def check_lease(lease: float, timeout: float | None) -> None:
+    """Refuse a lease too short for a request to leave within it (nothing would be sent).
+
+    The pre-send guard sends a chunk only while its lease outlasts the request's timeout plus
+    a margin (``LEASE_MARGIN``, at most a quarter of the lease).
+    """
+    needed = (30.0 if timeout is None else timeout) + min(LEASE_MARGIN, lease / 4)
+    if lease < needed:
+        raise ConfigurationError(
+            f"--lease {lease:g} is too short: a chunk is sent only while its lease outlasts the "
+            f"request's timeout ({timeout if timeout is not None else 30.0:g} s, --timeout) plus "
+            f"a margin, {needed:g} s in all; give a longer --lease or a shorter --timeout"
+        )
 
 
 def _store_options(command: Any) -> Any:
@@ -379,6 +400,20 @@ def _store_options(command: Any) -> Any:
     metavar="PATH",
     help="Write every row's outcome (the campaign as it stands) to this CSV.",
 )
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="How long a claimed chunk stays this worker's without a heartbeat (PostgreSQL; "
+    "default 120). Longer than --timeout: a chunk is sent only while its lease outlasts it.",
+)
+@click.option(
+    "--grace",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Seconds past an expired lease before another worker takes the chunk over "
+    "(PostgreSQL; default 10).",
+)
 @_options.output_options
 @click.pass_obj
 def worker(g: Globals, /, store: str, name: str | None, **options: Any) -> None:
@@ -393,6 +428,12 @@ def worker(g: Globals, /, store: str, name: str | None, **options: Any) -> None:
     """
     choice = store_choice(store, name)
     check_max_seconds(options["max_seconds"])
+    for flag in ("lease", "grace"):
+        if options[flag] is not None and not choice.shared:
+            raise click.BadParameter(
+                "leases are a PostgreSQL store's (a journal has one owner)",
+                param_hint=f"--{flag}",
+            )
     execute(
         g,
         lambda: run_worker(
@@ -401,6 +442,8 @@ def worker(g: Globals, /, store: str, name: str | None, **options: Any) -> None:
             concurrency=options["concurrency"],
             max_seconds=options["max_seconds"],
             report_path=options["report"],
+            lease=options["lease"],
+            grace=options["grace"],
         ),
     )
 

@@ -307,3 +307,56 @@ class TestSqliteStore:
         result = invoke(runner, emulator, "campaign", str(path), "--body", BODY, *args, code=2)
         assert message in result.stderr
         assert emulator.requests == []
+
+
+class TestWorkerLeases:
+    def test_lease_and_grace_reach_the_store_and_the_campaign_is_sent(
+        self,
+        runner: CliRunner,
+        emulator: ClickSendEmulator,
+        postgres_dsn: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        from clicksend_async.cli import workers
+
+        store = ["--store", postgres_dsn, "--name", name()]
+        detach(runner, emulator, people_csv(tmp_path, 30), store)
+        opened: list[dict[str, Any]] = []
+        real_open = workers.StoreChoice.open
+
+        def open_(self: Any, **options: Any) -> Any:
+            opened.append(options)
+            return real_open(self, **options)
+
+        monkeypatch.setattr(workers.StoreChoice, "open", open_)
+        invoke(
+            runner, emulator, "--timeout", "5", "worker", *store, "--lease", "12", "--grace", "1"
+        )
+        assert opened == [{"lease": 12.0, "grace": 1.0}]
+        sent = Counter(m.to for m in emulator.sent)
+        assert len(sent) == 30 and max(sent.values()) == 1
+
+    def test_a_lease_shorter_than_a_request_is_refused_before_anything_is_sent(
+        self,
+        runner: CliRunner,
+        emulator: ClickSendEmulator,
+        postgres_dsn: str,
+        tmp_path: Path,
+    ) -> None:
+        store = ["--store", postgres_dsn, "--name", name()]
+        detach(runner, emulator, people_csv(tmp_path, 10), store)
+        # The pre-send guard would veto every chunk: refused up front instead.
+        result = invoke(runner, emulator, "worker", *store, "--lease", "20", code=1)
+        assert "--lease 20 is too short" in result.output
+        assert "--timeout" in result.output
+        assert emulator.sent == []
+
+    def test_a_journal_takes_no_lease(
+        self, runner: CliRunner, emulator: ClickSendEmulator, tmp_path: Path
+    ) -> None:
+        journal = tmp_path / "campaign.db"
+        result = invoke(
+            runner, emulator, "worker", "--store", f"sqlite:///{journal}", "--grace", "3", code=2
+        )
+        assert "leases are a PostgreSQL store's" in result.output
