@@ -421,6 +421,13 @@ class BulkJob(Planning):
                 # known outcomes into unknown ones. Chunks left in doubt wait for the next run.
                 await asyncio.wait(set(inflight))
             raise
+        except Exception:
+            if inflight:
+                # The run fails (the store stayed unreachable, say): requests already sent
+                # still finish and are recorded, or fail to be (fenced, in doubt for the next
+                # run); none is left running behind the error.
+                await asyncio.wait(set(inflight))
+            raise
         finally:
             reconciling.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -223,6 +223,36 @@ class TestClocksAndHistory:
             assert bulk.reconciler.chunks_settled >= 10
 
 
+class TestAStoreThatFails:
+    async def test_the_run_fails_after_the_requests_in_flight_are_recorded(
+        self, tmp_path: Path
+    ) -> None:
+        from clicksend_async.bulk import SqliteStore
+
+        class FailingStore(SqliteStore):
+            """Claims one chunk, then the store is gone (an outage past store_outage)."""
+
+            claims = 0
+
+            async def claim(self, *args: Any, **kwargs: Any) -> Any:
+                self.claims += 1
+                if self.claims > 1:
+                    raise OSError("the store went away")
+                return await super().claim(*args, **kwargs)
+
+        store = FailingStore(tmp_path / "campaign.db")
+        async with ClickSendEmulator(balance=1000, latency_ms=300) as emu:
+            async with emu.client(rate_limit=None) as cs:
+                bulk = job(cs, rows(200), store=store, chunk_size=20, concurrency=2)
+                with pytest.raises(OSError, match="went away"):
+                    await bulk.run()  # the second claim fails while the first chunk is out
+                # The chunk that went out was answered and recorded before the error.
+                assert len(emu.sent) == 20
+                assert store.journal.counts().get("sent") == 20
+            assert not store.journal.in_doubt()
+        store.journal.close()
+
+
 class TestJournalProtection:
     async def test_a_second_process_on_one_journal_sends_nothing(self, tmp_path: Path) -> None:
         path = tmp_path / "c.db"
