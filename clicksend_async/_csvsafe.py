@@ -29,6 +29,9 @@ def csv_safe(value: object) -> object:
     """Return ``value`` with a ``'`` in front if a spreadsheet would read it as a formula."""
     if not isinstance(value, str) or not value or value[0] not in FORMULA_TRIGGERS:
         return value
+    digits = value[1:]
+    if value[0] == "+" and digits.isascii() and digits.isdigit():
+        return value  # E.164, the common case: what the expression below says, without it
     if _SIGNED_NUMBER.fullmatch(value) is not None:
         return value
     return "'" + value
@@ -42,17 +45,8 @@ def csv_safe_row(values: Iterable[object]) -> list[object]:
     return [
         ""
         if value is None
-        else _safe_cell(value)
+        else csv_safe(value)
         if isinstance(value, str) and value and value[0] in triggers
         else value
         for value in values
     ]
-
-
-def _safe_cell(value: str) -> str:
-    # A phone number in E.164 (most cells that start like a formula) is only a signed number:
-    # the test below is csv_safe's regular expression for that common case.
-    digits = value[1:]
-    if value[0] == "+" and digits.isascii() and digits.isdigit():
-        return value
-    return str(csv_safe(value))

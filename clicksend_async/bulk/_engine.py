@@ -521,11 +521,9 @@ class BulkJob(Planning):
                     while not doubts.empty():
                         held.append(doubts.get_nowait())
                     now = clock.now_at_least()
-                    batch = [
-                        c
-                        for c in held
-                        if now is None or due(c) == -math.inf or due(c) + self._settle <= now
-                    ] or [min(held, key=due)]
+                    batch = [c for c in held if now is None or due(c) + self._settle <= now] or [
+                        min(held, key=due)
+                    ]
                     task = asyncio.create_task(read(batch))
                 except Exception as exc:  # never lose the loop: the sender waits for it
                     fail(exc)

@@ -93,7 +93,8 @@ class ReportWriter:
             return 0
         writerow = self._writer.writerow
         written = 0
-        # The rows of this step only: the open chunks' other rows need not be looked up.
+        # The rows of this step only (at most ``limit``): the open chunks' other rows need not
+        # be looked up.
         rows = self._journal.iter_rows(self.next_row, self.next_row + limit)
         try:
             for row in rows:
@@ -102,8 +103,6 @@ class ReportWriter:
                 writerow(csv_safe_row(row[:10]))
                 self.next_row = row[0] + 1
                 written += 1
-                if written >= limit:
-                    break
         finally:
             rows.close()  # type: ignore[attr-defined]
         return written

@@ -337,7 +337,7 @@ def print_plan(
                 f"unknown {done['unknown']:,} ({money(spent, currency)})",
             )
         in_doubt = sum(len(rows) for _, _, rows in journal.open_chunks())
-        to_send = counts.get("skipped", 0) + counts.get("not_sent", 0)
+        to_send = _to_send(plan, journal, counts)
         table.add_row("to send", f"{to_send:,}")
         if in_doubt:
             table.add_row("in doubt", f"{in_doubt:,} (checked against the history first)")
@@ -716,7 +716,7 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
             if options.dry_run:
                 out.note("dry run: nothing was sent", style="bold")
                 return EXIT_OK
-            left = counts.get("skipped", 0) + counts.get("not_sent", 0)
+            left = _to_send(plan, choice.journal, counts)
             if left == 0:
                 out.note("nothing left to send", style="bold")
             elif not options.yes:

@@ -357,12 +357,13 @@ def check_lease(lease: float, timeout: float | None) -> None:
     The pre-send guard sends a chunk only while its lease outlasts the request's timeout plus
     a margin (``LEASE_MARGIN``, at most a quarter of the lease).
     """
-    needed = (30.0 if timeout is None else timeout) + min(LEASE_MARGIN, lease / 4)
+    request = 30.0 if timeout is None else timeout  # the pre-send guard's own default
+    needed = request + min(LEASE_MARGIN, lease / 4)
     if lease < needed:
         raise ConfigurationError(
             f"--lease {lease:g} is too short: a chunk is sent only while its lease outlasts the "
-            f"request's timeout ({timeout if timeout is not None else 30.0:g} s, --timeout) plus "
-            f"a margin, {needed:g} s in all; give a longer --lease or a shorter --timeout"
+            f"request's timeout ({request:g} s, --timeout) plus a margin, {needed:g} s in all; "
+            "give a longer --lease or a shorter --timeout"
         )
 
 
