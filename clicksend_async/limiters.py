@@ -4,9 +4,8 @@ Every attempt of every request first waits for a permit (:meth:`RateLimiter.acqu
 reported back (:meth:`RateLimiter.rate_limited`) so that a shared limiter can push the schedule
 back for every process that uses it: one 429 pauses every worker of the account.
 
-- :class:`LocalRateLimiter`: a sliding window inside one process (what
-  ``ClickSendClient(rate_limit=5.0)`` builds): never more than the rate's whole requests in any
-  window (plus a guard), starts at least half the even spacing apart.
+- :class:`LocalRateLimiter`: evenly spaced starts inside one process (what
+  ``ClickSendClient(rate_limit=5.0)`` builds).
 - :class:`RedisRateLimiter` (extra ``redis``): GCRA with a capacity of one request, in one Lua
   script that reads Redis's own clock, keyed by a hash of the account.
 - :class:`PostgresRateLimiter` (extra ``postgres``): the same on one row, in the database's clock.
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import collections
 import hashlib
 import logging
 import time
@@ -46,7 +44,6 @@ __all__ = [
     "RedisRateLimiter",
     "account_key",
     "limiter_spacing",
-    "limiter_window",
 ]
 
 logger = logging.getLogger("clicksend_async.limiters")
@@ -68,38 +65,23 @@ MAX_PAUSE = 60.0
 DEFAULT_PAUSE = 1.0
 
 
-def limiter_window(
+def limiter_spacing(
     rate_limit: float, *, guard: float = RATE_GUARD, guard_min: float = RATE_GUARD_MIN
-) -> tuple[int, float]:
-    """Return ``(count, span)``: at most ``count`` request starts in any ``span`` seconds.
+) -> float:
+    """Return the seconds between request starts for ``rate_limit`` requests per second.
 
-    ``rate`` becomes whole requests per window (10 -> 10 per 1 s, 2.5 -> 2 per 0.8 s, 0.5 -> 1
-    per 2 s), and the window is kept ``guard`` wider (1 %, at least 10 ms) so that the few
-    milliseconds between a permit and the request reaching the server cannot put one request
-    too many into the server's window.
+    Servers count requests in windows (ClickSend answers with ``ratelimit-reset`` and
+    ``x-ratelimit-remaining``). A bucket that admits its whole capacity at once, then refills,
+    lets up to ``2 * rate - 1`` requests into one window and earns 429s; starts spaced evenly by
+    ``(window + guard) / count`` never put more than ``count`` into any window of that length.
+    ``rate`` becomes whole requests per window: 10 -> 10 per 1 s, 2.5 -> 2 per 0.8 s.
     """
     if rate_limit >= 1:
         count = int(rate_limit)
         window = count / rate_limit
     else:
         count, window = 1, 1.0 / rate_limit
-    return count, window + max(window * guard, guard_min)
-
-
-def limiter_spacing(
-    rate_limit: float, *, guard: float = RATE_GUARD, guard_min: float = RATE_GUARD_MIN
-) -> float:
-    """Return the seconds between request starts spaced evenly at ``rate_limit`` a second.
-
-    Servers count requests in windows (ClickSend answers with ``ratelimit-reset`` and
-    ``x-ratelimit-remaining``). A bucket that admits its whole capacity at once, then refills,
-    lets up to ``2 * rate - 1`` requests into one window and earns 429s; starts spaced evenly by
-    ``(window + guard) / count`` never put more than ``count`` into any window of that length.
-    The shared limiters space evenly; :class:`LocalRateLimiter` keeps the same windows by
-    counting its starts instead.
-    """
-    count, span = limiter_window(rate_limit, guard=guard, guard_min=guard_min)
-    return span / count
+    return (window + max(window * guard, guard_min)) / count
 
 
 def account_key(auth: BasicAuth | BearerAuth) -> str:
@@ -144,49 +126,25 @@ class AccountScoped(Protocol):
 
 
 class LocalRateLimiter:
-    """At most the rate's whole requests in any window, counted on the starts this process made.
+    """Space request starts evenly inside this process (aiolimiter with a capacity of one).
 
-    ``LocalRateLimiter(10)`` grants a start only when the start ten before it is at least
-    1.01 s old (the window plus :data:`RATE_GUARD`) and the previous one at least half the even
-    spacing (50 ms) old. The times kept are those the permits were actually granted at, after
-    the event loop woke the waiter, so a late wake-up never lets a later request in early; and
-    unlike evenly spaced starts, a late one is not carried into every start after it (on a busy
-    loop, evenly spaced starts drift a few milliseconds a request behind the rate). The floor
-    keeps starts from arriving at the server together: a window's requests are spread over at
-    least half of it.
-
-    Waiters are served in order. A 429 is left to the session's own cool-down, which already
-    pauses every request of the client; two clients sharing this object share the window but
-    not the pause.
+    A 429 is left to the session's own cool-down, which already pauses every request of the
+    client; two clients sharing this object share the spacing but not the pause.
     """
 
     def __init__(self, rate: float) -> None:
         if isinstance(rate, bool) or not rate > 0:
             raise ConfigurationError("rate must be a positive number of requests per second")
         self.rate = float(rate)
-        self._count, self._span = limiter_window(self.rate)
-        # The floor between two starts: a leaky bucket holding one request.
-        self._spacing = AsyncLimiter(1, self._span / self._count / 2)
-        self._starts: collections.deque[float] = collections.deque(maxlen=self._count)
-        self._turn: asyncio.Lock | None = None
+        # A leaky bucket holding one request: no burst, even spacing.
+        self._limiter = AsyncLimiter(1, limiter_spacing(self.rate))
 
     def __repr__(self) -> str:
         return f"<LocalRateLimiter rate={self.rate:g}/s>"
 
     async def acquire(self) -> None:
-        """Wait until one more start keeps every window within the rate."""
-        if self._turn is None:
-            self._turn = asyncio.Lock()
-        async with self._turn:
-            starts = self._starts
-            if len(starts) == self._count:
-                # The start ``count`` back must be a whole span old. A timer may fire a hair
-                # early: the next permit is granted no sooner than the span, on the clock.
-                wait = starts[0] + self._span - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait + 1e-4)
-            await self._spacing.acquire()
-            starts.append(time.monotonic())
+        """Wait until the next evenly spaced start."""
+        await self._limiter.acquire()
 
     async def rate_limited(self, retry_after: float | None) -> None:
         """Do nothing: the session's cool-down pauses this process already."""
