@@ -45,9 +45,18 @@ class HistoryReader:
         )
 
     async def scan(
-        self, params: Mapping[str, Any], first: Any, want: Mapping[str, Any]
+        self,
+        params: Mapping[str, Any],
+        first: Any,
+        want: Mapping[str, Any],
+        *,
+        first_only: bool = False,
     ) -> dict[str, Mapping[str, Any]]:
-        """Read every page of the query (the first one given); stop early if all are found."""
+        """Read every page of the query (the first one given); stop early if all are found.
+
+        ``first_only``: what the first page holds, nothing more read (and so no claim that
+        what it lacks is absent).
+        """
         found: dict[str, Mapping[str, Any]] = {}
         page, data = 1, first
         last: int | None = None
@@ -69,7 +78,7 @@ class HistoryReader:
                 if isinstance(custom, str) and custom in want:
                     found[custom] = record
             seen += len(records)
-            if len(found) == len(want):
+            if len(found) == len(want) or first_only:
                 return found
             if page >= last or not records:
                 break

@@ -7,10 +7,11 @@ that lags cannot hide a message), then settles every chunk in doubt at that mome
 coalesced read:
 
 - a **window scan** (``date_from``/``date_to`` = the merged windows) when it is small, or
-- **recipient lookups** (``q=to:A,to:B,...`` with ``operator=OR``, a few dozen numbers a
-  request) when the window holds much more than the chunks' own messages. Every lookup also asks
-  for a *canary*, a message of this campaign known to be accepted: if the canary does not come
-  back, the server does not search that way, and the reconciler falls back to the scan.
+- **recipient lookups** (``q=to:A,to:B,...`` with ``operator=OR``, a page of numbers a
+  request, :mod:`._lookups`) when the window holds much more than the chunks' own messages. A
+  row is found by its own record; the rows not found are asked again with a *canary*, a message
+  of this campaign known to be accepted: if the canary does not come back, the server does not
+  search that way, and the reconciler falls back to the scan.
 
 Found rows are ``sent``. A row is proved absent only by a read that was complete for its window
 and made after the settle time: it goes back to pending, marked as a re-send. Anything less
@@ -39,6 +40,7 @@ from .._exceptions import ClickSendError
 from .._session import Session
 from ._channels import _decimal, _int
 from ._history import PAGE, HistoryReader, _coalesce, close_open_windows
+from ._lookups import LOOKUP_BATCH, RecipientLookups
 from ._report import BulkOutcome
 from ._states import DoubtChunk, Release, RowOutcome, SentEvidence
 from ._store import CampaignStore
@@ -47,12 +49,6 @@ __all__ = ["HistoryReader", "Reconciler", "close_open_windows"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
-#: Recipients per lookup request: with the canary, one full page of answers each when every
-#: number has one message in the window (a number texted again makes a second page, which the
-#: scan reads), and a query string of about 2.3 kB (well under common URL limits).
-LOOKUP_BATCH = PAGE - 1
-#: Lookup requests in flight at once while settling a group of chunks.
-LOOKUP_CONCURRENCY = 8
 #: Rounds of "collect every chunk in doubt, wait out their settle time" before one read: chunks
 #: that go in doubt while the lease holder waits join the read, a burst is read once.
 COLLECT_ROUNDS = 4
@@ -61,7 +57,7 @@ _FOUND = "confirmed through the history after an unknown outcome"
 _ABSENT = "not in the history after an unknown outcome (complete read past the settle time)"
 
 
-class Reconciler:
+class Reconciler(RecipientLookups):
     """Settle chunks in doubt: one coalesced history read for all those due at once."""
 
     def __init__(
@@ -383,7 +379,8 @@ class Reconciler:
         is still read (the end is only used to know when the settle time is over).
         """
         date_from = math.floor(start)
-        recipients = sorted({to for c in group for _, _, to in c.rows if to})
+        by_to = {to: custom for c in group for _, custom, to in c.rows if to}
+        recipients = sorted(by_to)
         lookups = math.ceil(len(recipients) / LOOKUP_BATCH) if recipients else None
         canary = self._canary()
         # Lookups need one distinct recipient per row (a number's records are all its rows').
@@ -396,7 +393,7 @@ class Reconciler:
             # Proven earlier in this run: a lookup reads about what a scan of the same rows
             # does (99 rows a request against 100 a page) and needs no first page to decide.
             assert canary is not None
-            found = await self._lookup(date_from, recipients, want, canary)
+            found = await self._lookup(date_from, recipients, by_to, want, canary)
             if found is not None:
                 return found
         first = await self._reader.page({"date_from": date_from}, 1)
@@ -410,68 +407,7 @@ class Reconciler:
             and self._lookups_work is not False
             and lookups + 1 < scan_pages
         ):
-            found = await self._lookup(date_from, recipients, want, canary)
+            found = await self._lookup(date_from, recipients, by_to, want, canary)
             if found is not None:
                 return found
         return await self._reader.scan({"date_from": date_from}, first, want)
-
-    async def _lookup(
-        self,
-        date_from: int,
-        recipients: list[str],
-        want: Mapping[str, Any],
-        canary: SentEvidence,
-    ) -> dict[str, Mapping[str, Any]] | None:
-        """Find the wanted rows by recipient; None when the server does not search that way."""
-        low = min(date_from, math.floor(canary.window[0]))
-        probe = dict(want)
-        probe[canary.custom_string] = None
-
-        async def lookup(batch: list[str]) -> dict[str, Mapping[str, Any]]:
-            terms = [f"to:{to}" for to in [canary.to, *batch]]
-            params = {"date_from": low, "q": ",".join(terms), "operator": "OR"}
-            first = await self._reader.page(params, 1)
-            return await self._reader.scan(params, first, probe)
-
-        batches = [
-            recipients[start : start + LOOKUP_BATCH]
-            for start in range(0, len(recipients), LOOKUP_BATCH)
-        ]
-        found: dict[str, Mapping[str, Any]] = {}
-
-        def take(records: Mapping[str, Mapping[str, Any]]) -> bool:
-            if canary.custom_string not in records:
-                logger.info("history lookups by recipient are not supported; scanning the window")
-                self._lookups_work = False
-                return False
-            for custom, record in records.items():
-                if custom in want:
-                    found[custom] = record
-            return True
-
-        # The first lookup alone proves the server searches this way.
-        if self._lookups_work is not True and not take(await lookup(batches.pop(0))):
-            return None
-        if batches:
-            # Then the rest as one stream, LOOKUP_CONCURRENCY in flight (each still passes the
-            # client's rate limiter): waves would pay a round trip each.
-            gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
-
-            async def gated(batch: list[str]) -> dict[str, Mapping[str, Any]]:
-                async with gate:
-                    return await lookup(batch)
-
-            tasks = [asyncio.create_task(gated(b)) for b in batches]
-            try:
-                results = await asyncio.gather(*tasks)
-            except BaseException:
-                # One failed (or we were cancelled): no request of this read outlives it.
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                raise
-            for records in results:
-                if not take(records):
-                    return None
-        self._lookups_work = True
-        return found

@@ -1,0 +1,165 @@
+"""Recipient lookups: finding a read's rows by their numbers (``q=to:A,to:B`` with ``OR``).
+
+A row is found by its own record (its custom string), whatever the server did with the query,
+so finding needs no proof that the server searches that way. Absence does: a lookup that is to
+prove rows were not accepted also asks for a *canary*, a message of this campaign known to be
+accepted, and a lookup whose answer lacks it proves nothing (the reconciler then scans the
+window). See :mod:`._reconcile`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from ._history import PAGE, HistoryReader
+from ._states import SentEvidence
+
+__all__ = ["LOOKUP_BATCH", "LOOKUP_CONCURRENCY", "RecipientLookups"]
+
+logger = logging.getLogger("clicksend_async.bulk")
+
+#: Recipients per lookup request: with the canary, one full page of answers each when every
+#: number has one message in the window (a number texted again makes a second page, which the
+#: scan reads), and a query string of about 2.3 kB (well under common URL limits).
+LOOKUP_BATCH = PAGE - 1
+#: Lookup requests in flight at once while settling a group of chunks.
+LOOKUP_CONCURRENCY = 8
+
+
+class RecipientLookups:
+    """The lookups half of :class:`~._reconcile.Reconciler`."""
+
+    _reader: HistoryReader
+    #: None until a lookup shows whether the server searches by number (True) or not (False).
+    _lookups_work: bool | None
+
+    async def _lookup(
+        self,
+        date_from: int,
+        recipients: list[str],
+        by_to: Mapping[str, str],
+        want: Mapping[str, Any],
+        canary: SentEvidence,
+    ) -> dict[str, Mapping[str, Any]] | None:
+        """Find the wanted rows by recipient; None when the server does not search that way.
+
+        A row is found by its own record (its custom string), whatever the server did with
+        the query: finding needs no canary. So the numbers are first asked a page of
+        ``PAGE`` at a time without it (a chunk of 1,000 answers lost after the commit is
+        settled by 10 requests, not 11), for as long as every row asked comes back. The rows
+        not found that way are asked again with the canary, which alone makes their absence
+        an answer (:meth:`_absent`).
+        """
+        found: dict[str, Mapping[str, Any]] = {}
+        missing: list[str] = []
+
+        async def find(batch: list[str]) -> None:
+            probe = {by_to[to]: None for to in batch}
+            params = {"date_from": date_from, "q": _terms(batch), "operator": "OR"}
+            # One page: a batch whose numbers were each texted once fills it. More pages mean
+            # numbers texted again, or a server that ignored the query (then the canary tells).
+            first = await self._reader.page(params, 1)
+            records = await self._reader.scan(params, first, probe, first_only=True)
+            found.update(records)
+            missing.extend(to for to in batch if by_to[to] not in records)
+
+        batches = [recipients[start : start + PAGE] for start in range(0, len(recipients), PAGE)]
+        # The first page alone: while they all come back, the rest follow as one stream.
+        if self._lookups_work is True:
+            await _stream(find, batches)
+            batches = []
+        else:
+            await find(batches.pop(0))
+        if missing:
+            # Rows of this read were not accepted, it seems: the rest go straight to lookups
+            # that can prove it, instead of being asked twice.
+            missing.extend(to for batch in batches for to in batch)
+        elif batches:
+            self._lookups_work = True  # the server found rows by number: no page to decide
+            await _stream(find, batches)
+        if not missing:
+            return found
+        absent = await self._absent(date_from, sorted(missing), want, canary)
+        if absent is None:
+            return None
+        found.update(absent)
+        return found
+
+    async def _absent(
+        self,
+        date_from: int,
+        recipients: list[str],
+        want: Mapping[str, Any],
+        canary: SentEvidence,
+    ) -> dict[str, Mapping[str, Any]] | None:
+        """Ask for ``recipients`` with the canary: what does not come back was not accepted."""
+        low = min(date_from, math.floor(canary.window[0]))
+        probe = dict(want)
+        probe[canary.custom_string] = None
+
+        async def lookup(batch: list[str]) -> dict[str, Mapping[str, Any]]:
+            params = {"date_from": low, "q": _terms([canary.to, *batch]), "operator": "OR"}
+            first = await self._reader.page(params, 1)
+            return await self._reader.scan(params, first, probe)
+
+        batches = [
+            recipients[start : start + LOOKUP_BATCH]
+            for start in range(0, len(recipients), LOOKUP_BATCH)
+        ]
+        found: dict[str, Mapping[str, Any]] = {}
+
+        def take(records: Mapping[str, Mapping[str, Any]]) -> bool:
+            if canary.custom_string not in records:
+                logger.info("history lookups by recipient are not supported; scanning the window")
+                self._lookups_work = False
+                return False
+            for custom, record in records.items():
+                if custom in want:
+                    found[custom] = record
+            return True
+
+        # The first lookup alone proves the server searches this way.
+        if self._lookups_work is not True and not take(await lookup(batches.pop(0))):
+            return None
+        results: list[dict[str, Mapping[str, Any]]] = []
+
+        async def collect(batch: list[str]) -> None:
+            results.append(await lookup(batch))
+
+        await _stream(collect, batches)
+        for records in results:
+            if not take(records):
+                return None
+        self._lookups_work = True
+        return found
+
+
+def _terms(numbers: Sequence[str]) -> str:
+    """Return a history query for any of ``numbers``."""
+    return ",".join(f"to:{to}" for to in numbers)
+
+
+async def _stream(ask: Callable[[list[str]], Awaitable[None]], batches: list[list[str]]) -> None:
+    """Run ``ask`` on every batch, ``LOOKUP_CONCURRENCY`` in flight (each request still passes
+    the client's rate limiter): waves would pay a round trip each. One that fails (or being
+    cancelled) cancels the others: no request of a read outlives it."""
+    if not batches:
+        return
+    gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
+
+    async def gated(batch: list[str]) -> None:
+        async with gate:
+            await ask(batch)
+
+    tasks = [asyncio.create_task(gated(b)) for b in batches]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

@@ -1,0 +1,169 @@
+"""Recipient lookups: a chunk in doubt settled by asking for its numbers, not by scanning.
+
+The window of a lost answer here holds many other messages (an account that sends a lot), so
+the reconciler asks for the chunk's numbers (``q=to:...``, ``operator=OR``) instead of reading
+the whole window. Rows are found by their own records without a canary; absence is proved only
+by lookups that also bring back the canary, and a server that does not search that way is
+scanned instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from clicksend_async import ClickSendClient
+from clicksend_async._hooks import RequestEvent
+from clicksend_async.bulk import SMS, BulkJob
+from clicksend_async.testing import ClickSendEmulator, _state
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def rows(n: int, start: int = 0) -> list[dict[str, Any]]:
+    return [{"to": f"+6142{i:07d}", "first_name": f"Name{i}"} for i in range(start, start + n)]
+
+
+async def fill_history(cs: ClickSendClient, count: int) -> None:
+    """Messages to other numbers in the same seconds: the window holds far more than a chunk."""
+    for start in range(0, count, 1000):
+        batch = min(1000, count - start)
+        await cs.session.data(
+            "POST",
+            "/sms/send",
+            json={
+                "messages": [
+                    {"to": f"+6143{i:07d}", "body": "other traffic"}
+                    for i in range(start, start + batch)
+                ]
+            },
+        )
+
+
+def fault_on_send(emu: ClickSendEmulator, kind: str, nth: int) -> Callable[[RequestEvent], None]:
+    """Return an ``on_request`` hook that gives the ``nth`` campaign send the fault ``kind``."""
+    seen = [0]
+
+    def hook(event: RequestEvent) -> None:
+        if event.path == "/sms/send":
+            seen[0] += 1
+            if seen[0] == nth:
+                emu.inject(kind, path="/sms/send", times=1)
+
+    return hook
+
+
+def history_queries(emu: ClickSendEmulator) -> list[dict[str, str]]:
+    return [dict(r.query) for r in emu.requests if r.path == "/sms/history"]
+
+
+def lookups(queries: list[dict[str, str]]) -> list[list[str]]:
+    return [q["q"].split(",") for q in queries if "q" in q]
+
+
+async def run(
+    emu: ClickSendEmulator,
+    clock: Clock,
+    recipients: list[dict[str, Any]],
+    *,
+    kind: str = "commit-drop",
+    nth: int = 3,
+) -> Any:
+    async with emu.client(rate_limit=None) as cs:
+        await fill_history(cs, 3000)
+    async with emu.client(rate_limit=None, on_request=fault_on_send(emu, kind, nth)) as cs:
+        job = BulkJob(
+            cs.session,
+            SMS,
+            recipients,
+            body="Hi {first_name}, our sale starts today",
+            sleep=clock.sleep,
+            clock=clock,
+            reconcile_settle=0,
+            chunk_size=250,
+            concurrency=1,
+            preflight=False,
+            check_balance=False,
+        )
+        report = await job.run()
+    return report
+
+
+def texted(emu: ClickSendEmulator) -> Counter[str]:
+    return Counter(m.to for m in emu.sent if m.to.startswith("+6142"))
+
+
+class TestLookups:
+    async def test_a_lost_answer_is_settled_by_pages_of_numbers_without_the_canary(self) -> None:
+        clock = Clock()
+        recipients = rows(1000)
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            with await run(emu, clock, recipients) as report:
+                assert report.sent == 1000
+                assert report.complete
+            assert texted(emu) == Counter(r["to"] for r in recipients)
+            asked = lookups(history_queries(emu))
+            # The lost chunk's 250 numbers, a page of 100 at a time, and nothing else asked:
+            # its rows came back from their own records, so no canary lookup was needed.
+            lost = {r["to"] for r in recipients[500:750]}
+            assert sorted(len(q) for q in asked) == [50, 100, 100]
+            assert {term.removeprefix("to:") for q in asked for term in q} == lost
+            assert len(history_queries(emu)) == 1 + len(asked)  # one page decided against a scan
+
+    async def test_rows_the_server_never_took_are_proved_absent_with_the_canary(self) -> None:
+        clock = Clock()
+        recipients = rows(1000)
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            # A 500 before the request was processed: unknown to the engine, absent in fact.
+            with await run(emu, clock, recipients, kind="500") as report:
+                assert report.sent == 1000
+                assert report.complete
+            assert texted(emu) == Counter(r["to"] for r in recipients)  # re-sent, once
+            lost = {f"to:{r['to']}" for r in recipients[500:750]}
+            asked = lookups(history_queries(emu))
+            # The first page of numbers found none of them; then every number went to lookups
+            # with the canary first (99 numbers and the canary each), none asked twice without.
+            assert [len(q) for q in asked] == [100, 100, 100, 53]
+            assert set(asked[0]) <= lost
+            for q in asked[1:]:
+                assert q[0] not in lost and set(q[1:]) <= lost
+            assert {t for q in asked[1:] for t in q[1:]} == lost
+
+    async def test_a_server_that_finds_nothing_by_number_is_scanned_instead(self) -> None:
+        # A server that reads ``to:`` some other way answers every lookup with nothing: the
+        # lookup that should bring back the canary does not, so no absence is concluded from
+        # lookups and the window is read page by page instead.
+        clock = Clock()
+        recipients = rows(1000)
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            original = _state.HistoryIndex.select
+
+            def select(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+                return [] if "q" in query else original(self, query, *args, **kwargs)
+
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(_state.HistoryIndex, "select", select)
+                with await run(emu, clock, recipients) as report:
+                    assert report.sent == 1000
+                    assert report.complete
+            assert texted(emu) == Counter(r["to"] for r in recipients)  # found, not re-sent
+            queries = history_queries(emu)
+            asked = lookups(queries)
+            assert [len(q) for q in asked] == [100, 100]  # a page of numbers, one canary lookup
+            scanned = [q for q in queries if "q" not in q]
+            assert len(scanned) > 30  # the 3,750 messages of the window, read in pages
+            assert [q["page"] for q in scanned] == [str(p) for p in range(1, len(scanned) + 1)]
