@@ -299,6 +299,7 @@ class RowBuilding(Pricing):
             return None
         template = self._template
         allow_empty = self.allow_empty_fields
+        fill = None if template is None else template.filler(allow_empty=allow_empty)
         transliterate = self.transliterate
         shape_country = shape.country
         body_info = self.channel.body_info
@@ -307,8 +308,8 @@ class RowBuilding(Pricing):
         def build(item: Mapping[str, Any], row: int) -> FastRow:
             if transliterate:
                 self._row_transliterated = False
-            if template is not None:
-                text = template.fill(item, allow_empty=allow_empty)
+            if template is not None and fill is not None:
+                text = fill(item)
                 if text is None:
                     raise _missing_fields(template, item, allow_empty, row)
             else:

@@ -12,7 +12,7 @@ import csv
 import os
 import re
 import string
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,9 @@ class BodyTemplate:
     source: str
     parts: tuple[tuple[str, str | None], ...] = attrs.field(repr=False)
     fields: tuple[str, ...] = attrs.field(repr=False)
+    _fillers: dict[bool, Callable[[Mapping[str, Any]], str | None]] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
 
     @classmethod
     def compile(cls, source: str) -> BodyTemplate:
@@ -156,6 +159,40 @@ class BodyTemplate:
                 else:
                     append(str(value))
         return "".join(out)
+
+    def filler(self, *, allow_empty: bool = False) -> Callable[[Mapping[str, Any]], str | None]:
+        """Return ``lambda row: self.fill(row, allow_empty=allow_empty)``, made for this template.
+
+        Generated once per template: each field is read once, and when every value is a plain
+        ``str`` (not blank, unless ``allow_empty``) the text is joined straight away; any other
+        row (a missing or non-text value) goes through :meth:`fill`, so the result is always
+        what :meth:`fill` returns.
+        """
+        made = self._fillers.get(allow_empty)
+        if made is not None:
+            return made
+        slot = {name: f"v{i}" for i, name in enumerate(self.fields)}
+        lines = ["def fill(row):", "    get = row.get"]
+        for name, var in slot.items():
+            lines.append(f"    {var} = get({name!r})")
+            test = f"type({var}) is not str"
+            if not allow_empty:
+                test += f" or not {var} or {var}.isspace()"
+            lines.append(f"    if {test}:")
+            lines.append("        return slow(row, allow_empty=ALLOW_EMPTY)")
+        pieces: list[str] = []
+        for literal, field in self.parts:
+            if literal:
+                pieces.append(repr(literal))
+            if field is not None:
+                pieces.append(slot[field])
+        lines.append(f"    return ''.join(({', '.join(pieces)},))" if pieces else "    return ''")
+        namespace: dict[str, Any] = {"slow": self.fill, "ALLOW_EMPTY": allow_empty, "str": str}
+        # Field names are checked by compile() (letters, digits, _ - and spaces), literals repr()'d.
+        exec("\n".join(lines), namespace)
+        filler: Callable[[Mapping[str, Any]], str | None] = namespace["fill"]
+        self._fillers[allow_empty] = filler
+        return filler
 
     def render(self, row: Mapping[str, Any]) -> str:
         """Fill the template from ``row`` (call :meth:`missing` first)."""

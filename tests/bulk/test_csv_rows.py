@@ -6,12 +6,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clicksend_async import SmsMessage, ValidationError, read_recipients_csv
 from clicksend_async._validation import normalize_number, validate_sms
 from clicksend_async.bulk import SMS, BulkJob
+from clicksend_async.bulk._rows import BodyTemplate
 
 NOW = 1_800_000_000.0
+
+
+class _Text(str):
+    """A str subclass (what some CSV readers hand over): filled as ``fill`` fills it."""
 
 
 def write(tmp_path: Path, text: str, name: str = "r.csv") -> Path:
@@ -328,3 +335,44 @@ class TestSpreadsheetPadding:
         with pytest.raises(ValidationError) as caught:
             list(read_recipients_csv(path))
         assert caught.value.row == 1 and "unquoted comma" in caught.value.reason
+
+
+class TestTemplateFiller:
+    """``BodyTemplate.filler`` (made once per campaign) returns what ``fill`` does, always."""
+
+    @given(
+        source=st.lists(
+            st.one_of(
+                st.sampled_from(["{a}", "{b}", "{first name}", "{x-y}", "{{", "}}"]),
+                st.text(alphabet="Hi, ü€{}\n ", max_size=6).map(
+                    lambda t: t.replace("{", "{{").replace("}", "}}")
+                ),
+            ),
+            max_size=6,
+        ).map("".join),
+        row=st.dictionaries(
+            st.sampled_from(["a", "b", "first name", "x-y", "to"]),
+            st.one_of(
+                st.none(),
+                st.integers(),
+                st.text(alphabet=" \t\u3000ab€", max_size=4),
+                st.sampled_from([_Text("sub"), _Text("  "), 1.5, True]),
+            ),
+        ),
+        allow_empty=st.booleans(),
+    )
+    @settings(max_examples=400, deadline=None)
+    def test_the_filler_matches_fill(
+        self, source: str, row: dict[str, Any], allow_empty: bool
+    ) -> None:
+        template = BodyTemplate.compile(source)
+        filler = template.filler(allow_empty=allow_empty)
+        assert filler(row) == template.fill(row, allow_empty=allow_empty)
+        assert template.filler(allow_empty=allow_empty) is filler  # made once
+
+    def test_blank_values_are_missing_unless_allowed(self) -> None:
+        template = BodyTemplate.compile("Hi {name}")
+        assert template.filler()({"name": " \u3000"}) is None
+        assert template.filler(allow_empty=True)({"name": " "}) == "Hi  "
+        assert template.filler()({"name": 7}) == "Hi 7"
+        assert template.filler()({}) is None
