@@ -157,6 +157,9 @@ class BulkJob(Planning):
         self._send_timeout = send_timeout
         self._sleep = sleep
         self._clock = clock
+        # Elapsed time (the settle time of chunks in doubt): monotonic, unless a clock was
+        # given (a test's fake clock, which its fake sleep moves on).
+        self._elapsed = time.monotonic if clock is time.time else clock
         self._resume = resume
         if store is None:
             self._sqlite: SqliteStore | None = SqliteStore(journal)
@@ -190,6 +193,7 @@ class BulkJob(Planning):
             emit=self._emit,
             on_settled=self._count_settled,
             canary=lambda: self._canary,
+            elapsed=self._elapsed,
         )
 
     def __repr__(self) -> str:
@@ -351,6 +355,7 @@ class BulkJob(Planning):
             on_doubt=doubts.put_nowait,
             on_result=self._count_result,
             timeout=self._send_timeout,
+            elapsed=self._elapsed,
         )
         inflight: set[asyncio.Task[None]] = set()
         sem = asyncio.Semaphore(self.concurrency)
@@ -467,14 +472,15 @@ class BulkJob(Planning):
     async def _reconcile_loop(self, doubts: asyncio.Queue[DoubtChunk | None]) -> None:
         """Settle chunks in doubt as they come: all those due at once in one read.
 
-        A chunk is due when ClickSend's clock is past its window plus the settle time. Chunks
+        A chunk is due once its settle time is over (:meth:`Reconciler.deadline`). Chunks
         that went in doubt while the loop waited for an earlier one join its read only if due
         too; the others wait for a later read instead of holding this one back, and with a
         store of one owner up to ``RECONCILE_READS`` reads run at once (a campaign losing
         answers throughout is reconciled while it sends, not all at its end). A shared store's
         reconciler lease makes its reads one at a time.
         """
-        clock = self._session.server_clock
+        elapsed = self._elapsed
+        deadline = self.reconciler.deadline
         shared = getattr(self._store, "acquire_reconciler", None) is not None
         gate = asyncio.Semaphore(1 if shared else RECONCILE_READS)
         held: list[DoubtChunk | None] = []  # taken from the queue, not settled yet
@@ -487,7 +493,7 @@ class BulkJob(Planning):
                 crashed.append(task.exception())  # type: ignore[arg-type]
 
         def due(chunk: DoubtChunk | None) -> float:
-            return -math.inf if chunk is None or chunk.window is None else chunk.window[1]
+            return -math.inf if chunk is None or chunk.window is None else deadline(chunk)
 
         def fail(exc: Exception) -> None:
             logger.error("reconciliation failed: %s: %s", type(exc).__name__, exc)
@@ -513,17 +519,15 @@ class BulkJob(Planning):
                     held.append(await doubts.get())
                 acquired = False
                 try:
-                    wait = clock.wait_until(min(due(c) for c in held) + self._settle)
-                    if wait:
+                    wait = min(due(c) for c in held) - elapsed()
+                    if wait > 0:
                         await self._sleep(wait)
                     await gate.acquire()
                     acquired = True
                     while not doubts.empty():
                         held.append(doubts.get_nowait())
-                    now = clock.now_at_least()
-                    batch = [c for c in held if now is None or due(c) + self._settle <= now] or [
-                        min(held, key=due)
-                    ]
+                    now = elapsed()
+                    batch = [c for c in held if due(c) <= now] or [min(held, key=due)]
                     task = asyncio.create_task(read(batch))
                 except Exception as exc:  # never lose the loop: the sender waits for it
                     fail(exc)

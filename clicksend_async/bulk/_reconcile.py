@@ -2,9 +2,10 @@
 
 A chunk in doubt carries the window of *ClickSend's* clock in which the server may have accepted
 its rows (learnt from the ``Date`` of answers, never by comparing two hosts' clocks). The
-reconciler waits until the server's clock is past the window plus the settle time (so a history
-that lags cannot hide a message), then settles every chunk in doubt at that moment with one
-coalesced read:
+reconciler waits until the settle time is over (so a history that lags cannot hide a message):
+counted from the moment the request ended on this process's monotonic clock for a chunk it sent,
+and in ClickSend's time past the window for a chunk from the store (an earlier run, another
+worker). Then it settles every chunk in doubt at that moment with one coalesced read:
 
 - a **window scan** (``date_from``/``date_to`` = the merged windows) when it is small, or
 - **recipient lookups** (``q=to:A,to:B,...`` with ``operator=OR``, a page of numbers a
@@ -33,6 +34,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -72,7 +74,9 @@ class Reconciler(RecipientLookups):
         on_settled: Callable[[Sequence[RowOutcome]], None],
         canary: Callable[[], SentEvidence | None],
         timeout: float | None = None,
+        elapsed: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._elapsed = elapsed
         self._session = session
         self._reader = HistoryReader(session, history_path, timeout)
         self._store = store
@@ -160,10 +164,25 @@ class Reconciler(RecipientLookups):
                 known.append(chunk)
         return known
 
+    def deadline(self, chunk: DoubtChunk) -> float:
+        """Return when ``chunk``'s settle time is over, on the elapsed-time clock.
+
+        A chunk this process sent counts it from the moment its request ended, on one clock
+        (no conversion between two hosts' clocks, whose uncertainty would only add to it). A
+        chunk from the store counts it in ClickSend's time from the end of its window (learnt
+        from the ``Date`` of answers); with that clock unknown, it is due now.
+        """
+        if chunk.ended is not None:
+            return chunk.ended + self._settle
+        now = self._elapsed()
+        if chunk.window is None:
+            return now
+        wait = self._session.server_clock.wait_until(chunk.window[1] + self._settle)
+        return now + (wait or 0.0)
+
     async def _settle_due(self, known: list[DoubtChunk], mine: set[int] | None) -> None:
-        due = max(c.window[1] for c in known if c.window is not None) + self._settle
-        wait = self._session.server_clock.wait_until(due)
-        if wait:
+        wait = max(self.deadline(c) for c in known if c.window is not None) - self._elapsed()
+        if wait > 0:
             await self._sleep(wait)
         for group in _coalesce(known):
             await self._settle_group(group, mine)

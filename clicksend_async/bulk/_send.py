@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -219,8 +220,10 @@ class ChunkSender:
         on_doubt: Callable[[DoubtChunk], None],
         on_result: Callable[[Claim, ChunkResult, tuple[float, float] | None], Awaitable[None]],
         timeout: float | None = None,
+        elapsed: Callable[[], float] = time.monotonic,
     ) -> None:
         self._session = session
+        self._elapsed = elapsed
         self._channel = channel
         self._store = store
         self._body = body
@@ -299,6 +302,7 @@ class ChunkSender:
         return guard
 
     async def _record(self, claim: Claim, result: ChunkResult, started: float) -> None:
+        ended = self._elapsed()
         clock = self._session.server_clock
         window = clock.window(started, clock.local(), WINDOW_MARGIN)
         recorded = await self._store.settle(
@@ -325,6 +329,7 @@ class ChunkSender:
                         (row, by_row[row].custom_string, by_row[row].to) for row in result.doubt
                     ),
                     window=window,
+                    ended=ended,
                 )
             )
 

@@ -136,12 +136,18 @@ class DoubtChunk(NamedTuple):
 
     ``window`` is the interval of ClickSend's clock (Unix seconds) in which the server may have
     accepted the rows; None when it is not known (no answer ever carried a ``Date``).
+
+    ``ended`` is when its request ended on this process's elapsed-time clock (monotonic), for a
+    chunk this process sent: its settle time is counted from there, on one clock. A chunk from
+    the store (an earlier run, another worker) has None: its settle time is counted in
+    ClickSend's time from the end of its window.
     """
 
     chunk: int
     epoch: int
     rows: tuple[tuple[int, str, str | None], ...]  # (row, custom_string, to)
     window: tuple[float, float] | None
+    ended: float | None = None
 
 
 class SentEvidence(NamedTuple):

@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from email.utils import formatdate
 from typing import Any
 
 import pytest
 
 from clicksend_async import ClickSendClient
 from clicksend_async._hooks import RequestEvent
+from clicksend_async._servertime import ServerClock
 from clicksend_async.bulk import SMS, BulkJob
+from clicksend_async.bulk._states import DoubtChunk
 from clicksend_async.testing import ClickSendEmulator, _state
 
 
@@ -167,3 +170,84 @@ class TestLookups:
             scanned = [q for q in queries if "q" not in q]
             assert len(scanned) > 30  # the 3,750 messages of the window, read in pages
             assert [q["page"] for q in scanned] == [str(p) for p in range(1, len(scanned) + 1)]
+
+
+class TestSettleTime:
+    """A chunk this process sent is read once its settle time is over on one clock (the request's
+    end on the elapsed-time clock); a chunk from the store, in ClickSend's time past its window."""
+
+    def _reconciler(self, clock: Clock, settle: float) -> Any:
+        from clicksend_async._session import Session
+        from clicksend_async.bulk._reconcile import Reconciler
+
+        session: Any = Session.__new__(Session)
+        session.server_clock = ServerClock(local=clock)
+        return Reconciler(
+            session=session,
+            history_path="/sms/history",
+            store=None,  # type: ignore[arg-type]
+            settle=settle,
+            sleep=clock.sleep,
+            emit=lambda _: None,
+            on_settled=lambda _: None,
+            canary=lambda: None,
+            elapsed=clock,
+        )
+
+    def test_a_chunk_this_process_sent_is_due_settle_seconds_after_its_request_ended(
+        self,
+    ) -> None:
+        clock = Clock()
+        reconciler = self._reconciler(clock, 2.0)
+        # ClickSend's clock known only to within a second (one answer): no matter.
+        reconciler._session.server_clock.observe(
+            formatdate(clock.now + 300, usegmt=True), clock.now - 0.05, clock.now
+        )
+        ended = clock.now
+        chunk = DoubtChunk(1, 1, ((1, "c1", "+61411111111"),), (ended + 299, ended + 301), ended)
+        assert reconciler.deadline(chunk) == ended + 2.0
+        clock.now += 5
+        assert reconciler.deadline(chunk) == ended + 2.0  # fixed, not moving with the clock
+
+    def test_a_chunk_from_the_store_waits_in_clicksends_time(self) -> None:
+        clock = Clock()
+        reconciler = self._reconciler(clock, 2.0)
+        server = reconciler._session.server_clock
+        server.observe(formatdate(clock.now + 300, usegmt=True), clock.now - 0.05, clock.now)
+        lo, hi = server.offset
+        window_end = clock.now + hi
+        chunk = DoubtChunk(1, 1, ((1, "c1", "+61411111111"),), (window_end - 1, window_end))
+        # Due when ClickSend's clock surely passed the window's end plus the settle time.
+        assert reconciler.deadline(chunk) == pytest.approx(clock.now + (hi - lo) + 2.0)
+        unknown = chunk._replace(window=None)
+        assert reconciler.deadline(unknown) == clock.now  # settled as unknown at once
+
+    async def test_a_lost_answer_is_read_its_settle_time_after_the_request_ended(self) -> None:
+        clock = Clock()
+        recipients = rows(400)
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            async with emu.client(
+                rate_limit=None, on_request=fault_on_send(emu, "commit-drop", 2)
+            ) as cs:
+                job = BulkJob(
+                    cs.session,
+                    SMS,
+                    recipients,
+                    body="Hi {first_name}, our sale starts today",
+                    sleep=clock.sleep,
+                    clock=clock,
+                    reconcile_settle=2.0,
+                    chunk_size=100,
+                    concurrency=1,
+                    preflight=False,
+                    check_balance=False,
+                )
+                with await job.run() as report:
+                    assert report.sent == 400
+            assert texted(emu) == Counter(r["to"] for r in recipients)
+            sends = [r.time for r in emu.requests if r.path == "/sms/send"]
+            reads = [r.time for r in emu.requests if r.path == "/sms/history"]
+            lost_at = sends[1]
+            # 2 s after the lost request (on the test's clock, which the engine's sleeps move),
+            # not 2 s plus the second of uncertainty about ClickSend's clock.
+            assert 2.0 <= reads[0] - lost_at < 2.5
