@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeclock import Clock
 
 from clicksend_async._csvsafe import FORMULA_TRIGGERS, csv_safe, csv_safe_row
 from clicksend_async.bulk import SMS, BulkJob
@@ -66,18 +66,6 @@ class TestCsvSafe:
     def test_a_row_agrees_with_the_cell_rule(self, cell: str) -> None:
         # The row's shortcut for E.164 numbers gives what csv_safe gives.
         assert csv_safe_row([cell]) == [csv_safe(cell)]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 class TestReportCsv:

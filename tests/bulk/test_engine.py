@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeclock import Clock
 
 from clicksend_async import (
     BudgetExceededError,
@@ -20,20 +21,6 @@ from clicksend_async import (
 )
 from clicksend_async.bulk import SMS, BulkJob, BulkOutcome, Journal, OutcomeState, ProgressEvent
 from clicksend_async.testing import ClickSendEmulator
-
-
-class Clock:
-    """A shared fake clock: the engine's sleeps advance the emulator's time."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 def rows(n: int, start: int = 0) -> list[dict[str, Any]]:

@@ -9,24 +9,12 @@ from typing import Any
 from unittest.mock import ANY
 
 import pytest
+from fakeclock import Clock
 
 from clicksend_async import BudgetExceededError, ValidationError
 from clicksend_async.bulk import SMS, BulkJob, _keyprice
 from clicksend_async.bulk._price import PriceState, Pricing
 from clicksend_async.testing import ClickSendEmulator
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
-
 
 #: Three countries at three prices (AU 0.0792, GB 0.0550, CA 0.0330 a part in the emulator).
 PREFIXES = ["+6142", "+4477", "+1604"]

@@ -9,13 +9,13 @@ scanned instead.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
 
 import pytest
+from fakeclock import Clock
 
 from clicksend_async import ClickSendClient
 from clicksend_async._hooks import RequestEvent
@@ -23,18 +23,6 @@ from clicksend_async._servertime import ServerClock
 from clicksend_async.bulk import SMS, BulkJob
 from clicksend_async.bulk._states import DoubtChunk
 from clicksend_async.testing import ClickSendEmulator, _state
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 def rows(n: int, start: int = 0) -> list[dict[str, Any]]:
@@ -85,9 +73,13 @@ async def run(
     *,
     kind: str = "commit-drop",
     nth: int = 3,
+    fill: int = 3000,
+    chunk_size: int = 250,
+    settle: float = 0,
 ) -> Any:
+    """Run a campaign whose ``nth`` send gets the fault ``kind``, after ``fill`` other messages."""
     async with emu.client(rate_limit=None) as cs:
-        await fill_history(cs, 3000)
+        await fill_history(cs, fill)
     async with emu.client(rate_limit=None, on_request=fault_on_send(emu, kind, nth)) as cs:
         job = BulkJob(
             cs.session,
@@ -96,8 +88,8 @@ async def run(
             body="Hi {first_name}, our sale starts today",
             sleep=clock.sleep,
             clock=clock,
-            reconcile_settle=0,
-            chunk_size=250,
+            reconcile_settle=settle,
+            chunk_size=chunk_size,
             concurrency=1,
             preflight=False,
             check_balance=False,
@@ -226,24 +218,10 @@ class TestSettleTime:
         clock = Clock()
         recipients = rows(400)
         async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
-            async with emu.client(
-                rate_limit=None, on_request=fault_on_send(emu, "commit-drop", 2)
-            ) as cs:
-                job = BulkJob(
-                    cs.session,
-                    SMS,
-                    recipients,
-                    body="Hi {first_name}, our sale starts today",
-                    sleep=clock.sleep,
-                    clock=clock,
-                    reconcile_settle=2.0,
-                    chunk_size=100,
-                    concurrency=1,
-                    preflight=False,
-                    check_balance=False,
-                )
-                with await job.run() as report:
-                    assert report.sent == 400
+            with await run(
+                emu, clock, recipients, nth=2, fill=0, chunk_size=100, settle=2.0
+            ) as report:
+                assert report.sent == 400
             assert texted(emu) == Counter(r["to"] for r in recipients)
             sends = [r.time for r in emu.requests if r.path == "/sms/send"]
             reads = [r.time for r in emu.requests if r.path == "/sms/history"]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeclock import Clock
 
 from clicksend_async import ConfigurationError, JournalError, JournalLockedError, ValidationError
 from clicksend_async.bulk import SMS, BulkJob, PostgresStore
@@ -522,20 +523,6 @@ class TestBudgetAndSharedState:
             await other.set_state("paused")
         await other.close()
         await first.close()
-
-
-class Clock:
-    """A shared fake clock: the engine's sleeps advance the emulator's time."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 def recipients(n: int) -> list[dict[str, Any]]:

@@ -9,23 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeclock import Clock
 
 from clicksend_async.bulk import SMS, BulkJob, Journal
 from clicksend_async.bulk._report_csv import ReportWriter
 from clicksend_async.bulk._states import FINAL_STATES
 from clicksend_async.testing import ClickSendEmulator
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 def mixed_rows(n: int) -> list[dict[str, Any]]:
