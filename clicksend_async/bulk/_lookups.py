@@ -50,9 +50,10 @@ class RecipientLookups:
         A row is found by its own record (its custom string), whatever the server did with
         the query: finding needs no canary. So the numbers are first asked a page of
         ``PAGE`` at a time without it (a chunk of 1,000 answers lost after the commit is
-        settled by 10 requests, not 11), for as long as every row asked comes back. The rows
-        not found that way are asked again with the canary, which alone makes their absence
-        an answer (:meth:`_absent`).
+        settled by 10 requests, not 11), the first page alone and, if its rows all came back,
+        the others as one stream. The rows not found that way are asked again with the canary,
+        which alone makes their absence an answer (:meth:`_absent`): a read of rows that were
+        never accepted costs one request more than the canary lookups alone.
         """
         found: dict[str, Mapping[str, Any]] = {}
         missing: list[str] = []
@@ -68,12 +69,10 @@ class RecipientLookups:
             missing.extend(to for to in batch if by_to[to] not in records)
 
         batches = [recipients[start : start + PAGE] for start in range(0, len(recipients), PAGE)]
-        # The first page alone: while they all come back, the rest follow as one stream.
-        if self._lookups_work is True:
-            await _stream(find, batches)
-            batches = []
-        else:
-            await find(batches.pop(0))
+        # The first page alone, even once lookups are known to work: when its rows all came
+        # back the rest follow as one stream; when they did not, the chunks were probably not
+        # accepted, and asking every page twice would double the cost of proving it.
+        await find(batches.pop(0))
         if missing:
             # Rows of this read were not accepted, it seems: the rest go straight to lookups
             # that can prove it, instead of being asked twice.

@@ -45,14 +45,15 @@ async def fill_history(cs: ClickSendClient, count: int) -> None:
         )
 
 
-def fault_on_send(emu: ClickSendEmulator, kind: str, nth: int) -> Callable[[RequestEvent], None]:
-    """Return an ``on_request`` hook that gives the ``nth`` campaign send the fault ``kind``."""
+def fault_on_send(emu: ClickSendEmulator, faults: dict[int, str]) -> Callable[[RequestEvent], None]:
+    """Return an ``on_request`` hook that gives the nth campaign send the fault ``faults[n]``."""
     seen = [0]
 
     def hook(event: RequestEvent) -> None:
         if event.path == "/sms/send":
             seen[0] += 1
-            if seen[0] == nth:
+            kind = faults.get(seen[0])
+            if kind is not None:
                 emu.inject(kind, path="/sms/send", times=1)
 
     return hook
@@ -73,14 +74,18 @@ async def run(
     *,
     kind: str = "commit-drop",
     nth: int = 3,
+    faults: dict[int, str] | None = None,
     fill: int = 3000,
     chunk_size: int = 250,
     settle: float = 0,
 ) -> Any:
-    """Run a campaign whose ``nth`` send gets the fault ``kind``, after ``fill`` other messages."""
+    """Run a campaign whose ``nth`` send gets the fault ``kind`` (or each send in ``faults``
+    its own), after ``fill`` other messages."""
     async with emu.client(rate_limit=None) as cs:
         await fill_history(cs, fill)
-    async with emu.client(rate_limit=None, on_request=fault_on_send(emu, kind, nth)) as cs:
+    async with emu.client(
+        rate_limit=None, on_request=fault_on_send(emu, faults or {nth: kind})
+    ) as cs:
         job = BulkJob(
             cs.session,
             SMS,
@@ -137,6 +142,23 @@ class TestLookups:
             for q in asked[1:]:
                 assert q[0] not in lost and set(q[1:]) <= lost
             assert {t for q in asked[1:] for t in q[1:]} == lost
+
+    async def test_once_lookups_work_rows_never_accepted_cost_one_page_more(self) -> None:
+        # Chunk 2's answer is lost after the commit (its rows found: lookups work); chunk 4's
+        # request failed before it was processed. Its read asks one page of numbers without
+        # the canary, finds none, and proves all 250 absent with canary lookups, not every page
+        # twice.
+        clock = Clock()
+        recipients = rows(1000)
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            with await run(emu, clock, recipients, faults={2: "commit-drop", 4: "500"}) as report:
+                assert report.sent == 1000
+            assert texted(emu) == Counter(r["to"] for r in recipients)  # chunk 4 re-sent once
+            second = {f"to:{r['to']}" for r in recipients[750:]}
+            asked = [q for q in lookups(history_queries(emu)) if set(q) & second]
+            assert [len(q) for q in asked] == [100, 100, 100, 53]
+            assert set(asked[0]) <= second  # the page without the canary
+            assert all(q[0] not in second for q in asked[1:])  # then the canary first
 
     async def test_a_server_that_finds_nothing_by_number_is_scanned_instead(self) -> None:
         # A server that reads ``to:`` some other way answers every lookup with nothing: the
