@@ -34,7 +34,7 @@ from ._report import BulkOutcome
 from ._states import Claim, DoubtChunk, Release, RowOutcome
 from ._store import CampaignStore
 
-__all__ = ["ChunkResult", "ChunkSender", "classify"]
+__all__ = ["ChunkResult", "ChunkSender", "classify", "lease_needed"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
@@ -43,6 +43,17 @@ logger = logging.getLogger("clicksend_async.bulk")
 WINDOW_MARGIN = 1.0
 #: Seconds of lease beyond the HTTP timeout a chunk must hold when its request leaves.
 LEASE_MARGIN = 5.0
+
+
+def lease_needed(lease: float | None, timeout: float | None) -> float:
+    """Return the lease a chunk must have left when its request leaves (the pre-send guard).
+
+    The request's timeout (30 s when it has none) plus a margin: ``LEASE_MARGIN``, at most a
+    quarter of a ``lease`` that is known.
+    """
+    margin = LEASE_MARGIN if lease is None else min(LEASE_MARGIN, lease / 4)
+    return (timeout or 30.0) + margin
+
 
 _THROTTLED_AGAIN = (
     "THROTTLED on re-send after an unknown outcome: an identical message went out seconds "
@@ -285,14 +296,12 @@ class ChunkSender:
         # Only the chunk's numbers: aiohttp's timers and tasks copy the context this guard is
         # set in and can outlive the request, so a closure over the claim kept its payloads.
         chunk, epoch = claim.chunk, claim.epoch
-        margin = (
-            LEASE_MARGIN if not isinstance(lease, int | float) else min(LEASE_MARGIN, lease / 4)
-        )
+        known = lease if isinstance(lease, int | float) else None
 
         async def guard(info: RequestInfo) -> None:
             if lease_left is None or info.kind != "send":
                 return
-            needed = (info.timeout or 30.0) + margin
+            needed = lease_needed(known, info.timeout)
             left = await lease_left(chunk, epoch)
             if left < needed:
                 raise RequestVetoedError(

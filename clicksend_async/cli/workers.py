@@ -27,7 +27,7 @@ from ..bulk import (
 )
 from ..bulk._jobstate import snapshot
 from ..bulk._postgres_store import redact_dsn
-from ..bulk._send import LEASE_MARGIN
+from ..bulk._send import lease_needed
 from ..bulk._worker import NOT_OPENED_YET, check_max_seconds, prepare_worker, run_for, store_path
 from . import _options
 from ._context import (
@@ -355,10 +355,10 @@ def check_lease(lease: float, timeout: float | None) -> None:
     """Refuse a lease too short for a request to leave within it (nothing would be sent).
 
     The pre-send guard sends a chunk only while its lease outlasts the request's timeout plus
-    a margin (``LEASE_MARGIN``, at most a quarter of the lease).
+    a margin (:func:`~clicksend_async.bulk._send.lease_needed`): the same rule, checked here.
     """
-    request = 30.0 if timeout is None else timeout  # the pre-send guard's own default
-    needed = request + min(LEASE_MARGIN, lease / 4)
+    request = timeout or 30.0  # the pre-send guard's own default
+    needed = lease_needed(lease, timeout)
     if lease < needed:
         raise ConfigurationError(
             f"--lease {lease:g} is too short: a chunk is sent only while its lease outlasts the "
