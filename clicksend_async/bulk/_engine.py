@@ -493,7 +493,7 @@ class BulkJob(Planning):
                 crashed.append(task.exception())  # type: ignore[arg-type]
 
         def due(chunk: DoubtChunk | None) -> float:
-            return -math.inf if chunk is None or chunk.window is None else deadline(chunk)
+            return -math.inf if chunk is None else deadline(chunk)
 
         def fail(exc: Exception) -> None:
             logger.error("reconciliation failed: %s: %s", type(exc).__name__, exc)

@@ -167,21 +167,22 @@ class Reconciler(RecipientLookups):
     def deadline(self, chunk: DoubtChunk) -> float:
         """Return when ``chunk``'s settle time is over, on the elapsed-time clock.
 
-        A chunk this process sent counts it from the moment its request ended, on one clock
-        (no conversion between two hosts' clocks, whose uncertainty would only add to it). A
-        chunk from the store counts it in ClickSend's time from the end of its window (learnt
-        from the ``Date`` of answers); with that clock unknown, it is due now.
+        A chunk with no window (ClickSend's clock unknown) is due now: no read can settle it,
+        it ends ``unknown``. A chunk this process sent counts it from the moment its request
+        ended, on one clock (no conversion between two hosts' clocks, whose uncertainty would
+        only add to it). A chunk from the store counts it in ClickSend's time from the end of
+        its window (learnt from the ``Date`` of answers).
         """
-        if chunk.ended is not None:
-            return chunk.ended + self._settle
         now = self._elapsed()
         if chunk.window is None:
             return now
+        if chunk.ended is not None:
+            return chunk.ended + self._settle
         wait = self._session.server_clock.wait_until(chunk.window[1] + self._settle)
         return now + (wait or 0.0)
 
     async def _settle_due(self, known: list[DoubtChunk], mine: set[int] | None) -> None:
-        wait = max(self.deadline(c) for c in known if c.window is not None) - self._elapsed()
+        wait = max(self.deadline(c) for c in known) - self._elapsed()
         if wait > 0:
             await self._sleep(wait)
         for group in _coalesce(known):
@@ -410,7 +411,8 @@ class Reconciler(RecipientLookups):
         )
         if usable and self._lookups_work is True:
             # Proven earlier in this run: a lookup reads about what a scan of the same rows
-            # does (99 rows a request against 100 a page) and needs no first page to decide.
+            # does (a page of 100 numbers against 100 messages a page) and needs no first page
+            # to decide.
             assert canary is not None
             found = await self._lookup(date_from, recipients, by_to, want, canary)
             if found is not None:
