@@ -99,15 +99,7 @@ def request_span(
     method: str, path: str, *, attempt: int
 ) -> contextlib.AbstractContextManager[SpanHandle]:
     """Wrap one HTTP attempt in a CLIENT span (a no-op without OpenTelemetry)."""
-    if _trace is None:
-        return _NO_SPAN
-    if (
-        _trace.get_tracer is _OTEL_GET_TRACER
-        and not _ENV_PROVIDER
-        and getattr(_trace, "_TRACER_PROVIDER", _UNKNOWN) is None
-    ):
-        return _NO_SPAN  # _no_provider()'s common answer (see _unset_global), without a call
-    if _no_provider():
+    if _trace is None or _no_provider():
         return _NO_SPAN
     return _client_span(method, path, attempt)
 
