@@ -4,7 +4,8 @@ Each test starts the standalone emulator (``python -m clicksend_async.testing``)
 ``python -m clicksend_async campaign`` process, watches the campaign journal through a read-only
 SQLite connection, and SIGKILLs the campaign at one point:
 
-(a) the plan is stored but no chunk was started;
+(a) the plan is stored but no chunk was started (at the confirmation prompt: the engine goes
+    from its stored plan to its first chunk's intent too fast to be watched reliably);
 (b) a chunk is in flight: its request is still in the emulator's latency, or (with a commit-hang
     fault) it was processed but its answer has not arrived;
 (c) between chunks: some chunks done, none in flight, one row still waiting (a THROTTLED row
@@ -21,6 +22,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pty
 import shlex
 import signal
 import sqlite3
@@ -82,9 +84,10 @@ class Campaign:
     journal: Path
     options: tuple[str, ...] = ()
     runs: int = 0
+    output: Path | None = None  # the running (or last) campaign's output
     outputs: list[str] = field(default_factory=list)
 
-    def command(self, *extra: str) -> list[str]:
+    def command(self, *extra: str, yes: bool = True) -> list[str]:
         return [
             sys.executable,
             "-m",
@@ -99,7 +102,7 @@ class Campaign:
             BODY,
             "--journal",
             str(self.journal),
-            "--yes",
+            *(["--yes"] if yes else []),
             "--chunk-size",
             "20",
             "--concurrency",
@@ -108,28 +111,50 @@ class Campaign:
             *extra,
         ]
 
+    @contextmanager
+    def start(self, *extra: str, ask: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+        """Start the campaign in the background; kill it on the way out whatever happens.
+
+        With ``ask`` it runs without ``--yes`` on a terminal (a pseudo-terminal nobody types
+        into), so it stops at the confirmation prompt with the plan stored.
+        """
+        self.runs += 1
+        out = self.tmp_path / f"run{self.runs}.out"
+        controller, terminal = pty.openpty() if ask else (-1, -1)
+        self.output = out
+        try:
+            with out.open("wb") as sink:
+                proc = subprocess.Popen(
+                    self.command(*extra, yes=not ask),
+                    stdin=terminal if ask else subprocess.DEVNULL,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    env=self.env(),
+                )
+                try:
+                    yield proc
+                finally:
+                    if proc.poll() is None:
+                        proc.kill()  # also ends a stopped process
+                    proc.wait(10)
+        finally:
+            for fd in (controller, terminal):
+                if fd >= 0:
+                    os.close(fd)
+        self.outputs.append(out.read_text(encoding="utf-8", errors="replace"))
+
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MATON_", "CLICKSEND_"))}
         env.update(CLICKSEND_USERNAME="emulator", CLICKSEND_API_KEY="emulator-api-key")
         env["COLUMNS"] = "80"
         return env
 
-    @contextmanager
-    def start(self, *extra: str) -> Iterator[subprocess.Popen[bytes]]:
-        """Start the campaign in the background; kill it on the way out whatever happens."""
-        self.runs += 1
-        out = self.tmp_path / f"run{self.runs}.out"
-        with out.open("wb") as sink:
-            proc = subprocess.Popen(
-                self.command(*extra), stdout=sink, stderr=subprocess.STDOUT, env=self.env()
-            )
-            try:
-                yield proc
-            finally:
-                if proc.poll() is None:
-                    proc.kill()  # also ends a stopped process
-                proc.wait(10)
-        self.outputs.append(out.read_text(encoding="utf-8", errors="replace"))
+    def wait_for_output(self, text: str, *, timeout: float = 15) -> None:
+        """Wait until the running campaign has printed ``text``."""
+        deadline = time.monotonic() + timeout
+        while self.output is None or text not in self.output.read_text("utf-8", "replace"):
+            assert time.monotonic() < deadline, f"no {text!r} in {timeout} s"
+            time.sleep(0.01)
 
     def run(self, *extra: str, timeout: float = 30) -> tuple[int, str]:
         """Run the campaign to its end; return (exit status, output)."""
@@ -275,7 +300,8 @@ def test_killed_after_the_plan_before_any_chunk(tmp_path: Path, csv_path: Path) 
     valid = write_csv(csv_path)
     with emulator_process(tmp_path, "--latency-ms", "150") as emu:
         campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db")
-        with campaign.start() as proc:
+        with campaign.start(ask=True) as proc:
+            campaign.wait_for_output(f"Send {len(valid)} messages")
             state = kill_when(proc, campaign.journal, lambda s: s.planned and not s.chunks)
         assert state.waiting == len(valid)
         assert logged(emu) == []
