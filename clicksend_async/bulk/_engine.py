@@ -20,7 +20,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +55,8 @@ _EXCLUDE_SCAN = 5000
 #: History reads settling chunks in doubt at once (a store of one owner; each read's requests
 #: still pass the client's rate limiter, and its lookups their own bound).
 RECONCILE_READS = 3
+#: What :meth:`BulkJob._sleep_or_get` returns when nothing came.
+_NOTHING = object()
 
 
 class BulkJob(Planning):
@@ -470,19 +472,25 @@ class BulkJob(Planning):
         return {"now": now, "window_from": None if window is None else window[0]}
 
     async def _reconcile_loop(self, doubts: asyncio.Queue[DoubtChunk | None]) -> None:
-        """Settle chunks in doubt as they come: all those due at once in one read.
+        """Settle chunks in doubt as they come: first by looking for their rows at once, then
+        all those due at once in one read.
 
-        A chunk is due once its settle time is over (:meth:`Reconciler.deadline`). Chunks
-        that went in doubt while the loop waited for an earlier one join its read only if due
-        too; the others wait for a later read instead of holding this one back, and with a
-        store of one owner up to ``RECONCILE_READS`` reads run at once (a campaign losing
-        answers throughout is reconciled while it sends, not all at its end). A shared store's
-        reconciler lease makes its reads one at a time.
+        A chunk this process sent is first looked for in the history as soon as it is in
+        doubt (:meth:`Reconciler.confirm`): a row found is evidence at any moment, so a chunk
+        the server accepted is settled without waiting. The others (and chunks from the store)
+        are due once their settle time is over (:meth:`Reconciler.deadline`). Chunks that went
+        in doubt while the loop waited for an earlier one join its read only if due too; the
+        others wait for a later read instead of holding this one back, and with a store of one
+        owner up to ``RECONCILE_READS`` reads run at once (a campaign losing answers throughout
+        is reconciled while it sends, not all at its end). A shared store's reconciler lease
+        makes its reads one at a time.
         """
         elapsed = self._elapsed
         deadline = self.reconciler.deadline
         shared = getattr(self._store, "acquire_reconciler", None) is not None
         gate = asyncio.Semaphore(1 if shared else RECONCILE_READS)
+        looks = asyncio.Semaphore(RECONCILE_READS)
+        looked: set[tuple[int, int]] = set()  # (chunk, epoch) looked for at once already
         held: list[DoubtChunk | None] = []  # taken from the queue, not settled yet
         reads: set[asyncio.Task[None]] = set()
         crashed: list[BaseException] = []  # a read ended by more than an Exception
@@ -500,6 +508,11 @@ class BulkJob(Planning):
             if self._abort is None:
                 self._abort = f"reconciliation failed ({type(exc).__name__}: {exc})"
 
+        def spawn(work: Coroutine[Any, Any, None]) -> None:
+            task = asyncio.create_task(work)
+            reads.add(task)
+            task.add_done_callback(finished)
+
         async def read(batch: list[DoubtChunk | None]) -> None:
             try:
                 await self._progress("reconciling")
@@ -513,22 +526,52 @@ class BulkJob(Planning):
                 for _ in batch:
                     doubts.task_done()
 
+        async def confirm(chunk: DoubtChunk) -> None:
+            try:
+                async with looks:
+                    settled = await self.reconciler.confirm(chunk)
+                if not settled:
+                    doubts.put_nowait(chunk)  # back in line, due at its settle time
+            except Exception as exc:
+                fail(exc)  # as a read that failed: still in doubt in the store
+            finally:
+                doubts.task_done()
+
+        def take(chunk: DoubtChunk | None) -> None:
+            """Hold ``chunk`` for a read, or first look for its rows at once."""
+            if (
+                chunk is not None
+                and chunk.ended is not None
+                and chunk.rows
+                and chunk.window is not None
+                and (chunk.chunk, chunk.epoch) not in looked
+            ):
+                looked.add((chunk.chunk, chunk.epoch))
+                spawn(confirm(chunk))
+            else:
+                held.append(chunk)
+
         try:
             while True:
                 if not held:
-                    held.append(await doubts.get())
+                    take(await doubts.get())
+                    continue
                 acquired = False
                 try:
                     wait = min(due(c) for c in held) - elapsed()
                     if wait > 0:
-                        await self._sleep(wait)
+                        # Woken early by a chunk coming in doubt: it is looked for at once.
+                        came = await self._sleep_or_get(doubts, wait)
+                        if came is not _NOTHING:
+                            take(came)  # type: ignore[arg-type]
+                            continue
                     await gate.acquire()
                     acquired = True
                     while not doubts.empty():
-                        held.append(doubts.get_nowait())
+                        take(doubts.get_nowait())
                     now = elapsed()
                     batch = [c for c in held if due(c) <= now] or [min(held, key=due)]
-                    task = asyncio.create_task(read(batch))
+                    spawn(read(batch))
                 except Exception as exc:  # never lose the loop: the sender waits for it
                     fail(exc)
                     if acquired:
@@ -538,8 +581,6 @@ class BulkJob(Planning):
                     held = []
                     continue
                 held = [c for c in held if all(c is not b for b in batch)]
-                reads.add(task)
-                task.add_done_callback(finished)
         finally:
             for task in reads:
                 task.cancel()
@@ -547,6 +588,21 @@ class BulkJob(Planning):
                 await asyncio.gather(*reads, return_exceptions=True)
             if crashed:
                 raise crashed[0]  # the run ends with it, as if the loop had raised it
+
+    async def _sleep_or_get(self, queue: asyncio.Queue[Any], seconds: float) -> object:
+        """Sleep ``seconds``; return what came into ``queue`` meanwhile (ending the sleep
+        early), or ``_NOTHING``."""
+        getting = asyncio.ensure_future(queue.get())
+        sleeping = asyncio.ensure_future(self._sleep(seconds))
+        try:
+            await asyncio.wait({getting, sleeping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            getting.cancel()
+            await asyncio.gather(sleeping, getting, return_exceptions=True)
+        if getting.cancelled():
+            return _NOTHING
+        return getting.result()
 
     async def _count_result(
         self, claim: Claim, result: ChunkResult, window: tuple[float, float] | None

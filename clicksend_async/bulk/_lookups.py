@@ -44,16 +44,41 @@ class RecipientLookups:
         by_to: Mapping[str, str],
         want: Mapping[str, Any],
         canary: SentEvidence,
+        *,
+        find: bool = True,
     ) -> dict[str, Mapping[str, Any]] | None:
         """Find the wanted rows by recipient; None when the server does not search that way.
 
+        The rows :meth:`_find` does not find are asked again with the canary, which alone
+        makes their absence an answer (:meth:`_absent`): a read of rows that were never
+        accepted costs one request more than the canary lookups alone. Without ``find`` (the
+        rows were looked for already, and not all found) they all go to the canary lookups,
+        which find rows too.
+        """
+        if find:
+            found, missing = await self._find(date_from, recipients, by_to)
+        else:
+            found, missing = {}, list(recipients)
+        if not missing:
+            return found
+        absent = await self._absent(date_from, sorted(missing), want, canary)
+        if absent is None:
+            return None
+        found.update(absent)
+        return found
+
+    async def _find(
+        self, date_from: int, recipients: list[str], by_to: Mapping[str, str]
+    ) -> tuple[dict[str, Mapping[str, Any]], list[str]]:
+        """Ask for ``recipients`` without the canary; return (records found, numbers not found).
+
         A row is found by its own record (its custom string), whatever the server did with
-        the query: finding needs no canary. So the numbers are first asked a page of
-        ``PAGE`` at a time without it (a chunk of 1,000 answers lost after the commit is
-        settled by 10 requests, not 11), the first page alone and, if its rows all came back,
-        the others as one stream. The rows not found that way are asked again with the canary,
-        which alone makes their absence an answer (:meth:`_absent`): a read of rows that were
-        never accepted costs one request more than the canary lookups alone.
+        the query: finding needs no canary (and no settle time: a record is evidence whenever
+        it is read). So the numbers are asked a page of ``PAGE`` at a time (a chunk of 1,000
+        answers lost after the commit is settled by 10 requests, not 11): the first page
+        alone and, if its rows all came back, the others as one stream; if they did not, the
+        rows were probably not accepted and the other pages are not asked (they are all
+        returned as not found), so that proving it does not cost every page twice.
         """
         found: dict[str, Mapping[str, Any]] = {}
         missing: list[str] = []
@@ -69,24 +94,14 @@ class RecipientLookups:
             missing.extend(to for to in batch if by_to[to] not in records)
 
         batches = [recipients[start : start + PAGE] for start in range(0, len(recipients), PAGE)]
-        # The first page alone, even once lookups are known to work: when its rows all came
-        # back the rest follow as one stream; when they did not, the chunks were probably not
-        # accepted, and asking every page twice would double the cost of proving it.
+        # The first page alone, even once lookups are known to work.
         await find(batches.pop(0))
         if missing:
-            # Rows of this read were not accepted, it seems: the rest go straight to lookups
-            # that can prove it, instead of being asked twice.
             missing.extend(to for batch in batches for to in batch)
         elif batches:
             self._lookups_work = True  # the server found rows by number: no page to decide
             await _stream(find, batches)
-        if not missing:
-            return found
-        absent = await self._absent(date_from, sorted(missing), want, canary)
-        if absent is None:
-            return None
-        found.update(absent)
-        return found
+        return found, missing
 
     async def _absent(
         self,

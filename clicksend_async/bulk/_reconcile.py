@@ -1,8 +1,14 @@
 """Reconciling: chunks in doubt to settled rows, through the history, in ClickSend's time.
 
 A chunk in doubt carries the window of *ClickSend's* clock in which the server may have accepted
-its rows (learnt from the ``Date`` of answers, never by comparing two hosts' clocks). The
-reconciler waits until the settle time is over (so a history that lags cannot hide a message):
+its rows (learnt from the ``Date`` of answers, never by comparing two hosts' clocks).
+
+A chunk this process sent is first **looked for at once** (:meth:`Reconciler.confirm`): a record
+found is evidence whenever it is read, so when every row comes back by its number (a page of
+100 numbers a request) the chunk is settled ``sent`` without waiting; the common loss (the
+server accepted the request, its answer was lost) costs no settle time. Anything less leaves
+the chunk in doubt, nothing recorded. Only absence needs the settle time: the
+reconciler waits until it is over (so a history that lags cannot hide a message):
 counted from the moment the request ended on this process's monotonic clock for a chunk it sent,
 and in ClickSend's time past the window for a chunk from the store (an earlier run, another
 worker). Then it settles every chunk in doubt at that moment with one coalesced read:
@@ -19,13 +25,14 @@ and made after the settle time: it goes back to pending, marked as a re-send. An
 (the history unreadable, a page missing, no known clock) leaves the row ``unknown``.
 
 **One reconciler per campaign.** With a shared store that has a reconciler lease
-(``acquire_reconciler``, PostgreSQL), the chunks in doubt of *every* worker of the campaign are
-settled by one coalesced read: the worker that takes the lease collects them all from the store
-(taking over those whose holder is gone), waits out their settle time and reads once; the other
-workers wait until the store shows their chunks settled (and report what it found for them), or
-until the lease is free, and then take it. A holder that dies or freezes loses the lease when it
-expires; its late writes are fenced by ``(chunk, epoch)`` like every settle. A store without the
-lease (SQLite, one owner) settles its own chunks as they come.
+(``acquire_reconciler``, PostgreSQL), the chunks in doubt of *every* worker of the campaign
+(those its own look did not settle) are settled by one coalesced read: the worker that takes
+the lease collects them all from the store (taking over those whose holder is gone), waits out
+their settle time and reads once; the other workers wait until the store shows their chunks
+settled (and report what it found for them), or until the lease is free, and then take it. A
+holder that dies or freezes loses the lease when it expires; its late writes are fenced by
+``(chunk, epoch)`` like every settle. A store without the lease (SQLite, one owner) settles its
+own chunks as they come.
 """
 
 from __future__ import annotations
@@ -86,6 +93,8 @@ class Reconciler(RecipientLookups):
         self._on_settled = on_settled
         self._canary = canary
         self._lookups_work: bool | None = None
+        #: (chunk, epoch) looked for at once (:meth:`confirm`) and not all found.
+        self._missed: set[tuple[int, int]] = set()
         #: Chunks settled (for the benchmarks and metrics).
         self.chunks_settled = 0
 
@@ -145,6 +154,37 @@ class Reconciler(RecipientLookups):
                 return True
             await asyncio.sleep(poll)
         return False
+
+    async def confirm(self, chunk: DoubtChunk) -> bool:
+        """Look for ``chunk``'s rows in the history at once, before its settle time is over;
+        return True when every row was found (and recorded ``sent``).
+
+        A record found is evidence whenever it is read: only absence needs the settle time
+        (a history that lags could hide a message). So a chunk whose answer was lost after
+        the server accepted it (the common loss: a reset, a drop, an answer that would not
+        parse) is settled by its own lookups as soon as it is in doubt, instead of waiting two
+        seconds and more for a read. False (nothing recorded, whatever went wrong) leaves it
+        in doubt, to be settled the usual way once its settle time is over; a chunk that was
+        not accepted costs one request more (the first page of its numbers, which finds none).
+        Needs one distinct number a row (lookups) and ClickSend's clock (the window).
+        """
+        if not chunk.rows or chunk.window is None:
+            return False
+        by_to = {to: custom for _, custom, to in chunk.rows if to}
+        if len(by_to) != len(chunk.rows):
+            return False
+        try:
+            found, missing = await self._find(math.floor(chunk.window[0]), sorted(by_to), by_to)
+        except (ClickSendError, ValueError, TypeError, ArithmeticError) as exc:
+            logger.info("chunk %d: the history lookup failed (%s); it waits", chunk.chunk, exc)
+            return False
+        if missing:
+            self._missed.add((chunk.chunk, chunk.epoch))  # its read goes to the canary at once
+            return False
+        if not await self._record([chunk], found, None):
+            return False  # fenced: settled meanwhile by another worker, whose outcome it adopts
+        self.chunks_settled += 1
+        return True
 
     async def _settle_trivial(
         self, chunks: Sequence[DoubtChunk], mine: set[int] | None
@@ -306,6 +346,17 @@ class Reconciler(RecipientLookups):
             for chunk in group:
                 await self._unknown(chunk, reason, mine)
             return
+        await self._record(group, found, mine)
+
+    async def _record(
+        self,
+        group: list[DoubtChunk],
+        found: Mapping[str, Mapping[str, Any]],
+        mine: set[int] | None,
+    ) -> bool:
+        """Settle ``group``'s chunks by ``found``: its rows ``sent``, the others re-sent;
+        False when a chunk's settle was fenced (settled already under its epoch)."""
+        fenced = False
         for chunk in group:
             outcomes: list[RowOutcome] = []
             releases: list[Release] = []
@@ -334,7 +385,9 @@ class Reconciler(RecipientLookups):
                 releases=releases,
                 resend=frozenset(r.row for r in releases),
             )
+            self._missed.discard((chunk.chunk, chunk.epoch))
             if not recorded:
+                fenced = True
                 continue
             if mine is not None and chunk.chunk not in mine:
                 # Another worker's chunk: it reads what was found from the store (_adopt).
@@ -371,6 +424,7 @@ class Reconciler(RecipientLookups):
                         reason=o.reason,
                     )
                 )
+        return not fenced
 
     async def _unknown(self, chunk: DoubtChunk, reason: str, mine: set[int] | None) -> None:
         outcomes = [RowOutcome(row, "unknown", reason=reason) for row, _, _ in chunk.rows]
@@ -403,6 +457,9 @@ class Reconciler(RecipientLookups):
         recipients = sorted(by_to)
         lookups = math.ceil(len(recipients) / LOOKUP_BATCH) if recipients else None
         canary = self._canary()
+        # Looked for at once already: asking the numbers again without the canary would only
+        # repeat that (the canary lookups find rows too).
+        find = not all((c.chunk, c.epoch) in self._missed for c in group)
         # Lookups need one distinct recipient per row (a number's records are all its rows').
         usable = (
             lookups is not None
@@ -414,7 +471,7 @@ class Reconciler(RecipientLookups):
             # does (a page of 100 numbers against 100 messages a page) and needs no first page
             # to decide.
             assert canary is not None
-            found = await self._lookup(date_from, recipients, by_to, want, canary)
+            found = await self._lookup(date_from, recipients, by_to, want, canary, find=find)
             if found is not None:
                 return found
         first = await self._reader.page({"date_from": date_from}, 1)
@@ -428,7 +485,7 @@ class Reconciler(RecipientLookups):
             and self._lookups_work is not False
             and lookups + 1 < scan_pages
         ):
-            found = await self._lookup(date_from, recipients, by_to, want, canary)
+            found = await self._lookup(date_from, recipients, by_to, want, canary, find=find)
             if found is not None:
                 return found
         return await self._reader.scan({"date_from": date_from}, first, want)

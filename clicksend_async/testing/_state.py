@@ -583,7 +583,11 @@ class HistoryIndex:
             for to in dict.fromkeys(v for _, v in terms):
                 found += self._by_to.get(to, ())
             found = [
-                m for m in found if (date_from is None or m.date >= date_from) and m.date <= high
+                m
+                for m in found
+                if (date_from is None or m.date >= date_from)
+                and m.date <= high
+                and m.time <= visible_until
             ]
             found.sort(key=lambda m: m.date)
             rest = {k: v for k, v in query.items() if k not in ("q", "operator", "date_from")}
@@ -592,6 +596,13 @@ class HistoryIndex:
         lo = 0 if date_from is None else bisect.bisect_left(self._dates, date_from)
         hi = bisect.bisect_right(self._dates, math.floor(high))
         window = self._records[lo:hi]
+        if visible_until < now and window:
+            # A lagging history: of the last second, only what was accepted early enough (a
+            # date is whole seconds, a lag need not be).
+            last = bisect.bisect_left(self._dates, math.floor(visible_until), lo, hi)
+            window = self._records[lo:last] + [
+                m for m in self._records[last:hi] if m.time <= visible_until
+            ]
         if not terms and date_order:
             return window
         rest = {k: v for k, v in query.items() if k not in ("date_from", "date_to")}

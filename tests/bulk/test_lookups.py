@@ -10,15 +10,14 @@ scanned instead.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
 
 import pytest
 from fakeclock import Clock
+from sendfaults import fault_on_send
 
 from clicksend_async import ClickSendClient
-from clicksend_async._hooks import RequestEvent
 from clicksend_async._servertime import ServerClock
 from clicksend_async.bulk import SMS, BulkJob
 from clicksend_async.bulk._states import DoubtChunk
@@ -43,20 +42,6 @@ async def fill_history(cs: ClickSendClient, count: int) -> None:
                 ]
             },
         )
-
-
-def fault_on_send(emu: ClickSendEmulator, faults: dict[int, str]) -> Callable[[RequestEvent], None]:
-    """Return an ``on_request`` hook that gives the nth campaign send the fault ``faults[n]``."""
-    seen = [0]
-
-    def hook(event: RequestEvent) -> None:
-        if event.path == "/sms/send":
-            seen[0] += 1
-            kind = faults.get(seen[0])
-            if kind is not None:
-                emu.inject(kind, path="/sms/send", times=1)
-
-    return hook
 
 
 def history_queries(emu: ClickSendEmulator) -> list[dict[str, str]]:
@@ -122,7 +107,8 @@ class TestLookups:
             lost = {r["to"] for r in recipients[500:750]}
             assert sorted(len(q) for q in asked) == [50, 100, 100]
             assert {term.removeprefix("to:") for q in asked for term in q} == lost
-            assert len(history_queries(emu)) == 1 + len(asked)  # one page decided against a scan
+            # Looked for as soon as it was in doubt: no page of the window read to decide.
+            assert len(history_queries(emu)) == len(asked)
 
     async def test_rows_the_server_never_took_are_proved_absent_with_the_canary(self) -> None:
         clock = Clock()
@@ -240,14 +226,35 @@ class TestSettleTime:
         clock = Clock()
         recipients = rows(400)
         async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            # A 500 before the request was processed: its rows are not found at once.
             with await run(
-                emu, clock, recipients, nth=2, fill=0, chunk_size=100, settle=2.0
+                emu, clock, recipients, kind="500", nth=2, fill=0, chunk_size=100, settle=2.0
             ) as report:
                 assert report.sent == 400
             assert texted(emu) == Counter(r["to"] for r in recipients)
             sends = [r.time for r in emu.requests if r.path == "/sms/send"]
             reads = [r.time for r in emu.requests if r.path == "/sms/history"]
             lost_at = sends[1]
-            # 2 s after the lost request (on the test's clock, which the engine's sleeps move),
-            # not 2 s plus the second of uncertainty about ClickSend's clock.
-            assert 2.0 <= reads[0] - lost_at < 2.5
+            # Looked for at once (nothing found), then the read that can prove absence 2 s
+            # after the lost request (on the test's clock, which the engine's sleeps move), not
+            # 2 s plus the second of uncertainty about ClickSend's clock.
+            assert reads[0] - lost_at < 0.1
+            assert 2.0 <= reads[1] - lost_at < 2.5
+
+    async def test_a_lost_answer_after_the_commit_is_settled_at_once(self) -> None:
+        clock = Clock()
+        recipients = rows(400)
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            with await run(
+                emu, clock, recipients, nth=2, fill=0, chunk_size=100, settle=2.0
+            ) as report:
+                assert report.sent == 400
+                found = [o for o in report.outcomes() if o.reason and "history" in o.reason]
+                assert sorted(o.row for o in found) == list(range(101, 201))
+            assert texted(emu) == Counter(r["to"] for r in recipients)
+            sends = [r.time for r in emu.requests if r.path == "/sms/send"]
+            reads = [r for r in emu.requests if r.path == "/sms/history"]
+            # Its rows were found by their own records as soon as it was in doubt: one page of
+            # its 100 numbers, no settle time waited (a record is evidence whenever read).
+            assert len(reads) == 1 and reads[0].time - sends[1] < 0.1
+            assert clock.now - sends[0] < 1.0  # the run never slept out the 2 s

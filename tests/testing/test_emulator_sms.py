@@ -302,6 +302,26 @@ class TestHistory:
         ]
         assert await ids(order_by="to:asc") == ["+61412340000", "+61412345001", "+61412345002"]
 
+    async def test_a_lag_shorter_than_a_second_hides_what_was_just_accepted(
+        self, make_emulator: EmulatorFactory, session: aiohttp.ClientSession, clock: FakeClock
+    ) -> None:
+        # A date is whole seconds; the lag is not: a message accepted half-way through a second
+        # is hidden for its lag, from a listing and from a lookup by number alike.
+        emu = await make_emulator(clock=clock, history_lag=0.3)
+        api = Api(session, emu.url, basic(emu))
+        clock.now = 1_800_000_000.5
+        await send(api, sms(to="+61412345001"))
+
+        async def seen() -> tuple[int, int]:
+            listing = (await api.get("/sms/history")).data["total"]
+            found = (await api.get("/sms/history", params={"q": "to:+61412345001"})).data
+            return listing, found["total"]
+
+        clock.advance(0.2)
+        assert await seen() == (0, 0)
+        clock.advance(0.15)
+        assert await seen() == (1, 1)
+
     async def test_unencoded_plus_in_q_still_matches(
         self, api: Api, emu: ClickSendEmulator, session: aiohttp.ClientSession
     ) -> None:
