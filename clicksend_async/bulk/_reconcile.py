@@ -175,8 +175,13 @@ class Reconciler(RecipientLookups):
             return False
         try:
             found, missing = await self._find(math.floor(chunk.window[0]), sorted(by_to), by_to)
-        except (ClickSendError, ValueError, TypeError, ArithmeticError) as exc:
-            logger.info("chunk %d: the history lookup failed (%s); it waits", chunk.chunk, exc)
+        except Exception as exc:  # whatever the history did: the read after the settle time
+            logger.info(
+                "chunk %d: looking for its rows failed (%s: %s); it waits for its settle time",
+                chunk.chunk,
+                type(exc).__name__,
+                exc,
+            )
             return False
         if missing:
             self._missed.add((chunk.chunk, chunk.epoch))  # its read goes to the canary at once
