@@ -54,10 +54,10 @@ async def burst(dsn: str, store_type: type[PostgresStore]) -> tuple[list[dict[st
     campaign = name()
     people = recipients(600)
     # 200 ms a send: each worker's first chunk is in flight before any answer comes, so the
-    # four faults hit four workers' chunks. A history that lags half a second: each worker's
+    # four faults hit four workers' chunks. A history that lags a second: each worker's
     # look at once (Reconciler.confirm) finds nothing, and the chunks wait for the read.
     async with ClickSendEmulator(
-        balance=10_000, latency_ms={"/sms/send": 200}, history_lag=0.5
+        balance=10_000, latency_ms={"/sms/send": 200}, history_lag=1.0
     ) as emu:
         async with emu.client(rate_limit=None) as cs:
             await plan(cs, dsn, campaign, people, chunk_size=100)
@@ -67,7 +67,7 @@ async def burst(dsn: str, store_type: type[PostgresStore]) -> tuple[list[dict[st
         try:
             reports = await asyncio.gather(
                 *(
-                    c.bulk.work(s, concurrency=1, reconcile_settle=1.0)
+                    c.bulk.work(s, concurrency=1, reconcile_settle=2.0)
                     for c, s in zip(clients, stores, strict=True)
                 )
             )
@@ -216,7 +216,7 @@ class TestALeaseHolderThatFroze:
         campaign = name()
         people = recipients(30)
         # A history that lags: the worker's look at once at its chunk finds nothing yet.
-        async with ClickSendEmulator(balance=10_000, history_lag=0.1) as emu:
+        async with ClickSendEmulator(balance=10_000, history_lag=0.5) as emu:
             async with emu.client(rate_limit=None) as cs:
                 await plan(cs, postgres_dsn, campaign, people, chunk_size=10)
                 # A worker took the reconciler lease and froze mid-scan (no heartbeat).
@@ -227,7 +227,7 @@ class TestALeaseHolderThatFroze:
                 emu.inject("commit-500", path="/sms/send", times=1)
                 worker = PostgresStore(postgres_dsn, campaign)
                 started = time.monotonic()
-                with await cs.bulk.work(worker, concurrency=1, reconcile_settle=0.2) as report:
+                with await cs.bulk.work(worker, concurrency=1, reconcile_settle=0.7) as report:
                     took = time.monotonic() - started
                     assert report.sent == 30 and report.complete
                     doubted = [o for o in report.outcomes() if o.reason and "history" in o.reason]
