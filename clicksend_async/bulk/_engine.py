@@ -538,12 +538,11 @@ class BulkJob(Planning):
                 doubts.task_done()
 
         def take(chunk: DoubtChunk | None) -> None:
-            """Hold ``chunk`` for a read, or first look for its rows at once."""
+            """Hold ``chunk`` for a read, or first look for its rows at once (a chunk this
+            process sent, once; :meth:`Reconciler.confirm` decides whether a look can help)."""
             if (
                 chunk is not None
                 and chunk.ended is not None
-                and chunk.rows
-                and chunk.window is not None
                 and (chunk.chunk, chunk.epoch) not in looked
             ):
                 looked.add((chunk.chunk, chunk.epoch))

@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._history import PAGE, HistoryReader
-from ._states import SentEvidence
+from ._states import DoubtChunk, SentEvidence
 
-__all__ = ["LOOKUP_BATCH", "LOOKUP_CONCURRENCY", "RecipientLookups"]
+__all__ = ["LOOKUP_BATCH", "LOOKUP_CONCURRENCY", "RecipientLookups", "by_number"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
@@ -40,14 +40,14 @@ class RecipientLookups:
     async def _lookup(
         self,
         date_from: int,
-        recipients: list[str],
         by_to: Mapping[str, str],
         want: Mapping[str, Any],
         canary: SentEvidence,
         *,
         find: bool = True,
     ) -> dict[str, Mapping[str, Any]] | None:
-        """Find the wanted rows by recipient; None when the server does not search that way.
+        """Find the wanted rows by recipient (``by_to``: number -> custom string, from
+        :func:`by_number`); None when the server does not search that way.
 
         The rows :meth:`_find` does not find are asked again with the canary, which alone
         makes their absence an answer (:meth:`_absent`): a read of rows that were never
@@ -56,9 +56,9 @@ class RecipientLookups:
         which find rows too.
         """
         if find:
-            found, missing = await self._find(date_from, recipients, by_to)
+            found, missing = await self._find(date_from, by_to)
         else:
-            found, missing = {}, list(recipients)
+            found, missing = {}, list(by_to)
         if not missing:
             return found
         absent = await self._absent(date_from, sorted(missing), want, canary)
@@ -68,9 +68,10 @@ class RecipientLookups:
         return found
 
     async def _find(
-        self, date_from: int, recipients: list[str], by_to: Mapping[str, str]
+        self, date_from: int, by_to: Mapping[str, str]
     ) -> tuple[dict[str, Mapping[str, Any]], list[str]]:
-        """Ask for ``recipients`` without the canary; return (records found, numbers not found).
+        """Ask for the numbers of ``by_to`` (number -> custom string, from :func:`by_number`)
+        without the canary; return (records found, numbers not found).
 
         A row is found by its own record (its custom string), whatever the server did with
         the query: finding needs no canary (and no settle time: a record is evidence whenever
@@ -93,6 +94,7 @@ class RecipientLookups:
             found.update(records)
             missing.extend(to for to in batch if by_to[to] not in records)
 
+        recipients = sorted(by_to)
         batches = [recipients[start : start + PAGE] for start in range(0, len(recipients), PAGE)]
         # The first page alone, even once lookups are known to work.
         await find(batches.pop(0))
@@ -150,6 +152,17 @@ class RecipientLookups:
                 return None
         self._lookups_work = True
         return found
+
+
+def by_number(chunks: Iterable[DoubtChunk]) -> dict[str, str] | None:
+    """Return number -> custom string for the rows of ``chunks``; None unless every row has a
+    number of its own (lookups need that: a number's records are all its rows')."""
+    by_to: dict[str, str] = {}
+    rows = 0
+    for chunk in chunks:
+        rows += len(chunk.rows)
+        by_to.update((to, custom) for _, custom, to in chunk.rows if to)
+    return by_to if len(by_to) == rows else None
 
 
 def _terms(numbers: Sequence[str]) -> str:

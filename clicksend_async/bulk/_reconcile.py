@@ -49,7 +49,7 @@ from .._exceptions import ClickSendError
 from .._session import Session
 from ._channels import _decimal, _int
 from ._history import PAGE, HistoryReader, _coalesce, close_open_windows
-from ._lookups import LOOKUP_BATCH, RecipientLookups
+from ._lookups import LOOKUP_BATCH, RecipientLookups, by_number
 from ._report import BulkOutcome
 from ._states import DoubtChunk, Release, RowOutcome, SentEvidence
 from ._store import CampaignStore
@@ -170,11 +170,11 @@ class Reconciler(RecipientLookups):
         """
         if not chunk.rows or chunk.window is None:
             return False
-        by_to = {to: custom for _, custom, to in chunk.rows if to}
-        if len(by_to) != len(chunk.rows):
+        by_to = by_number([chunk])
+        if not by_to:
             return False
         try:
-            found, missing = await self._find(math.floor(chunk.window[0]), sorted(by_to), by_to)
+            found, missing = await self._find(math.floor(chunk.window[0]), by_to)
         except Exception as exc:  # whatever the history did: the read after the settle time
             logger.info(
                 "chunk %d: looking for its rows failed (%s: %s); it waits for its settle time",
@@ -457,40 +457,29 @@ class Reconciler(RecipientLookups):
         stepped forward while a request was in flight, a message dated after the window's end
         is still read (the end is only used to know when the settle time is over).
         """
-        date_from = math.floor(start)
-        by_to = {to: custom for c in group for _, custom, to in c.rows if to}
-        recipients = sorted(by_to)
-        lookups = math.ceil(len(recipients) / LOOKUP_BATCH) if recipients else None
+        window = {"date_from": math.floor(start)}
+        by_to = by_number(group)
         canary = self._canary()
+        if not by_to or canary is None:
+            # Lookups need both: a canary, and one number of its own a row (by_number).
+            return await self._reader.scan(window, await self._reader.page(window, 1), want)
+        date_from = window["date_from"]
         # Looked for at once already: asking the numbers again without the canary would only
         # repeat that (the canary lookups find rows too).
         find = not all((c.chunk, c.epoch) in self._missed for c in group)
-        # Lookups need one distinct recipient per row (a number's records are all its rows').
-        usable = (
-            lookups is not None
-            and canary is not None
-            and len(recipients) == sum(len(c.rows) for c in group)
-        )
-        if usable and self._lookups_work is True:
+        if self._lookups_work is True:
             # Proven earlier in this run: a lookup reads about what a scan of the same rows
             # does (a page of 100 numbers against 100 messages a page) and needs no first page
             # to decide.
-            assert canary is not None
-            found = await self._lookup(date_from, recipients, by_to, want, canary, find=find)
+            found = await self._lookup(date_from, by_to, want, canary, find=find)
             if found is not None:
                 return found
-        first = await self._reader.page({"date_from": date_from}, 1)
+        first = await self._reader.page(window, 1)
         total = _int(first.get("total")) if isinstance(first, Mapping) else None
         scan_pages = math.ceil(total / PAGE) if total is not None else None
-        if (
-            usable
-            and scan_pages is not None
-            and lookups is not None
-            and canary is not None
-            and self._lookups_work is not False
-            and lookups + 1 < scan_pages
-        ):
-            found = await self._lookup(date_from, recipients, by_to, want, canary, find=find)
+        lookups = math.ceil(len(by_to) / LOOKUP_BATCH)
+        if scan_pages is not None and self._lookups_work is not False and lookups + 1 < scan_pages:
+            found = await self._lookup(date_from, by_to, want, canary, find=find)
             if found is not None:
                 return found
-        return await self._reader.scan({"date_from": date_from}, first, want)
+        return await self._reader.scan(window, first, want)
