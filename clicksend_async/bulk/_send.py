@@ -43,16 +43,18 @@ logger = logging.getLogger("clicksend_async.bulk")
 WINDOW_MARGIN = 1.0
 #: Seconds of lease beyond the HTTP timeout a chunk must hold when its request leaves.
 LEASE_MARGIN = 5.0
+#: The timeout the pre-send guard counts for a request that has none.
+ASSUMED_TIMEOUT = 30.0
 
 
 def lease_needed(lease: float | None, timeout: float | None) -> float:
     """Return the lease a chunk must have left when its request leaves (the pre-send guard).
 
-    The request's timeout (30 s when it has none) plus a margin: ``LEASE_MARGIN``, at most a
-    quarter of a ``lease`` that is known.
+    The request's timeout (``ASSUMED_TIMEOUT`` when it has none) plus a margin:
+    ``LEASE_MARGIN``, at most a quarter of a ``lease`` that is known.
     """
     margin = LEASE_MARGIN if lease is None else min(LEASE_MARGIN, lease / 4)
-    return (timeout or 30.0) + margin
+    return (timeout or ASSUMED_TIMEOUT) + margin
 
 
 _THROTTLED_AGAIN = (

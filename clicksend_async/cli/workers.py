@@ -27,7 +27,7 @@ from ..bulk import (
 )
 from ..bulk._jobstate import snapshot
 from ..bulk._postgres_store import redact_dsn
-from ..bulk._send import lease_needed
+from ..bulk._send import ASSUMED_TIMEOUT, lease_needed
 from ..bulk._worker import NOT_OPENED_YET, check_max_seconds, prepare_worker, run_for, store_path
 from . import _options
 from ._context import (
@@ -357,7 +357,7 @@ def check_lease(lease: float, timeout: float | None) -> None:
     The pre-send guard sends a chunk only while its lease outlasts the request's timeout plus
     a margin (:func:`~clicksend_async.bulk._send.lease_needed`): the same rule, checked here.
     """
-    request = timeout or 30.0  # the pre-send guard's own default
+    request = timeout or ASSUMED_TIMEOUT
     needed = lease_needed(lease, timeout)
     if lease < needed:
         raise ConfigurationError(
