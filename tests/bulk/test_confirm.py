@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sendfaults import fault_on_send
+from traffic import fault_on_send, fill_history
 
 from clicksend_async.bulk import SMS, BulkJob, SqliteStore
 from clicksend_async.testing import ClickSendEmulator, _state
@@ -46,16 +46,6 @@ async def run(
             store=store,
         )
         return await job.run()
-
-
-async def fill_history(emu: ClickSendEmulator, count: int) -> None:
-    """Messages to other numbers in the same seconds as the campaign's."""
-    async with emu.client(rate_limit=None) as cs:
-        for start in range(0, count, 1000):
-            messages = [
-                {"to": f"+6143{i:07d}", "body": "other"} for i in range(start, start + 1000)
-            ]
-            await cs.session.data("POST", "/sms/send", json={"messages": messages})
 
 
 def history(emu: ClickSendEmulator) -> list[Any]:
@@ -112,7 +102,8 @@ class TestLookingAtOnce:
             return found
 
         async with ClickSendEmulator(balance=10_000) as emu:
-            await fill_history(emu, 3000)  # a window far larger than the chunk: lookups
+            async with emu.client(rate_limit=None) as cs:
+                await fill_history(cs, 3000)  # a window far larger than the chunk: lookups
             with pytest.MonkeyPatch.context() as mp:
                 mp.setattr(_state.HistoryIndex, "select", select)
                 with await run(emu, recipients, {2: "commit-drop"}, settle=0.3) as report:

@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 from fakeclock import Clock
-from sendfaults import fault_on_send
+from traffic import fault_on_send, fill_history
 
-from clicksend_async import ClickSendClient
 from clicksend_async._servertime import ServerClock
 from clicksend_async.bulk import SMS, BulkJob
 from clicksend_async.bulk._states import DoubtChunk
@@ -26,22 +25,6 @@ from clicksend_async.testing import ClickSendEmulator, _state
 
 def rows(n: int, start: int = 0) -> list[dict[str, Any]]:
     return [{"to": f"+6142{i:07d}", "first_name": f"Name{i}"} for i in range(start, start + n)]
-
-
-async def fill_history(cs: ClickSendClient, count: int) -> None:
-    """Messages to other numbers in the same seconds: the window holds far more than a chunk."""
-    for start in range(0, count, 1000):
-        batch = min(1000, count - start)
-        await cs.session.data(
-            "POST",
-            "/sms/send",
-            json={
-                "messages": [
-                    {"to": f"+6143{i:07d}", "body": "other traffic"}
-                    for i in range(start, start + batch)
-                ]
-            },
-        )
 
 
 def history_queries(emu: ClickSendEmulator) -> list[dict[str, str]]:

@@ -1,0 +1,40 @@
+"""Campaign tests against the emulator: faults on chosen sends (the nth ``/sms/send`` gets its
+own fault) and other traffic in the history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from clicksend_async import ClickSendClient
+from clicksend_async._hooks import RequestEvent
+from clicksend_async.testing import ClickSendEmulator
+
+
+def fault_on_send(emu: ClickSendEmulator, faults: dict[int, str]) -> Callable[[RequestEvent], None]:
+    """Return an ``on_request`` hook that gives the nth campaign send the fault ``faults[n]``."""
+    seen = [0]
+
+    def hook(event: RequestEvent) -> None:
+        if event.path == "/sms/send":
+            seen[0] += 1
+            kind = faults.get(seen[0])
+            if kind is not None:
+                emu.inject(kind, path="/sms/send", times=1)
+
+    return hook
+
+
+async def fill_history(cs: ClickSendClient, count: int) -> None:
+    """Messages to other numbers in the same seconds: the window holds far more than a chunk."""
+    for start in range(0, count, 1000):
+        batch = min(1000, count - start)
+        await cs.session.data(
+            "POST",
+            "/sms/send",
+            json={
+                "messages": [
+                    {"to": f"+6143{i:07d}", "body": "other traffic"}
+                    for i in range(start, start + batch)
+                ]
+            },
+        )
