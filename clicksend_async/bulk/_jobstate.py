@@ -21,7 +21,7 @@ from ._channels import Channel
 from ._journal import Journal
 from ._report import BulkOutcome, BulkPlan, ProgressEvent
 from ._rows import BodyTemplate
-from ._states import Claim, Release, RowOutcome
+from ._states import Claim, Release, RowOutcome, SentColumns
 from ._store import CampaignStore
 
 __all__ = ["EXCLUDED", "EXCLUDED_WHY", "JobState", "ProgressHook", "Slot"]
@@ -95,6 +95,12 @@ class JobState:
             self._guard.recorded(claim, outcomes, doubt)
 
     def _tally(self, outcomes: Sequence[RowOutcome]) -> None:
+        if type(outcomes) is SentColumns:  # every row sent, its prices already counted
+            self._sent += len(outcomes)
+            for text, count in outcomes.price_counts.items():
+                if text is not None:
+                    self._cost += Decimal(text) * count
+            return
         # Prices repeat (one per destination and part count): each distinct text is parsed
         # once per chunk, not once per row.
         prices: dict[str, int] = {}

@@ -35,10 +35,10 @@ import time
 import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .._exceptions import ConfigurationError, JournalLockedError
-from ._states import ChunkState
+from ._states import ChunkState, SentColumns
 
 try:
     import fcntl
@@ -55,12 +55,13 @@ from ._journal_base import (
     RowRecord,
     Tx,
     damaged,
+    encode_columns,
     encode_record,
     finalize,
     held_rows,
     migrate,
 )
-from ._journal_read import JournalReading, encode, record_totals
+from ._journal_read import JournalReading, cost_text, encode, record_totals
 from ._journal_receipts import JournalReceipts
 
 #: Pending rows written by one INSERT statement: 600 parameters, within the 999 that SQLite
@@ -71,6 +72,8 @@ _INSERT_PENDING_MANY = (
     + ", ".join(["(?, ?, ?, ?, ?, ?)"] * _PENDING_PER_INSERT)
 )
 _chain = itertools.chain.from_iterable
+#: The reason column of a record of rows an answer sent: none has one.
+_NO_REASON = (None,)
 #: Planned rows kept in one open transaction before it is committed (see add_rows).
 _HOLD_ROWS = 50_000
 
@@ -422,51 +425,72 @@ class Journal(JournalReceipts, JournalReading):
                 return False
             listed = json.loads(found[2]) if found[2] else []
             held = f"AND chunk = {number}"
-            if releases:
-                db.executemany(
-                    "UPDATE rows SET chunk = NULL, state = NULL, status = ?, reason = ?, "
-                    f"resend = ? WHERE row = ? {held}",
-                    releases,
+            if (
+                type(outcomes) is SentColumns
+                and found[1] == ChunkState.IN_FLIGHT
+                and not releases
+                and outcomes.rows == listed
+                and None not in outcomes.parts
+            ):
+                # The common answer: every row the chunk holds was sent, column by column.
+                state, still = ChunkState.DONE, set[int]()
+                sent: str | None = encode_columns(
+                    outcomes.rows,
+                    outcomes.message_id,
+                    outcomes.status,
+                    outcomes.price,
+                    outcomes.parts,
+                    _NO_REASON,
                 )
-            record: list[tuple[Any, ...]] = []
-            if found[1] == ChunkState.IN_FLIGHT:
-                # Every row the chunk lists is still held with no state: no read needed.
-                members = set(listed)
-                released = {r[3] for r in releases}
-                record = [
-                    o
-                    for o in outcomes
-                    if o[1] == "sent" and o[0] in members and o[0] not in released
-                ]
-                per_row = [o for o in outcomes if o[1] != "sent"] if record else list(outcomes)
+                cost, unparted = cost_text(outcomes.price_counts), None
+                parts = sum(cast("Sequence[int]", outcomes.parts))  # none is None (tested above)
             else:
-                per_row = list(outcomes)
-            if per_row:
-                db.executemany(
-                    "UPDATE rows SET state = ?2, status = ?3, message_id = ?4, price = ?5, "
-                    f"parts = COALESCE(?6, parts), reason = ?7 WHERE row = ?1 {held}",
-                    per_row,
+                if releases:
+                    db.executemany(
+                        "UPDATE rows SET chunk = NULL, state = NULL, status = ?, reason = ?, "
+                        f"resend = ? WHERE row = ? {held}",
+                        releases,
+                    )
+                record: list[tuple[Any, ...]] = []
+                if found[1] == ChunkState.IN_FLIGHT:
+                    # Every row the chunk lists is still held with no state: no read needed.
+                    members = set(listed)
+                    released = {r[3] for r in releases}
+                    record = [
+                        o
+                        for o in outcomes
+                        if o[1] == "sent" and o[0] in members and o[0] not in released
+                    ]
+                    per_row = [o for o in outcomes if o[1] != "sent"] if record else list(outcomes)
+                else:
+                    per_row = list(outcomes)
+                if per_row:
+                    db.executemany(
+                        "UPDATE rows SET state = ?2, status = ?3, message_id = ?4, price = ?5, "
+                        f"parts = COALESCE(?6, parts), reason = ?7 WHERE row = ?1 {held}",
+                        per_row,
+                    )
+                if found[1] == ChunkState.IN_FLIGHT:
+                    ended = {o[0] for o in per_row if o[1] != "unknown"}
+                    recorded = {o[0] for o in record}
+                    unknown = {o[0] for o in per_row if o[1] == "unknown"}
+                    still = members - released - recorded - ended
+                    unsettled = still - unknown
+                else:
+                    unknown = set(held_rows(db, number, listed, "state = 'unknown'"))
+                    unsettled = set(held_rows(db, number, listed, "state IS NULL"))
+                    still = unknown | unsettled
+                # A held row nobody gave an outcome stays held, in doubt: the chunk is done only
+                # when it holds no row.
+                state = (
+                    ChunkState.IN_DOUBT
+                    if unsettled
+                    else ChunkState.UNKNOWN
+                    if still
+                    else ChunkState.DONE
                 )
-            if found[1] == ChunkState.IN_FLIGHT:
-                ended = {o[0] for o in per_row if o[1] != "unknown"}
-                recorded = {o[0] for o in record}
-                unknown = {o[0] for o in per_row if o[1] == "unknown"}
-                still = members - released - recorded - ended
-                unsettled = still - unknown
-            else:
-                unknown = set(held_rows(db, number, listed, "state = 'unknown'"))
-                unsettled = set(held_rows(db, number, listed, "state IS NULL"))
-                still = unknown | unsettled
-            # A held row nobody gave an outcome stays held, in doubt: the chunk is done only
-            # when it holds no row.
-            state = (
-                ChunkState.IN_DOUBT
-                if unsettled
-                else ChunkState.UNKNOWN
-                if still
-                else ChunkState.DONE
-            )
-            cost, parts, unparted = record_totals(record)
+                cost, parts, unparted = record_totals(record)
+                sent = encode_record(record) if record else None
             db.execute(
                 "UPDATE chunks SET state = ?, finished_at = ?, error = COALESCE(?, error), "
                 "rows = ?, window_from = COALESCE(?, window_from), "
@@ -480,7 +504,7 @@ class Journal(JournalReceipts, JournalReading):
                     encode(sorted(still)) if still else None,
                     None if window is None else window[0],
                     None if window is None else window[1],
-                    encode_record(record) if record else None,
+                    sent,
                     cost,
                     parts,
                     unparted,

@@ -261,7 +261,7 @@ def held_unsettled(db: sqlite3.Connection, low: int = 1, high: int | None = None
 _compact = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def _column(values: list[Any]) -> Any:
+def _column(values: Sequence[Any]) -> Any:
     """Return one value for a column whose values are all equal, else the list."""
     first = values[0]
     if values.count(first) == len(values) and (first is None or type(first) is not list):
@@ -271,27 +271,38 @@ def _column(values: list[Any]) -> Any:
 
 def encode_record(record: Sequence[Sequence[Any]]) -> str:
     """Return the chunk-level record of outcomes ``(row, "sent", status, message_id, price,
-    parts, reason)``, column by column.
+    parts, reason)``, column by column (see :func:`encode_columns`)."""
+    return encode_columns(
+        [o[0] for o in record],
+        [o[3] for o in record],
+        [o[2] for o in record],
+        [o[4] for o in record],
+        [o[5] for o in record],
+        [o[6] for o in record],
+    )
+
+
+def encode_columns(
+    rows: Sequence[int],
+    ids: Sequence[Any],
+    status: Sequence[Any],
+    price: Sequence[Any],
+    parts: Sequence[Any],
+    reason: Sequence[Any],
+) -> str:
+    """Return the chunk-level record of sent rows given column by column.
 
     ``[rows, message_ids, status, price, parts, reason]``: the message ids joined by newlines
     when none holds one (JSON escapes one long string far faster than a thousand short ones);
     a column whose values are all equal is held once, as a one-element list.
     """
-    ids = [o[3] for o in record]
     joined: Any = ids
     if None not in ids and all(type(i) is str for i in ids):
         text = "\n".join(ids)
         if text.count("\n") == len(ids) - 1:
             joined = text
     return _compact(
-        [
-            [o[0] for o in record],
-            joined,
-            _column([o[2] for o in record]),
-            _column([o[4] for o in record]),
-            _column([o[5] for o in record]),
-            _column([o[6] for o in record]),
-        ]
+        [rows, joined, _column(status), _column(price), _column(parts), _column(reason)]
     )
 
 

@@ -11,7 +11,7 @@ import contextlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -27,7 +27,7 @@ from ._journal_base import (
     rows_by_number,
 )
 
-__all__ = ["JournalReading", "record_totals"]
+__all__ = ["JournalReading", "cost_text", "record_totals"]
 
 #: Compact JSON for the lists a chunk's line holds (its rows, its record).
 encode = json.JSONEncoder(separators=(",", ":")).encode
@@ -38,14 +38,19 @@ def record_totals(record: Sequence[tuple[Any, ...]]) -> tuple[str | None, int, s
     parts the answer left out (their planned parts count, as for a row's own outcome)."""
     if not record:
         return None, 0, None
-    prices = Counter(map(itemgetter(4), record))
-    cost = sum((Decimal(p) * n for p, n in prices.items() if p), Decimal(0))
     counted = list(map(itemgetter(5), record))
     unparted = None
     if None in counted:
         unparted = encode([o[0] for o in record if o[5] is None])
         counted = [p for p in counted if p is not None]
-    return (str(cost) if any(prices) else None), sum(counted), unparted
+    return cost_text(Counter(map(itemgetter(4), record))), sum(counted), unparted
+
+
+def cost_text(prices: Mapping[str | None, int]) -> str | None:
+    """Return the exact cost of rows counted by price text (None when none has a price)."""
+    if not any(prices):
+        return None
+    return str(sum((Decimal(p) * n for p, n in prices.items() if p), Decimal(0)))
 
 
 class JournalReading:

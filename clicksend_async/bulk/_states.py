@@ -22,8 +22,9 @@ not sent, resumable: the reason says why) and ``skipped`` (never attempted, resu
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, overload
 
 __all__ = [
     "FINAL_STATES",
@@ -35,6 +36,7 @@ __all__ = [
     "PlannedRow",
     "Release",
     "RowOutcome",
+    "SentColumns",
 ]
 
 
@@ -121,6 +123,82 @@ class RowOutcome(NamedTuple):
     price: str | None = None
     parts: int | None = None
     reason: str | None = None
+
+
+#: A NamedTuple made straight from its fields' tuple (what its ``_make`` does, without the call).
+_new = tuple.__new__
+
+
+def _sent(
+    row: int, status: str, message_id: str | None, price: str | None, parts: int | None
+) -> RowOutcome:
+    return _new(RowOutcome, (row, "sent", status, message_id, price, parts, None))
+
+
+class SentColumns(Sequence[RowOutcome]):
+    """The outcomes of a chunk whose answer sent every row, column by column.
+
+    A sequence of :class:`RowOutcome` like any other outcomes (each made when read), which
+    the common answer builds without a tuple a row, and which the stages that count or
+    journal a whole chunk read column by column instead.
+    """
+
+    __slots__ = ("message_id", "parts", "price", "price_counts", "rows", "status")
+
+    def __init__(
+        self,
+        rows: list[int],
+        status: Sequence[str],
+        message_id: Sequence[str | None],
+        price: Sequence[str | None],
+        parts: Sequence[int | None],
+        price_counts: Mapping[str | None, int],
+    ) -> None:
+        n = len(rows)
+        if not len(status) == len(message_id) == len(price) == len(parts) == n:
+            raise ValueError("every column of a chunk's outcomes holds one value a row")
+        if sum(price_counts.values()) != n:
+            raise ValueError("the price counts of a chunk's outcomes must add up to its rows")
+        self.rows = rows
+        self.status = status
+        self.message_id = message_id
+        self.price = price
+        self.parts = parts
+        #: How many rows each price text holds (None: the answer gave no price).
+        self.price_counts = price_counts
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[RowOutcome]:
+        return map(_sent, self.rows, self.status, self.message_id, self.price, self.parts)
+
+    @overload
+    def __getitem__(self, index: int) -> RowOutcome: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RowOutcome]: ...
+
+    def __getitem__(self, index: int | slice) -> RowOutcome | list[RowOutcome]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        return _sent(
+            self.rows[index],
+            self.status[index],
+            self.message_id[index],
+            self.price[index],
+            self.parts[index],
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SentColumns({len(self)} rows sent)"
 
 
 class Release(NamedTuple):

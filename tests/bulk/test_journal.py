@@ -11,6 +11,7 @@ import pytest
 
 from clicksend_async import ConfigurationError
 from clicksend_async.bulk import Journal
+from clicksend_async.bulk._states import SentColumns
 
 
 def planned(journal: Journal, n: int) -> list[int]:
@@ -508,3 +509,68 @@ def test_a_failed_batch_takes_the_uncommitted_batches_with_it(tmp_path: Path) ->
     planned(journal, 3)  # and the journal goes on
     journal.close()
     assert _rows_in_file(path) == 3
+
+
+def chunk_lines(journal: Journal) -> list[tuple[Any, ...]]:
+    return list(journal._db.execute("SELECT * FROM chunks ORDER BY chunk"))
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        # every row sent, one price and one part count
+        (["SUCCESS"] * 4, ["m-1", "m-2", "m-3", "m-4"], ["0.07"] * 4, [1] * 4),
+        # statuses, prices (one missing) and parts that differ; a message_id holding a newline
+        (
+            ["SUCCESS", "QUEUED", "SUCCESS", "SUCCESS"],
+            ["m-1", "m\n2", "m-3", "m-4"],
+            ["0.07", "0.1400", None, "0.07"],
+            [1, 2, 1, 3],
+        ),
+    ],
+)
+def test_an_answer_that_sent_every_row_is_journalled_as_the_same_record_either_way(
+    columns: tuple[list[Any], ...],
+) -> None:
+    status, ids, prices, parts = columns
+    counts: dict[str | None, int] = {}
+    for price in prices:
+        counts[price] = counts.get(price, 0) + 1
+    journals = []
+    for by_column in (True, False):
+        journal = Journal()
+        planned(journal, 4)
+        chunk, rows = claim(journal, 4)
+        outcomes = SentColumns(rows, status, ids, prices, parts, counts)
+        assert journal.record(
+            chunk,
+            chunk,
+            outcomes=outcomes if by_column else list(outcomes),
+            window=(10.0, 12.0),
+            now=50.0,
+        )
+        journals.append(journal)
+    by_column, by_row = journals
+    assert chunk_lines(by_column) == chunk_lines(by_row)
+    assert raw_states(by_column) == raw_states(by_row)
+    assert list(by_column.iter_rows()) == list(by_row.iter_rows())
+    assert by_column.counts() == by_row.counts() == {"sent": 4}
+    assert by_column.totals() == by_row.totals()
+    assert by_column.in_doubt() == by_row.in_doubt() == []
+    for journal in journals:
+        journal.close()
+
+
+def test_columns_that_do_not_cover_the_chunk_are_journalled_row_by_row() -> None:
+    journal = Journal()
+    planned(journal, 3)
+    chunk, _ = claim(journal, 3)
+    outcomes = SentColumns(
+        [1, 2], ["SUCCESS"] * 2, ["m-1", "m-2"], ["0.07"] * 2, [1, 1], {"0.07": 2}
+    )
+    assert journal.record(chunk, chunk, outcomes=outcomes, doubt=[3], window=(1.0, 2.0))
+    assert journal.counts() == {"sent": 2, "unknown": 1}
+    assert [r for _, _, rows, _, _ in journal.in_doubt() for r, _, _ in rows] == [3]
+    # A settle the chunk's epoch no longer allows records nothing, columns or not.
+    assert not journal.record(chunk, chunk + 1, outcomes=outcomes)
+    journal.close()

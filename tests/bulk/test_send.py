@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clicksend_async.bulk import _send
 from clicksend_async.bulk._send import classify
-from clicksend_async.bulk._states import Claim, ClaimedRow, Release, RowOutcome
+from clicksend_async.bulk._states import Claim, ClaimedRow, Release, RowOutcome, SentColumns
 
 
 def claim(n: int, resend: frozenset[int] = frozenset()) -> Claim:
@@ -69,3 +75,139 @@ class TestClassify:
         result = classify(claim(1, frozenset({1})), {"messages": [sent(1, status="THROTTLED")]})
         assert [o[:3] for o in result.outcomes] == [(1, "unknown", "THROTTLED")]
         assert result.releases == []
+
+
+def slow(claim_: Claim, data: Any) -> Any:
+    """classify read row by row, the way every answer but the all-sent one is read."""
+    with mock.patch.object(_send, "_all_sent", return_value=None):
+        return classify(claim_, data)
+
+
+class TestAllSent:
+    """The common answer (every row sent, in the claim's order) is read column by column:
+    the outcomes are those row-by-row reading makes of the same answer."""
+
+    def test_every_row_sent_in_order_is_read_by_column(self) -> None:
+        answer = {"messages": [sent(1), sent(2, status="QUEUED", message_price="0.1540")]}
+        result = classify(claim(2), answer)
+        assert type(result.outcomes) is SentColumns
+        assert list(result.outcomes) == [
+            RowOutcome(1, "sent", "SUCCESS", "m-1", "0.0770", 1),
+            RowOutcome(2, "sent", "QUEUED", "m-2", "0.1540", 1),
+        ]
+        assert result.outcomes.price_counts == {"0.0770": 1, "0.1540": 1}
+        assert (result.releases, result.doubt, result.abort, result.error) == ([], [], None, None)
+        assert result == slow(claim(2), answer)
+
+    def test_a_price_is_the_same_text_either_way(self) -> None:
+        answer = {"messages": [sent(1, message_price="0.077000"), sent(2, message_price=None)]}
+        result = classify(claim(2), answer)
+        assert type(result.outcomes) is SentColumns
+        assert [o.price for o in result.outcomes] == ["0.077000", None]
+        assert result.outcomes.price_counts == {"0.077000": 1, None: 1}
+        assert list(result.outcomes) == list(slow(claim(2), answer).outcomes)
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"status": "THROTTLED"},
+            {"status": "INVALID_RECIPIENT"},
+            {"status": None},
+            {"message_id": None},
+            {"message_id": 7},
+            {"message_price": 0.077},
+            {"message_parts": True},
+            {"message_parts": "1"},
+            {"message_parts": 2**60},
+            {"custom_string": "cs-9"},
+        ],
+    )
+    def test_any_other_answer_is_read_row_by_row(self, change: dict[str, Any]) -> None:
+        answer = {"messages": [sent(1), sent(2, **change)]}
+        result = classify(claim(2), answer)
+        assert type(result.outcomes) is list
+        assert result == slow(claim(2), answer)
+
+    @pytest.mark.parametrize(
+        "messages",
+        [
+            [sent(2), sent(1)],  # out of order
+            [sent(1)],  # a row missing
+            [sent(1), sent(2), sent(3)],  # one too many
+            [sent(1), sent(1)],  # a repeated custom_string
+            [sent(1), "not a message"],
+            [sent(1), {k: v for k, v in sent(2).items() if k != "message_parts"}],
+            [sent(1), sent(2, message_price=["unhashable"])],
+        ],
+    )
+    def test_a_shape_it_does_not_know_is_read_row_by_row(self, messages: list[Any]) -> None:
+        assert type(classify(claim(2), {"messages": messages}).outcomes) is list
+        assert classify(claim(2), {"messages": messages}) == slow(claim(2), {"messages": messages})
+
+    @settings(max_examples=300, deadline=None)
+    @given(data=st.data())
+    def test_both_readings_agree_on_any_answer(self, data: st.DataObject) -> None:
+        n = data.draw(st.integers(1, 6))
+        value = st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-(2**60), 2**60),
+            st.floats(allow_nan=False),
+            st.text(max_size=4),
+            st.sampled_from(["SUCCESS", "QUEUED", "THROTTLED", "INSUFFICIENT_CREDIT", "0.07"]),
+            st.lists(st.integers(), max_size=2),
+        )
+        messages: list[Any] = []
+        for row in range(1, n + 1):
+            message = sent(row)
+            for key in list(message):
+                if data.draw(st.integers(0, 9)) == 0:
+                    if data.draw(st.booleans()):
+                        del message[key]
+                    else:
+                        message[key] = data.draw(value)
+            messages.append(message)
+        messages = data.draw(st.permutations(messages)) if data.draw(st.booleans()) else messages
+        if data.draw(st.integers(0, 4)) == 0:
+            messages.insert(data.draw(st.integers(0, len(messages))), data.draw(value))
+        resend = frozenset(data.draw(st.sets(st.integers(1, n))))
+        claimed = claim(n, resend)
+        fast = classify(claimed, {"messages": messages})
+        assert fast == slow(claimed, {"messages": messages})
+        assert [type(o) for o in fast.outcomes] == [RowOutcome] * len(fast.outcomes)
+
+
+class TestSentColumns:
+    def columns(self) -> SentColumns:
+        return SentColumns(
+            [4, 5],
+            ["SUCCESS", "QUEUED"],
+            ["m-4", "m-5"],
+            ["0.07", None],
+            [1, 2],
+            {"0.07": 1, None: 1},
+        )
+
+    def test_it_is_a_sequence_of_row_outcomes(self) -> None:
+        outcomes = self.columns()
+        expected = [
+            RowOutcome(4, "sent", "SUCCESS", "m-4", "0.07", 1),
+            RowOutcome(5, "sent", "QUEUED", "m-5", None, 2),
+        ]
+        assert len(outcomes) == 2 and bool(outcomes)
+        assert list(outcomes) == expected == outcomes
+        assert outcomes[1] == expected[1] and outcomes[-1] == expected[1]
+        assert outcomes[:1] == expected[:1]
+        assert outcomes != expected[:1] and outcomes != "sent"
+        assert [o.row for o in outcomes] == [4, 5]
+        assert repr(outcomes) == "SentColumns(2 rows sent)"
+        with pytest.raises(IndexError):
+            outcomes[2]
+        with pytest.raises(TypeError):
+            hash(outcomes)
+
+    def test_columns_of_different_lengths_are_refused(self) -> None:
+        with pytest.raises(ValueError, match="one value a row"):
+            SentColumns([1, 2], ["SUCCESS"], ["m", "n"], [None, None], [1, 1], {None: 2})
+        with pytest.raises(ValueError, match="add up"):
+            SentColumns([1], ["SUCCESS"], ["m"], [None], [1], {None: 2})
