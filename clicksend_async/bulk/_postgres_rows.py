@@ -22,6 +22,7 @@ from ._states import (
     PlannedRow,
     Release,
     RowOutcome,
+    outcome_columns,
 )
 
 
@@ -289,13 +290,7 @@ class _PostgresRows(_PostgresBase):
                     "RETURNING r.state, r.est_price, r.price",
                     self.campaign,
                     number,
-                    [o.row for o in outcomes],
-                    [o.state for o in outcomes],
-                    [o.status for o in outcomes],
-                    [o.message_id for o in outcomes],
-                    [o.price for o in outcomes],
-                    [o.parts for o in outcomes],
-                    [o.reason for o in outcomes],
+                    *outcome_columns(outcomes),
                 )
                 for state, est, price in settled:
                     # The reservation of a row becomes what it cost (sent), or nothing

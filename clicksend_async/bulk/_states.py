@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Final, NamedTuple, overload
+from typing import Any, Final, NamedTuple, overload
 
 __all__ = [
     "FINAL_STATES",
@@ -37,6 +37,7 @@ __all__ = [
     "Release",
     "RowOutcome",
     "SentColumns",
+    "outcome_columns",
 ]
 
 
@@ -199,6 +200,24 @@ class SentColumns(Sequence[RowOutcome]):
 
     def __repr__(self) -> str:
         return f"SentColumns({len(self)} rows sent)"
+
+
+def outcome_columns(outcomes: Sequence[RowOutcome]) -> tuple[list[Any], ...]:
+    """Return outcomes as seven lists, one a field of :class:`RowOutcome` (a store's bulk
+    write); those of a :class:`SentColumns` without making a tuple a row."""
+    if type(outcomes) is SentColumns:
+        n = len(outcomes)
+        return (
+            list(outcomes.rows),
+            ["sent"] * n,
+            list(outcomes.status),
+            list(outcomes.message_id),
+            list(outcomes.price),
+            list(outcomes.parts),
+            [None] * n,
+        )
+    listed = list(outcomes)
+    return tuple([o[i] for o in listed] for i in range(len(RowOutcome._fields)))
 
 
 class Release(NamedTuple):

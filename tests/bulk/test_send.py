@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from clicksend_async.bulk import _send
 from clicksend_async.bulk._send import classify
-from clicksend_async.bulk._states import Claim, ClaimedRow, Release, RowOutcome, SentColumns
+from clicksend_async.bulk._states import (
+    Claim,
+    ClaimedRow,
+    Release,
+    RowOutcome,
+    SentColumns,
+    outcome_columns,
+)
 
 
 def claim(n: int, resend: frozenset[int] = frozenset()) -> Claim:
@@ -211,3 +218,17 @@ class TestSentColumns:
             SentColumns([1, 2], ["SUCCESS"], ["m", "n"], [None, None], [1, 1], {None: 2})
         with pytest.raises(ValueError, match="add up"):
             SentColumns([1], ["SUCCESS"], ["m"], [None], [1], {None: 2})
+
+    def test_a_store_reads_it_as_seven_columns_like_any_outcomes(self) -> None:
+        outcomes = self.columns()
+        assert outcome_columns(outcomes) == outcome_columns(list(outcomes))
+        assert outcome_columns(outcomes) == (
+            [4, 5],
+            ["sent", "sent"],
+            ["SUCCESS", "QUEUED"],
+            ["m-4", "m-5"],
+            ["0.07", None],
+            [1, 2],
+            [None, None],
+        )
+        assert outcome_columns([]) == ([],) * 7
