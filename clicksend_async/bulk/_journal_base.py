@@ -282,6 +282,9 @@ def encode_record(record: Sequence[Sequence[Any]]) -> str:
     )
 
 
+_ONLY_STR = {str}
+
+
 def encode_columns(
     rows: Sequence[int],
     ids: Sequence[Any],
@@ -297,7 +300,7 @@ def encode_columns(
     a column whose values are all equal is held once, as a one-element list.
     """
     joined: Any = ids
-    if None not in ids and all(type(i) is str for i in ids):
+    if set(map(type, ids)) == _ONLY_STR:
         text = "\n".join(ids)
         if text.count("\n") == len(ids) - 1:
             joined = text
