@@ -184,22 +184,38 @@ def _int(value: Any) -> int | None:
         return None
 
 
+#: The most a message can cost (in the account's currency) for its price to be believed: an
+#: answer's price past it, or below zero, is no price (the row's estimate stands in), and
+#: never an amount a sum could overflow on.
+_PRICE_LIMIT = Decimal(1_000_000)
+
+
+def _price(value: Any) -> Decimal | None:
+    """Return a message's price read leniently, or None when there is none to believe."""
+    price = _decimal(value)
+    if price is None or not 0 <= price <= _PRICE_LIMIT:
+        return None
+    return price
+
+
 def _price_of(
     value: Any, cache: dict[str, tuple[Decimal | None, str | None]]
 ) -> tuple[Decimal | None, str | None]:
-    """Return ``_decimal(value)`` and its text; a price string is parsed once per ``cache``."""
+    """Return ``_price(value)`` and its text; a price string is parsed once per ``cache``."""
     if type(value) is str:
         found = cache.get(value)
         if found is None:
-            price = _decimal(value)
+            price = _price(value)
             found = cache[value] = (price, None if price is None else str(price))
         return found
-    price = _decimal(value)
+    price = _price(value)
     return price, None if price is None else str(price)
 
 
 def _parts_of(value: Any) -> int | None:
-    """Return ``_int(value)``, skipping the float round trip for a plain int it keeps as is."""
-    if type(value) is int and -_EXACT_INT <= value <= _EXACT_INT:
-        return value
-    return _int(value)
+    """Return a message's part count read leniently (``_int``), or None when it is not one a
+    message can have (below zero, or past the integers a float holds exactly)."""
+    if type(value) is int:
+        return value if 0 <= value <= _EXACT_INT else None
+    parts = _int(value)
+    return parts if parts is not None and 0 <= parts <= _EXACT_INT else None

@@ -47,7 +47,7 @@ from typing import Any
 
 from .._exceptions import ClickSendError
 from .._session import Session
-from ._channels import _decimal, _int
+from ._channels import _decimal, _int, _parts_of, _price
 from ._history import PAGE, HistoryReader, _coalesce, close_open_windows
 from ._lookups import LOOKUP_BATCH, RecipientLookups, by_number
 from ._report import BulkOutcome
@@ -370,7 +370,7 @@ class Reconciler(RecipientLookups):
                 if record is None:
                     releases.append(Release(row, "NOT_IN_HISTORY", _ABSENT))
                     continue
-                price = _decimal(record.get("message_price"))
+                price = _price(record.get("message_price"))
                 message_id = record.get("message_id")
                 outcomes.append(
                     RowOutcome(
@@ -379,7 +379,7 @@ class Reconciler(RecipientLookups):
                         str(record.get("status") or "SUCCESS"),
                         None if message_id is None else str(message_id),
                         None if price is None else str(price),
-                        _int(record.get("message_parts")),
+                        _parts_of(record.get("message_parts")),
                         _FOUND,
                     )
                 )

@@ -109,8 +109,8 @@ def _all_sent(claim: Claim, messages: list[Any]) -> SentColumns | None:
 
     Every message must be a mapping with the five fields, the custom_strings the claim's in
     the claim's order (each row its own message), every status SUCCESS or QUEUED, every
-    message_id a string, every price a string or null and every part count an int that a
-    float holds exactly: what the row-by-row reading would make of the same answer.
+    message_id a string, every price a string or null and every part count an int from 0 to
+    what a float holds exactly: what the row-by-row reading would make of the same answer.
     """
     rows = claim.rows
     if not rows or len(messages) != len(rows):
@@ -129,7 +129,7 @@ def _all_sent(claim: Claim, messages: list[Any]) -> SentColumns | None:
             or set(map(type, ids)) != _STR
             or not _PRICE_TYPES.issuperset(map(type, prices))
             or set(map(type, parts)) != _INT
-            or min(parts) < -_EXACT_INT
+            or min(parts) < 0
             or max(parts) > _EXACT_INT
         ):
             return None
@@ -183,7 +183,7 @@ def classify(claim: Claim, data: Any) -> ChunkResult:
             if cached is None:
                 cached = _price_of(price, prices)
             parts = found.get("message_parts")
-            if type(parts) is not int or not -_EXACT_INT <= parts <= _EXACT_INT:
+            if type(parts) is not int or not 0 <= parts <= _EXACT_INT:
                 parts = _parts_of(parts)
             message_id = found.get("message_id")
             if message_id is not None and type(message_id) is not str:

@@ -467,6 +467,12 @@ def _garble(fault: Fault, status: int, payload: Any) -> bytes | None:
             message["message_parts"] = "inf"
             message["message_price"] = "NaN"
         return dumps(data).encode()
+    if fault is Fault.COMMIT_ABSURD:
+        data = payload if isinstance(payload, dict) else json.loads(payload)
+        for message in (data.get("data") or {}).get("messages") or []:
+            message["message_parts"] = 10**30
+            message["message_price"] = "1e999999999"
+        return dumps(data).encode()
     return None
 
 

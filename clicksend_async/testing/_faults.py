@@ -16,8 +16,8 @@ class Fault(enum.StrEnum):
     ``429`` and ``500`` answer before the request is processed (nothing happens). The
     ``commit-*`` kinds process the request fully (messages accepted, charged, logged) and then
     fail the answer: a 500, a dropped connection, no answer for ``hang_seconds``, or a 200 that
-    cannot be trusted (garbled, an error envelope, no messages listed, absurd nesting or
-    non-finite numbers).
+    cannot be trusted (garbled, an error envelope, no messages listed, absurd nesting,
+    non-finite numbers or numbers past any sane size).
     """
 
     TOO_MANY_REQUESTS = "429"
@@ -35,6 +35,9 @@ class Fault(enum.StrEnum):
     COMMIT_NESTED = "commit-nested"
     #: A 200 whose messages say ``"message_parts": "inf"`` and ``"message_price": "NaN"``.
     COMMIT_NONFINITE = "commit-nonfinite"
+    #: A 200 whose messages say ``"message_parts": 10**30`` and ``"message_price": "1e999999999"``
+    #: (numbers no store column or sum can hold).
+    COMMIT_ABSURD = "commit-absurd"
 
     @property
     def commits(self) -> bool:

@@ -56,6 +56,7 @@ class TestUntrustworthyAnswers:
         [
             "commit-nested",  # RecursionError from the decoder
             "commit-nonfinite",  # OverflowError from "message_parts": "inf"
+            "commit-absurd",  # 10**30 parts and a 1e999999999 price: no column or sum holds them
             "commit-error-envelope",  # a 200 whose envelope says error, after the commit
             "commit-unlisted",  # a 200 that lists none of the rows
             "commit-garbled",

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clicksend_async.bulk import _send
+from clicksend_async.bulk._channels import _parts_of, _price, _price_of
 from clicksend_async.bulk._send import classify
 from clicksend_async.bulk._states import (
     Claim,
@@ -232,3 +233,51 @@ class TestSentColumns:
             [None, None],
         )
         assert outcome_columns([]) == ([],) * 7
+
+
+class TestNumbersNoMessageHas:
+    """A part count or a price no message can have is none at all (the row's plan stands in),
+    never a number that a store column or a sum of costs would fail on after the commit."""
+
+    @pytest.mark.parametrize(
+        ("parts", "read"),
+        [
+            (1, 1),
+            (0, 0),
+            ("3", 3),
+            (2.0, 2),
+            (-1, None),
+            ("-2", None),
+            (10**30, None),
+            ("1e30", None),
+            (2**53 + 1, None),
+            ("inf", None),
+            (None, None),
+            (True, 1),
+        ],
+    )
+    def test_part_counts(self, parts: Any, read: int | None) -> None:
+        assert _parts_of(parts) == read
+        result = classify(claim(1), {"messages": [sent(1, message_parts=parts)]})
+        assert result.outcomes[0].parts == read
+
+    @pytest.mark.parametrize(
+        ("price", "text"),
+        [
+            ("0.0770", "0.0770"),
+            (0.077, "0.077"),
+            ("0", "0"),
+            ("1000000", "1000000"),
+            ("1000000.01", None),
+            ("-0.07", None),
+            ("1e999999999", None),
+            ("NaN", None),
+            ("", None),
+            ("free", None),
+        ],
+    )
+    def test_prices(self, price: Any, text: str | None) -> None:
+        assert _price_of(price, {})[1] == text
+        assert (_price(price) is None) is (text is None)
+        result = classify(claim(1), {"messages": [sent(1, message_price=price)]})
+        assert result.outcomes[0].price == text
