@@ -192,6 +192,23 @@ def _surrogate_path(value: Any) -> str:
 MAX_JSON_DEPTH = 64
 
 
+def clean_text(text: str) -> str:
+    """Return ``text`` as text that UTF-8 can carry: each lone surrogate (what a JSON escape
+    such as ``\\ud800`` decodes to) becomes ``?``.
+
+    Text from ClickSend's answers (statuses, ids, messages) goes through this before it is
+    stored, written to a file or put in an error: SQLite, PostgreSQL and a UTF-8 file refuse
+    a lone surrogate, which would fail the write of an outcome the server already committed.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -357,9 +374,9 @@ def decode_envelope(
             status=status,
         )
     code = envelope.get("response_code")
-    response_code = code if isinstance(code, str) else None
+    response_code = clean_text(code) if isinstance(code, str) else None
     msg = envelope.get("response_msg")
-    response_msg = msg if isinstance(msg, str) else None
+    response_msg = clean_text(msg) if isinstance(msg, str) else None
     data = envelope.get("data")
     effective = status
     if 200 <= status < 300:

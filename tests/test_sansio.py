@@ -26,6 +26,7 @@ from clicksend_async._sansio import (
     Failure,
     RequestKind,
     build_url,
+    clean_text,
     decode_envelope,
     may_retry,
     normalize_path,
@@ -284,3 +285,20 @@ class TestOneDecoderForEveryBody:
         assert _loads('{"a": 1}') == {"a": 1}
         with pytest.raises(TypeError, match="memoryview"):
             _loads(memoryview(b"{}"))  # type: ignore[arg-type]
+
+
+class TestCleanText:
+    def test_text_utf_8_can_carry_is_kept_as_it_is(self) -> None:
+        for text in ("", "SUCCESS", "caf\u00e9 \U0001f600"):
+            assert clean_text(text) is text
+
+    def test_a_lone_surrogate_becomes_a_question_mark(self) -> None:
+        assert clean_text("bad\ud800 and \udfff") == "bad? and ?"
+        assert clean_text("\ud83d\ude00") == "??"  # a pair of escapes is not an emoji in str
+
+    def test_an_error_envelope_quoting_a_lone_surrogate_gives_clean_text(self) -> None:
+        body = b'{"http_code":400,"response_code":"BAD\\ud800","response_msg":"no \\udfff"}'
+        with pytest.raises(APIError) as caught:
+            decode_envelope(400, {}, body, method="POST", url="https://x/v3/sms/send")
+        assert (caught.value.response_code, caught.value.response_msg) == ("BAD?", "no ?")
+        str(caught.value).encode("utf-8")

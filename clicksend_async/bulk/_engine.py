@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._exceptions import ConfigurationError, ValidationError
+from .._sansio import clean_text
 from .._session import Session
 from .._tracing import campaign_span
 from .._validation import (
@@ -506,7 +507,9 @@ class BulkJob(Planning):
         def fail(exc: Exception) -> None:
             logger.error("reconciliation failed: %s: %s", type(exc).__name__, exc)
             if self._abort is None:
-                self._abort = f"reconciliation failed ({type(exc).__name__}: {exc})"
+                self._abort = (
+                    f"reconciliation failed ({type(exc).__name__}: {clean_text(str(exc))})"
+                )
 
         def spawn(work: Coroutine[Any, Any, None]) -> None:
             task = asyncio.create_task(work)

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .._sansio import clean_text
 from ._journal_base import (
     CUSTOM_STRING_INDEX,
     MESSAGE_ID_INDEX,
@@ -57,7 +58,11 @@ class JournalReceipts:
         self._index_custom_strings()
         with self._transaction():
             self._copy_message_ids()
-            for delivery, status_code, custom_string, message_id in updates:
+            for update in updates:
+                # Receipts come from the network: text a row can hold, or they match nothing.
+                delivery, status_code, custom_string, message_id = (
+                    clean_text(v) if type(v) is str else v for v in update
+                )
                 found = False
                 if custom_string:
                     cur = self._db.execute(

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from .._sansio import clean_text
 from ._budget import add_rate, destination_prefix, rate_key
 from ._channels import _parts_of, _price_of
 from ._price import _PRICE_KEEP_PENDING
@@ -183,7 +184,7 @@ class KeyPricer:
                 and isinstance(messages[index], Mapping)
             ):
                 found = messages[index]
-            status = None if found is None else str(found.get("status") or "")
+            status = None if found is None else clean_text(str(found.get("status") or ""))
             if found is not None and (status in _PRICE_KEEP_PENDING or not status):
                 parts = _parts_of(found.get("message_parts"))
                 if parts == 0 and len(key.candidates) - key.refused > 1:

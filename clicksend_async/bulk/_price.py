@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from .._exceptions import BudgetExceededError, ClickSendError, DecodeError, ValidationError
+from .._sansio import clean_text
 from ._budget import RateTable, add_rate, message_rate_key
 from ._channels import _decimal, _int, _parts_of, _price_of
 from ._jobstate import JobState
@@ -136,7 +137,7 @@ class Pricing(JobState):
                 found = messages[index]
             if found is None:
                 continue
-            status = str(found.get("status") or "")
+            status = clean_text(str(found.get("status") or ""))
             price, price_text = _price_of(found.get("message_price"), prices)
             parts = _parts_of(found.get("message_parts"))
             if status in _PRICE_KEEP_PENDING or not status:
@@ -217,7 +218,7 @@ class Pricing(JobState):
             if self.check_balance and plan.total_cost is not None and not self.dry_run:
                 await self._check_balance(plan)
         except BudgetExceededError as exc:
-            await self._store.set_meta({"refused": str(exc)})
+            await self._store.set_meta({"refused": clean_text(str(exc))})
             raise
         finally:
             await self._drop_balance()

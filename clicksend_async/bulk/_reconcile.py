@@ -46,6 +46,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .._exceptions import ClickSendError
+from .._sansio import clean_text
 from .._session import Session
 from ._channels import _decimal, _int, _parts_of, _price
 from ._history import PAGE, HistoryReader, _coalesce, close_open_windows
@@ -346,7 +347,7 @@ class Reconciler(RecipientLookups):
         try:
             found = await self._read(start, want, group)
         except (ClickSendError, ValueError, TypeError, ArithmeticError) as exc:
-            reason = f"outcome unknown and the history could not prove it: {exc}"
+            reason = f"outcome unknown and the history could not prove it: {clean_text(str(exc))}"
             logger.error("%d row(s) left UNKNOWN: %s", len(want), exc)
             for chunk in group:
                 await self._unknown(chunk, reason, mine)
@@ -376,8 +377,8 @@ class Reconciler(RecipientLookups):
                     RowOutcome(
                         row,
                         "sent",
-                        str(record.get("status") or "SUCCESS"),
-                        None if message_id is None else str(message_id),
+                        clean_text(str(record.get("status") or "SUCCESS")),
+                        None if message_id is None else clean_text(str(message_id)),
                         None if price is None else str(price),
                         _parts_of(record.get("message_parts")),
                         _FOUND,

@@ -29,7 +29,7 @@ from .._exceptions import (
 )
 from .._guard import BeforeSend, RequestInfo, guarded
 from .._hooks import log_context
-from .._sansio import RequestKind
+from .._sansio import RequestKind, clean_text
 from .._session import Session
 from ._channels import _EXACT_INT, Channel, _parts_of, _price_of
 from ._report import BulkOutcome
@@ -109,7 +109,7 @@ def _all_sent(claim: Claim, messages: list[Any]) -> SentColumns | None:
 
     Every message must be a mapping with the five fields, the custom_strings the claim's in
     the claim's order (each row its own message), every status SUCCESS or QUEUED, every
-    message_id a string, every price a string or null and every part count an int from 0 to
+    message_id an ASCII string, every price a string or null and every part count an int from 0 to
     what a float holds exactly: what the row-by-row reading would make of the same answer.
     """
     rows = claim.rows
@@ -127,6 +127,7 @@ def _all_sent(claim: Claim, messages: list[Any]) -> SentColumns | None:
             or set(map(type, statuses)) != _STR
             or not _SENT_SET.issuperset(statuses)
             or set(map(type, ids)) != _STR
+            or not all(map(str.isascii, ids))
             or not _PRICE_TYPES.issuperset(map(type, prices))
             or set(map(type, parts)) != _INT
             or min(parts) < 0
@@ -186,12 +187,13 @@ def classify(claim: Claim, data: Any) -> ChunkResult:
             if type(parts) is not int or not 0 <= parts <= _EXACT_INT:
                 parts = _parts_of(parts)
             message_id = found.get("message_id")
-            if message_id is not None and type(message_id) is not str:
-                message_id = str(message_id)
+            if message_id is not None and (type(message_id) is not str or not message_id.isascii()):
+                message_id = clean_text(str(message_id))
             sent(_new(RowOutcome, (r.row, "sent", status, message_id, cached[1], parts, None)))
             continue
         if type(status) is not str:
             status = "" if status is None else str(status)
+        status = clean_text(status)
         if status in _SENT:  # a str subclass
             _, price_text = _price_of(found.get("message_price"), prices)
             message_id = found.get("message_id")
@@ -200,7 +202,7 @@ def classify(claim: Claim, data: Any) -> ChunkResult:
                     r.row,
                     "sent",
                     str(status),
-                    None if message_id is None else str(message_id),
+                    None if message_id is None else clean_text(str(message_id)),
                     price_text,
                     _parts_of(found.get("message_parts")),
                 )
@@ -231,7 +233,7 @@ def classify(claim: Claim, data: Any) -> ChunkResult:
                     r.row,
                     "rejected",
                     status,
-                    None if message_id is None else str(message_id),
+                    None if message_id is None else clean_text(str(message_id)),
                     reason=f"ClickSend refused it: {status}",
                 )
             )
@@ -241,38 +243,40 @@ def classify(claim: Claim, data: Any) -> ChunkResult:
 def classify_failure(claim: Claim, exc: BaseException) -> ChunkResult:
     """Return what a failed request proves about its rows (pure)."""
     rows = [r.row for r in claim.rows]
+    try:
+        text = clean_text(str(exc))  # it can quote the server
+    except Exception:  # an exception whose text cannot be had
+        text = f"({type(exc).__name__} without a readable message)"
     if isinstance(exc, RateLimitError | ConnectError):
         why = (
             "rate limited (429)"
             if isinstance(exc, RateLimitError)
-            else f"vetoed before it left ({exc})"
+            else f"vetoed before it left ({text})"
             if isinstance(exc, RequestVetoedError)
             else "the shared rate limiter was unreachable"
             if isinstance(exc, RateLimiterUnavailableError)
             else "no connection"
         )
-        return ChunkResult(
-            [], [Release(r, None, f"not sent: {why}") for r in rows], [], error=str(exc)
-        )
+        return ChunkResult([], [Release(r, None, f"not sent: {why}") for r in rows], [], error=text)
     if isinstance(exc, APIError) and 400 <= exc.wire_status < 500:
         # A 4xx answer refuses the whole request: nothing of it was processed.
         if isinstance(exc, AuthenticationError | PermissionDeniedError):
-            reason = f"not sent: {type(exc).__name__}: {exc}"
+            reason = f"not sent: {type(exc).__name__}: {text}"
             return ChunkResult(
                 [],
                 [Release(r, exc.response_code, reason) for r in rows],
                 [],
-                abort=f"{type(exc).__name__}: {exc}",
-                error=str(exc),
+                abort=f"{type(exc).__name__}: {text}",
+                error=text,
             )
         status = exc.response_code or f"HTTP_{exc.status_code}"
-        reason = f"request refused: {exc.response_msg or exc}"
+        reason = f"request refused: {exc.response_msg or text}"
         return ChunkResult(
-            [RowOutcome(r, "rejected", status, reason=reason) for r in rows], [], [], error=str(exc)
+            [RowOutcome(r, "rejected", status, reason=reason) for r in rows], [], [], error=text
         )
     # Anything else (a timeout, a reset, a 5xx, an unreadable or error answer, or any other
     # exception at any step) may have followed a commit on the server.
-    return ChunkResult([], [], rows, error=f"{type(exc).__name__}: {exc}")
+    return ChunkResult([], [], rows, error=f"{type(exc).__name__}: {text}")
 
 
 class ChunkSender:

@@ -473,6 +473,14 @@ def _garble(fault: Fault, status: int, payload: Any) -> bytes | None:
             message["message_parts"] = 10**30
             message["message_price"] = "1e999999999"
         return dumps(data).encode()
+    if fault is Fault.COMMIT_SURROGATE:
+        data = payload if isinstance(payload, dict) else json.loads(payload)
+        messages = (data.get("data") or {}).get("messages") or []
+        for message in messages:
+            message["message_id"] = f"{message.get('message_id')}\udfff"
+        if messages:
+            messages[0]["status"] = "SUCCESS\ud800"
+        return dumps(data).encode()
     return None
 
 

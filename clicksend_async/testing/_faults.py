@@ -17,7 +17,7 @@ class Fault(enum.StrEnum):
     ``commit-*`` kinds process the request fully (messages accepted, charged, logged) and then
     fail the answer: a 500, a dropped connection, no answer for ``hang_seconds``, or a 200 that
     cannot be trusted (garbled, an error envelope, no messages listed, absurd nesting,
-    non-finite numbers or numbers past any sane size).
+    non-finite numbers, numbers past any sane size or text that is not UTF-8).
     """
 
     TOO_MANY_REQUESTS = "429"
@@ -38,6 +38,9 @@ class Fault(enum.StrEnum):
     #: A 200 whose messages say ``"message_parts": 10**30`` and ``"message_price": "1e999999999"``
     #: (numbers no store column or sum can hold).
     COMMIT_ABSURD = "commit-absurd"
+    #: A 200 whose message ids end in a lone surrogate (the JSON escape ``\\udfff``) and whose
+    #: first message's status is ``"SUCCESS\\ud800"``: text no UTF-8 store or file can hold.
+    COMMIT_SURROGATE = "commit-surrogate"
 
     @property
     def commits(self) -> bool:

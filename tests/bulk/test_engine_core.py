@@ -74,6 +74,30 @@ class TestUntrustworthyAnswers:
             assert len(emu.sent) == 300
 
 
+class TestTextNoStoreHolds:
+    async def test_a_lone_surrogate_in_an_answer_is_recorded_not_fatal(
+        self, tmp_path: Path
+    ) -> None:
+        """A status and ids holding lone surrogates (``\\ud800``) after the commit: SQLite
+        refuses such text, and writing it failed the run with the chunk in flight."""
+        recipients = rows(150)
+        async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
+            emu.inject("commit-surrogate", path="/sms/send", times=1)
+            campaign = job(cs, recipients, journal=str(tmp_path / "c.db"), concurrency=1)
+            with await campaign.run() as report:
+                outcomes = list(report.outcomes())
+                assert Counter(m.to for m in emu.sent) == Counter(r["to"] for r in recipients)
+                first = outcomes[0]
+                # Its status said something other than SUCCESS: a refusal, final, never re-sent.
+                assert (first.state, first.status) == ("rejected", "SUCCESS?")
+                assert first.reason == "ClickSend refused it: SUCCESS?"
+                assert {o.state for o in outcomes[1:]} == {"sent"}
+                assert all(o.message_id.endswith("?") for o in outcomes[:50])
+                assert not any(o.message_id.endswith("?") for o in outcomes[50:])
+                report.to_csv(tmp_path / "report.csv")
+            assert "SUCCESS?" in (tmp_path / "report.csv").read_text(encoding="utf-8")
+
+
 class TestArbitraryExceptions:
     """Any exception type at any step of a chunk's life: the guarantee holds by structure."""
 

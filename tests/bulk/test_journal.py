@@ -326,6 +326,21 @@ def test_receipts_match_rows_sent_by_a_chunk_record(tmp_path: Path) -> None:
     journal.close()
 
 
+def test_a_receipt_holding_a_lone_surrogate_is_matched_or_not_never_fatal(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.db")
+    planned(journal, 2)
+    chunk, _ = claim(journal, 2)
+    journal.settle(
+        chunk, chunk, outcomes=[("sent", "SUCCESS", f"m-{r}", "0.07", 1, None, r) for r in (1, 2)]
+    )
+    # A JSON receipt's "\\udfff" escape: text SQLite refuses. It matches nothing (no row holds it)
+    # and the status next to a good match is stored as text a file can hold.
+    assert journal.record_deliveries([("failed", "3\udfff", "cs-\ud800", "m-\ud800")]) == 0
+    assert journal.record_deliveries([("delivered", "20\ud8001", "cs-1", None)]) == 1
+    assert next((r[0], r[9], r[10]) for r in journal.iter_rows()) == (1, "delivered", "20?1")
+    journal.close()
+
+
 def test_sent_evidence_comes_from_the_latest_chunk_record() -> None:
     journal = Journal()
     planned(journal, 4)

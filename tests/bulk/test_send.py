@@ -281,3 +281,38 @@ class TestNumbersNoMessageHas:
         assert (_price(price) is None) is (text is None)
         result = classify(claim(1), {"messages": [sent(1, message_price=price)]})
         assert result.outcomes[0].price == text
+
+
+class TestTextFromTheWire:
+    def test_a_lone_surrogate_becomes_a_question_mark_in_what_is_kept(self) -> None:
+        answer = {
+            "messages": [
+                sent(1, message_id="m-1\udfff"),
+                sent(2, status="SUCCESS\ud800"),
+                sent(3, message_id=["m", "\ud800"]),
+            ]
+        }
+        result = classify(claim(3), answer)
+        assert type(result.outcomes) is list  # not the all-sent reading: an id is not ASCII
+        assert result.outcomes == [
+            RowOutcome(1, "sent", "SUCCESS", "m-1?", "0.0770", 1),
+            RowOutcome(2, "rejected", "SUCCESS?", "m-2", reason="ClickSend refused it: SUCCESS?"),
+            RowOutcome(3, "sent", "SUCCESS", "['m', '\\ud800']", "0.0770", 1),
+        ]
+        for outcome in result.outcomes:
+            for field in outcome:
+                if isinstance(field, str):
+                    field.encode("utf-8")  # what a store or a file must be able to do
+
+    def test_an_id_that_is_utf_8_but_not_ascii_is_kept_as_it_is(self) -> None:
+        result = classify(claim(1), {"messages": [sent(1, message_id="m-\u00e9")]})
+        assert result.outcomes == [RowOutcome(1, "sent", "SUCCESS", "m-\u00e9", "0.0770", 1)]
+
+    def test_a_failure_whose_text_cannot_be_had_still_classifies(self) -> None:
+        class Unprintable(Exception):
+            def __str__(self) -> str:
+                raise RuntimeError("no text")
+
+        result = _send.classify_failure(claim(2), Unprintable())
+        assert result.doubt == [1, 2]
+        assert result.error == "Unprintable: (Unprintable without a readable message)"

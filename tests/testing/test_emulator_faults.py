@@ -53,7 +53,7 @@ class TestParseFaults:
             parse_faults(spec)  # type: ignore[arg-type]
 
     def test_commit_kinds(self) -> None:
-        assert [f.commits for f in Fault] == [False, False, *[True] * 8]
+        assert [f.commits for f in Fault] == [False, False, *[True] * 10]
 
 
 class TestScriptedFaults:
@@ -105,6 +105,22 @@ class TestScriptedFaults:
         [sent] = emu.sent
         assert [line["message_id"] for line in log_lines(log)] == [sent.message_id]
         assert emu.balance < 100
+
+    async def test_commit_absurd_and_surrogate_answer_after_processing(
+        self, api: Api, emu: ClickSendEmulator
+    ) -> None:
+        two = {"messages": [sms(), sms(to="+61412345679")]}
+        emu.inject("commit-absurd")
+        absurd = (await api.post("/sms/send", two)).data["messages"]
+        assert [(m["message_parts"], m["message_price"]) for m in absurd] == [
+            (10**30, "1e999999999")
+        ] * 2
+        emu.inject("commit-surrogate")
+        other = {"messages": [sms(body="Hi again"), sms(to="+61412345679", body="Hi again")]}
+        odd = (await api.post("/sms/send", other)).data["messages"]
+        assert [m["status"] for m in odd] == ["SUCCESS\ud800", "SUCCESS"]
+        assert all(m["message_id"].endswith("\udfff") for m in odd)
+        assert len(emu.sent) == 4  # both processed every message first
 
     async def test_commit_drop_closes_the_connection(
         self, make_emulator: EmulatorFactory, session: aiohttp.ClientSession, tmp_path: Path
