@@ -194,7 +194,9 @@ def classify(claim: Claim, data: Any) -> ChunkResult:
         if type(status) is not str:
             status = "" if status is None else str(status)
         status = clean_text(status)
-        if status in _SENT:  # a str subclass
+        # A str subclass, or SUCCESS in another case or with spaces: both sent and refused are
+        # final, so reading it as sent changes the report, never whether a row is sent again.
+        if status.strip().upper() in _SENT:
             _, price_text = _price_of(found.get("message_price"), prices)
             message_id = found.get("message_id")
             outcomes.append(

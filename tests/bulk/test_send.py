@@ -79,6 +79,22 @@ class TestClassify:
         assert type(result.outcomes[0].status) is str
         assert result.outcomes[1][:3] == (2, "rejected", "7")
 
+    def test_success_in_another_case_is_sent_and_throttled_only_exactly(self) -> None:
+        answer = {
+            "messages": [
+                sent(1, status="Success"),
+                sent(2, status=" queued "),
+                sent(3, status="throttled"),
+            ]
+        }
+        result = classify(claim(3), answer)
+        assert [o[:3] for o in result.outcomes] == [
+            (1, "sent", "Success"),
+            (2, "sent", " queued "),
+            (3, "rejected", "throttled"),  # not the status that proves it was not sent
+        ]
+        assert result.releases == []
+
     def test_a_throttled_resend_is_unknown_never_released(self) -> None:
         result = classify(claim(1, frozenset({1})), {"messages": [sent(1, status="THROTTLED")]})
         assert [o[:3] for o in result.outcomes] == [(1, "unknown", "THROTTLED")]
