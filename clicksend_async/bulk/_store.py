@@ -96,9 +96,12 @@ class CampaignStore(Protocol):
         proved absent since): if a re-send of one is THROTTLED, it is ``unknown``, never sent a
         third time.
 
-        ``outcomes`` end rows (sent, rejected, unknown); ``releases`` put rows back to pending
-        on evidence they were not sent; ``doubt`` rows stay held by the chunk, which becomes in
-        doubt over the server-time ``window``. The chunk is done when it holds no row. Returns
+        ``outcomes`` end rows (sent, rejected, unknown): any sequence of ``RowOutcome``, and for
+        the common answer a :class:`~._states.SentColumns` (every row sent), which a store may
+        read column by column (:func:`~._states.outcome_columns`); ``releases`` put rows back
+        to pending on evidence they were not sent; ``doubt`` rows stay held by the chunk, which
+        becomes in doubt over the server-time ``window``. The chunk is done when it holds no
+        row. Returns
         False, writing nothing, when the chunk is no longer held under ``epoch``.
         """
 
