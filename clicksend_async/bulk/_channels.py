@@ -212,10 +212,16 @@ def _price_of(
     return price, None if price is None else str(price)
 
 
+#: The most parts a message is believed to have. ClickSend's longest messages have a few dozen;
+#: a count past this is no count, and every store column (PostgreSQL's are 32-bit) holds it,
+#: summed over a chunk too.
+_MAX_PARTS = 100_000
+
+
 def _parts_of(value: Any) -> int | None:
     """Return a message's part count read leniently (``_int``), or None when it is not one a
-    message can have (below zero, or past the integers a float holds exactly)."""
+    message can have (below zero, or past ``_MAX_PARTS``)."""
     if type(value) is int:
-        return value if 0 <= value <= _EXACT_INT else None
+        return value if 0 <= value <= _MAX_PARTS else None
     parts = _int(value)
-    return parts if parts is not None and 0 <= parts <= _EXACT_INT else None
+    return parts if parts is not None and 0 <= parts <= _MAX_PARTS else None

@@ -31,7 +31,7 @@ from .._guard import BeforeSend, RequestInfo, guarded
 from .._hooks import log_context
 from .._sansio import RequestKind, clean_text
 from .._session import Session
-from ._channels import _EXACT_INT, Channel, _parts_of, _price_of
+from ._channels import _MAX_PARTS, Channel, _parts_of, _price_of
 from ._report import BulkOutcome
 from ._states import Claim, DoubtChunk, Release, RowOutcome, SentColumns
 from ._store import CampaignStore
@@ -110,7 +110,7 @@ def _all_sent(claim: Claim, messages: list[Any]) -> SentColumns | None:
     Every message must be a mapping with the five fields, the custom_strings the claim's in
     the claim's order (each row its own message), every status SUCCESS or QUEUED, every
     message_id an ASCII string, every price a string or null and every part count an int from 0 to
-    what a float holds exactly: what the row-by-row reading would make of the same answer.
+    ``_MAX_PARTS``: what the row-by-row reading would make of the same answer.
     """
     rows = claim.rows
     if not rows or len(messages) != len(rows):
@@ -131,7 +131,7 @@ def _all_sent(claim: Claim, messages: list[Any]) -> SentColumns | None:
             or not _PRICE_TYPES.issuperset(map(type, prices))
             or set(map(type, parts)) != _INT
             or min(parts) < 0
-            or max(parts) > _EXACT_INT
+            or max(parts) > _MAX_PARTS
         ):
             return None
         counted = Counter(prices)
@@ -184,7 +184,7 @@ def classify(claim: Claim, data: Any) -> ChunkResult:
             if cached is None:
                 cached = _price_of(price, prices)
             parts = found.get("message_parts")
-            if type(parts) is not int or not 0 <= parts <= _EXACT_INT:
+            if type(parts) is not int or not 0 <= parts <= _MAX_PARTS:
                 parts = _parts_of(parts)
             message_id = found.get("message_id")
             if message_id is not None and (type(message_id) is not str or not message_id.isascii()):
