@@ -14,6 +14,7 @@ import itertools
 import json
 import random
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -192,6 +193,57 @@ class TestMangledAnswers:
             assert {o.to for o in outcomes if o.state == "sent"} <= set(texted)
             assert {o.state for o in outcomes} <= {"sent", "rejected"}
             for o in outcomes:
+                for text in (o.status, o.message_id, o.reason):
+                    if text is not None:
+                        text.encode("utf-8")
+
+    async def test_history_records_holding_what_no_store_holds_still_settle(
+        self, tmp_path_factory: Any
+    ) -> None:
+        """Lost answers are settled from history records whose status, id, parts and price are
+        what no column holds: the rows are found (the record is there), and kept cleanly."""
+        rng = random.Random(3)
+        recipients = rows(200)
+        async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
+            transport = cs.session.transport
+            real = transport.request
+
+            async def request(method: str, url: str, **kw: Any) -> RawResponse:
+                raw = await real(method, url, **kw)
+                if "/sms/history" in url and raw.status == 200:
+                    envelope = json.loads(raw.body)
+                    for record in envelope["data"]["data"]:
+                        record.update(
+                            status=rng.choice(["Sent\ud800", ["Sent"], 7, None]),
+                            message_id=rng.choice(["id\udfff", 12345678901234567890, None]),
+                            message_parts=rng.choice([10**30, -1, "2", None]),
+                            message_price=rng.choice(["1e999999999", "-5", 0.07, None]),
+                        )
+                    body = json.dumps(envelope).encode()
+                    return RawResponse(raw.status, raw.headers, body)
+                return raw
+
+            transport.request = request  # type: ignore[method-assign]
+            emu.inject("commit-drop", path="/sms/send", times=3)
+            job = BulkJob(
+                cs.session,
+                SMS,
+                recipients,
+                body="Hi {first_name}",
+                journal=str(tmp_path_factory.mktemp("j") / "c.db"),
+                chunk_size=40,
+                concurrency=2,
+                reconcile_settle=0.3,
+            )
+            with await job.run() as report:
+                outcomes = list(report.outcomes())
+            texted = Counter(m.to for m in emu.sent)
+            assert sorted(texted.values()) == [1] * 200  # everyone once
+            assert Counter(o.state for o in outcomes) == {"sent": 200}
+            found = [o for o in outcomes if o.reason and "history" in o.reason]
+            assert len(found) >= 40, [o.reason for o in outcomes][:3]
+            for o in found:
+                assert o.parts in (None, 1, 2) and o.price in (None, Decimal("0.07"))
                 for text in (o.status, o.message_id, o.reason):
                     if text is not None:
                         text.encode("utf-8")
