@@ -171,10 +171,6 @@ def payload_writer(base: dict[str, Any]) -> Callable[[str | None, str, str | Non
     return write
 
 
-#: Integers a float holds exactly: for these ``_int`` is the identity.
-_EXACT_INT = 2**53
-
-
 def _int(value: Any) -> int | None:
     if value is None or value == "":
         return None
