@@ -95,27 +95,27 @@ class JobState:
             self._guard.recorded(claim, outcomes, doubt)
 
     def _tally(self, outcomes: Sequence[RowOutcome]) -> None:
-        if type(outcomes) is SentColumns:  # every row sent, its prices already counted
-            self._sent += len(outcomes)
-            for text, count in outcomes.price_counts.items():
-                if text is not None:
-                    self._cost += Decimal(text) * count
-            return
         # Prices repeat (one per destination and part count): each distinct text is parsed
         # once per chunk, not once per row.
-        prices: dict[str, int] = {}
-        for o in outcomes:
-            state = o.state
-            if state == "sent":
-                self._sent += 1
-                if o.price is not None:
-                    prices[o.price] = prices.get(o.price, 0) + 1
-            elif state == "rejected":
-                self._rejected += 1
-            elif state == "unknown":
-                self._unknown += 1
+        prices: Mapping[str | None, int]
+        if type(outcomes) is SentColumns:  # every row sent, its prices already counted
+            self._sent += len(outcomes)
+            prices = outcomes.price_counts
+        else:
+            counted: dict[str | None, int] = {}
+            for o in outcomes:
+                state = o.state
+                if state == "sent":
+                    self._sent += 1
+                    counted[o.price] = counted.get(o.price, 0) + 1
+                elif state == "rejected":
+                    self._rejected += 1
+                elif state == "unknown":
+                    self._unknown += 1
+            prices = counted
         for text, count in prices.items():
-            self._cost += Decimal(text) * count
+            if text is not None:
+                self._cost += Decimal(text) * count
 
     async def _billed_guard(self, max_cost: Decimal) -> BilledGuard:
         if self._guard is None:

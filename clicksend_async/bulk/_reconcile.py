@@ -43,12 +43,13 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from .._exceptions import ClickSendError
 from .._sansio import clean_text
 from .._session import Session
-from ._channels import _decimal, _int, _parts_of, _price
+from ._channels import _decimal, _int, _parts_of, _price_of
 from ._history import PAGE, HistoryReader, _coalesce, close_open_windows
 from ._lookups import LOOKUP_BATCH, RecipientLookups, by_number
 from ._report import BulkOutcome
@@ -363,6 +364,7 @@ class Reconciler(RecipientLookups):
         """Settle ``group``'s chunks by ``found``: its rows ``sent``, the others re-sent;
         False when a chunk's settle was fenced (settled already under its epoch)."""
         fenced = False
+        prices: dict[str, tuple[Decimal | None, str | None]] = {}
         for chunk in group:
             outcomes: list[RowOutcome] = []
             releases: list[Release] = []
@@ -371,7 +373,7 @@ class Reconciler(RecipientLookups):
                 if record is None:
                     releases.append(Release(row, "NOT_IN_HISTORY", _ABSENT))
                     continue
-                price = _price(record.get("message_price"))
+                _, price = _price_of(record.get("message_price"), prices)
                 message_id = record.get("message_id")
                 outcomes.append(
                     RowOutcome(
@@ -379,7 +381,7 @@ class Reconciler(RecipientLookups):
                         "sent",
                         clean_text(str(record.get("status") or "SUCCESS")),
                         None if message_id is None else clean_text(str(message_id)),
-                        None if price is None else str(price),
+                        price,
                         _parts_of(record.get("message_parts")),
                         _FOUND,
                     )

@@ -33,7 +33,7 @@ from .._sansio import RequestKind, clean_text
 from .._session import Session
 from ._channels import _MAX_PARTS, Channel, _parts_of, _price_of
 from ._report import BulkOutcome
-from ._states import Claim, DoubtChunk, Release, RowOutcome, SentColumns
+from ._states import Claim, DoubtChunk, Release, RowOutcome, SentColumns, _new
 from ._store import CampaignStore
 
 __all__ = ["ChunkResult", "ChunkSender", "classify", "lease_needed"]
@@ -145,10 +145,6 @@ def _all_sent(claim: Claim, messages: list[Any]) -> SentColumns | None:
         by_text[text] = by_text.get(text, 0) + count
     column = [texts[prices[0]]] * len(rows) if len(texts) == 1 else list(map(texts.get, prices))
     return SentColumns(list(map(_row_of, rows)), statuses, ids, column, parts, by_text)
-
-
-#: A NamedTuple made straight from its fields' tuple (what its ``_make`` does, without the call).
-_new = tuple.__new__
 
 
 def classify(claim: Claim, data: Any) -> ChunkResult:

@@ -101,8 +101,7 @@ class CampaignStore(Protocol):
         read column by column (:func:`~._states.outcome_columns`); ``releases`` put rows back
         to pending on evidence they were not sent; ``doubt`` rows stay held by the chunk, which
         becomes in doubt over the server-time ``window``. The chunk is done when it holds no
-        row. Returns
-        False, writing nothing, when the chunk is no longer held under ``epoch``.
+        row. Returns False, writing nothing, when the chunk is no longer held under ``epoch``.
         """
 
     async def in_doubt(self) -> list[DoubtChunk]:
