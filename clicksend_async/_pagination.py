@@ -133,12 +133,16 @@ class AsyncPaginator(Generic[T]):
         """Yield each page in turn, starting at ``page`` (default 1)."""
         number = self._page or 1
         limit = self._limit or ITER_LIMIT
+        previous: list[T] | None = None
         while True:
             current = await self._fetch(number, limit)
+            if previous is not None and current.items and current.items == previous:
+                raise DecodeError(_repeated(number))
             yield current
-            if not current.items or not current.has_next:
+            if not current.items or not current.has_next or number >= current.last_page:
                 return
-            number = current.current_page + 1
+            previous = current.items
+            number += 1
 
     async def __aiter__(self) -> AsyncGenerator[T, None]:
         async for current in self.pages():
@@ -165,11 +169,14 @@ async def raw_records(
     record and should not pay for decoding models. Stops at the last page or an empty one.
     """
     page = 1
+    previous: list[Any] | None = None
     while True:
         data = await fetch(page)
         items = data.get("data") if isinstance(data, Mapping) else data
         if not isinstance(items, list):
             raise DecodeError(f"{where}: expected a list of records")
+        if previous is not None and items and items == previous:
+            raise DecodeError(f"{where}: {_repeated(page)}")
         for record in items:
             if isinstance(record, Mapping):
                 yield record
@@ -178,8 +185,18 @@ async def raw_records(
         try:
             current = int(data.get("current_page") or 0)
             last = int(data.get("last_page") or 0)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return
-        if not current or current >= last:
+        if not current or current >= last or page >= last:
             return
-        page = current + 1
+        previous = items
+        page += 1
+
+
+def _repeated(page: int) -> str:
+    # A server (or a proxy in front of it) that ignores ``page`` answers page 1 every time:
+    # without this, iterating would never end (or read the first page over and over).
+    return (
+        f"page {page} holds exactly the records of page {page - 1}: the server ignores the "
+        "page number, and reading on would repeat them"
+    )

@@ -52,6 +52,43 @@ class TestAsyncPaginator:
         assert await pager.collect(max_items=120) == list(range(120))
         assert len(calls) == 2
 
+    async def test_a_server_that_ignores_the_page_number_is_an_error_not_a_loop(self) -> None:
+        """A server (or a proxy) that answers page 1 whatever page is asked: iterating stops
+        with a DecodeError at page 2 instead of yielding page 1 forever (before the fix it
+        asked for page 2 again and again: ``current_page`` stayed 1)."""
+        from clicksend_async import DecodeError
+
+        calls: list[int | None] = []
+
+        async def fetch(page: int | None, limit: int | None) -> Page[int]:
+            calls.append(page)
+            if len(calls) > 5:
+                raise AssertionError("still reading")
+            return Page(items=[1, 2, 3], total=30, per_page=3, current_page=1, last_page=10)
+
+        seen: list[int] = []
+
+        async def read() -> None:
+            async for item in AsyncPaginator(fetch):
+                seen.append(item)
+
+        with pytest.raises(DecodeError, match="ignores the page number"):
+            await read()
+        assert seen == [1, 2, 3] and calls == [1, 2]
+
+    async def test_pages_advance_by_the_page_asked_and_stop_at_the_last(self) -> None:
+        """A page that misreports its own number (``current_page`` absent reads as 1) does not
+        send the paginator back: it asks 1, 2, 3 and stops at ``last_page``."""
+        calls: list[int | None] = []
+
+        async def fetch(page: int | None, limit: int | None) -> Page[int]:
+            calls.append(page)
+            assert page is not None and len(calls) <= 3, calls
+            return Page(items=[page], total=3, per_page=1, current_page=1, last_page=3)
+
+        assert [item async for item in AsyncPaginator(fetch)] == [1, 2, 3]
+        assert calls == [1, 2, 3]
+
     @pytest.mark.parametrize("limit", [14, 101, 0])
     def test_limit_outside_15_to_100_is_refused_before_any_call(self, limit: int) -> None:
         async def fetch(page: int | None, size: int | None) -> Page[int]:
@@ -125,6 +162,36 @@ class TestRawRecords:
 
         with pytest.raises(DecodeError, match="/sms/history"):
             [r async for r in raw_records(fetch, where="/sms/history")]
+
+    async def test_a_server_that_ignores_the_page_number_is_an_error_not_a_loop(self) -> None:
+        from clicksend_async import DecodeError
+        from clicksend_async._pagination import raw_records
+
+        asked: list[int] = []
+
+        async def fetch(page: int) -> object:
+            asked.append(page)
+            if len(asked) > 5:
+                raise AssertionError("still reading")
+            return {"current_page": 1, "last_page": 9, "data": [{"a": 1}, {"a": 2}]}
+
+        seen: list[object] = []
+
+        async def read() -> None:
+            async for record in raw_records(fetch, where="/sms/receipts"):
+                seen.append(record["a"])
+
+        with pytest.raises(DecodeError, match="ignores the page number"):
+            await read()
+        assert seen == [1, 2] and asked == [1, 2]
+
+    async def test_a_huge_last_page_is_not_an_overflow(self) -> None:
+        from clicksend_async._pagination import raw_records
+
+        async def fetch(page: int) -> object:
+            return {"current_page": 1, "last_page": 1e999, "data": [{"a": 1}]}
+
+        assert [r["a"] async for r in raw_records(fetch, where="x")] == [1]
 
 
 def test_a_paginator_wrapped_in_a_list_is_unwrapped() -> None:

@@ -3,11 +3,13 @@ grouping of chunks in doubt whose windows are read together."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
 from .._exceptions import DecodeError
+from .._sansio import clean_text
 from .._servertime import ServerClock
 from .._session import Session
 from ._channels import _int
@@ -19,6 +21,10 @@ PAGE = 100
 
 #: Windows closer than this (seconds) are read together.
 COALESCE_GAP = 2.0
+
+
+#: The identity of every record that cannot be told apart from the others.
+_UNREADABLE = object()
 
 
 class _Incomplete(DecodeError):
@@ -56,11 +62,21 @@ class HistoryReader:
 
         ``first_only``: what the first page holds, nothing more read (and so no claim that
         what it lacks is absent).
+
+        A read that ends without every wanted record proves the others absent only if it saw
+        the whole listing: as many *different* records as the listing counts (``total``), each
+        page the one asked for (its ``current_page``, where it says) and each page after the
+        first bringing records not seen before. Counting records rather than distinct ones
+        would let a server that answers page 1 for every page (a proxy that drops the query's
+        ``page``, a server that caps it), or a record that appeared inside pages already read
+        and pushed another onto the next page, pass for a complete read, and rows that were
+        sent be re-sent. Anything less raises ``_Incomplete``: nothing is re-sent.
         """
         found: dict[str, Mapping[str, Any]] = {}
         page, data = 1, first
         last: int | None = None
         seen = 0
+        distinct: set[Any] = set()
         while True:
             if not isinstance(data, Mapping) or not isinstance(data.get("data"), list):
                 raise _Incomplete(f"page {page} of {self._path} is not a page of records")
@@ -71,23 +87,58 @@ class HistoryReader:
             # Read oldest first: messages that arrive while we read are appended, so a page
             # count that grows only means more to read, never a page skipped.
             last = this_last
+            before = len(distinct)
             for record in records:
                 if not isinstance(record, Mapping):
                     raise _Incomplete(f"page {page} of {self._path} holds a non-record")
                 custom = record.get("custom_string")
                 if isinstance(custom, str) and custom in want:
                     found[custom] = record
+                distinct.add(_identity(record))
             seen += len(records)
             if len(found) == len(want) or first_only:
-                return found
+                return found  # a record found is evidence, whichever page it came on
+            current = data.get("current_page")
+            if current is not None and _int(current) != page:
+                raise _Incomplete(
+                    f"{self._path} answered page {clean_text(str(current))[:20]} when asked for "
+                    f"page {page} (the server does not page this listing)"
+                )
+            if page > 1 and records and len(distinct) == before:
+                raise _Incomplete(
+                    f"page {page} of {self._path} repeats records already read "
+                    "(the server does not page this listing)"
+                )
             if page >= last or not records:
                 break
             page += 1
             data = await self.page(params, page)
         total = _int(data.get("total")) if isinstance(data, Mapping) else None
-        if page < last or (total is not None and seen < total):
-            raise _Incomplete(f"{self._path} returned fewer records than it counts")
+        if page < last or len(distinct) < (seen if total is None else total):
+            raise _Incomplete(
+                f"{self._path} returned {len(distinct)} different records of "
+                f"{seen if total is None else total} (pages repeated or shifted while read)"
+            )
         return found
+
+
+def _identity(record: Mapping[str, Any]) -> Any:
+    """Return what tells one history record from another: the fields a message never changes
+    (its id, custom string, recipient and date; not its status, which moves on)."""
+    key = (
+        record.get("message_id"),
+        record.get("custom_string"),
+        record.get("to"),
+        record.get("date"),
+    )
+    try:
+        hash(key)
+    except TypeError:  # a list or an object where a value belongs: the whole record, as text
+        try:
+            return json.dumps(record, sort_keys=True, default=repr)
+        except (ValueError, RecursionError):
+            return _UNREADABLE  # all such records count as one: never more than were read
+    return key
 
 
 def close_open_windows(chunks: list[DoubtChunk], clock: ServerClock) -> list[DoubtChunk]:
