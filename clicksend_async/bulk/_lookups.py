@@ -118,7 +118,10 @@ class RecipientLookups:
         probe[canary.custom_string] = None
 
         async def lookup(batch: list[str]) -> dict[str, Mapping[str, Any]]:
-            params = {"date_from": low, "q": _terms([canary.to, *batch]), "operator": "OR"}
+            # The canary last: a server (or a proxy) that reads only the first terms of a long
+            # query loses it, and so proves nothing, instead of finding it and seeming to
+            # prove the numbers it never read absent.
+            params = {"date_from": low, "q": _terms([*batch, canary.to]), "operator": "OR"}
             first = await self._reader.page(params, 1)
             return await self._reader.scan(params, first, probe)
 

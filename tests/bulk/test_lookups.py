@@ -105,12 +105,12 @@ class TestLookups:
             lost = {f"to:{r['to']}" for r in recipients[500:750]}
             asked = lookups(history_queries(emu))
             # The first page of numbers found none of them; then every number went to lookups
-            # with the canary first (99 numbers and the canary each), none asked twice without.
+            # with the canary last (99 numbers and the canary each), none asked twice without.
             assert [len(q) for q in asked] == [100, 100, 100, 53]
             assert set(asked[0]) <= lost
             for q in asked[1:]:
-                assert q[0] not in lost and set(q[1:]) <= lost
-            assert {t for q in asked[1:] for t in q[1:]} == lost
+                assert q[-1] not in lost and set(q[:-1]) <= lost
+            assert {t for q in asked[1:] for t in q[:-1]} == lost
 
     async def test_once_lookups_work_rows_never_accepted_cost_one_page_more(self) -> None:
         # Chunk 2's answer is lost after the commit (its rows found: lookups work); chunk 4's
@@ -127,7 +127,7 @@ class TestLookups:
             asked = [q for q in lookups(history_queries(emu)) if set(q) & second]
             assert [len(q) for q in asked] == [100, 100, 100, 53]
             assert set(asked[0]) <= second  # the page without the canary
-            assert all(q[0] not in second for q in asked[1:])  # then the canary first
+            assert all(q[-1] not in second for q in asked[1:])  # then the canary last
 
     async def test_a_server_that_finds_nothing_by_number_is_scanned_instead(self) -> None:
         # A server that reads ``to:`` some other way answers every lookup with nothing: the
@@ -153,6 +153,32 @@ class TestLookups:
             scanned = [q for q in queries if "q" not in q]
             assert len(scanned) > 30  # the 3,750 messages of the window, read in pages
             assert [q["page"] for q in scanned] == [str(p) for p in range(1, len(scanned) + 1)]
+
+    async def test_a_server_that_reads_only_the_first_terms_of_a_query_proves_nothing(
+        self,
+    ) -> None:
+        # A server (or a proxy) that keeps only the first ten terms of a long ``q``: the
+        # canary goes last, so such a lookup loses it and proves nothing (the window is
+        # scanned). With the canary first, it came back with nine numbers each time and the
+        # numbers past them looked absent: 223 people were texted twice.
+        clock = Clock()
+        recipients = rows(1000)
+        async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
+            original = _state.HistoryIndex.select
+
+            def select(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+                if "q" in query:
+                    query = {**query, "q": ",".join(query["q"].split(",")[:10])}
+                return original(self, query, *args, **kwargs)
+
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(_state.HistoryIndex, "select", select)
+                with await run(emu, clock, recipients) as report:
+                    assert report.sent == 1000
+                    assert report.complete
+            assert texted(emu) == Counter(r["to"] for r in recipients)  # found, not re-sent
+            queries = history_queries(emu)
+            assert any("q" not in q for q in queries)  # the window was scanned
 
 
 class TestSettleTime:
