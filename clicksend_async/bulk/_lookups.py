@@ -18,7 +18,7 @@ from typing import Any
 from ._history import PAGE, HistoryReader
 from ._states import DoubtChunk, SentEvidence
 
-__all__ = ["LOOKUP_BATCH", "LOOKUP_CONCURRENCY", "RecipientLookups", "by_number"]
+__all__ = ["CLOCK_REACH", "LOOKUP_BATCH", "LOOKUP_CONCURRENCY", "RecipientLookups", "by_number"]
 
 logger = logging.getLogger("clicksend_async.bulk")
 
@@ -28,6 +28,13 @@ logger = logging.getLogger("clicksend_async.bulk")
 LOOKUP_BATCH = PAGE - 1
 #: Lookup requests in flight at once while settling a group of chunks.
 LOOKUP_CONCURRENCY = 8
+#: How much earlier than its window a lookup that proves absence starts (seconds). The window
+#: is in the clock of the answers' ``Date`` header, and the history is dated by whatever
+#: stamps its records: a gateway or a front end whose clock runs ahead of that one would put
+#: the records before the window, and a lookup from the window's start would miss them. A
+#: lookup asks for a few numbers, so reaching an hour further back costs only those numbers'
+#: older messages (rows are found by their own custom strings, never by date).
+CLOCK_REACH = 3600
 
 
 class RecipientLookups:
@@ -112,8 +119,13 @@ class RecipientLookups:
         want: Mapping[str, Any],
         canary: SentEvidence,
     ) -> dict[str, Mapping[str, Any]] | None:
-        """Ask for ``recipients`` with the canary: what does not come back was not accepted."""
-        low = min(date_from, math.floor(canary.window[0]))
+        """Ask for ``recipients`` with the canary: what does not come back was not accepted.
+
+        From ``CLOCK_REACH`` before the window (and the canary's): a history dated by a clock
+        that runs behind the ``Date`` header's would otherwise hide the rows (and the canary,
+        which alone would not prove the rows were read from early enough).
+        """
+        low = min(date_from, math.floor(canary.window[0])) - CLOCK_REACH
         probe = dict(want)
         probe[canary.custom_string] = None
 

@@ -50,7 +50,7 @@ from .._exceptions import ClickSendError
 from .._sansio import clean_text
 from .._session import Session
 from ._channels import _decimal, _int, _parts_of, _price_of
-from ._history import PAGE, HistoryReader, _coalesce, close_open_windows
+from ._history import PAGE, HistoryReader, _coalesce, _Incomplete, close_open_windows
 from ._lookups import LOOKUP_BATCH, RecipientLookups, by_number
 from ._report import BulkOutcome
 from ._states import DoubtChunk, Release, RowOutcome, SentEvidence
@@ -66,6 +66,11 @@ COLLECT_ROUNDS = 4
 
 _FOUND = "confirmed through the history after an unknown outcome"
 _ABSENT = "not in the history after an unknown outcome (complete read past the settle time)"
+
+
+class _ClockBehind(_Incomplete):
+    """A window scan that cannot show it started early enough (the canary is missing from it,
+    or dated before its own window)."""
 
 
 class Reconciler(RecipientLookups):
@@ -465,7 +470,7 @@ class Reconciler(RecipientLookups):
         canary = self._canary()
         if not by_to or canary is None:
             # Lookups need both: a canary, and one number of its own a row (by_number).
-            return await self._reader.scan(window, await self._reader.page(window, 1), want)
+            return await self._scan(window, want, canary)
         date_from = window["date_from"]
         # Looked for at once already: asking the numbers again without the canary would only
         # repeat that (the canary lookups find rows too).
@@ -485,4 +490,59 @@ class Reconciler(RecipientLookups):
             found = await self._lookup(date_from, by_to, want, canary, find=find)
             if found is not None:
                 return found
-        return await self._reader.scan(window, first, want)
+        try:
+            return await self._scan(window, want, canary, first)
+        except _ClockBehind:
+            if self._lookups_work is False:
+                raise
+            # The window's first page counted too few records to be worth lookups, because
+            # the history's dates put them before it: lookups reach further back.
+            found = await self._lookup(date_from, by_to, want, canary, find=False)
+            if found is None:
+                raise
+            return found
+
+    async def _scan(
+        self,
+        window: Mapping[str, Any],
+        want: Mapping[str, Any],
+        canary: SentEvidence | None,
+        first: Any = None,
+    ) -> dict[str, Mapping[str, Any]]:
+        """Read the window page by page; with a canary, prove the read started early enough.
+
+        The window is in the clock of the answers' ``Date`` header; the records are dated by
+        whatever stamps the history. A history dated behind that clock (a gateway or a front end
+        whose clock runs ahead) puts the chunks' records before the window, where a scan from
+        its start never reads them, and they would look absent. The canary (a message known
+        accepted) is read with the rows: a read that does not find every row proves their
+        absence only if it found the canary too, dated no earlier than its own window. Without
+        a canary (nothing of the campaign known sent yet) the scan takes the clocks as agreeing.
+        """
+        if canary is None or canary.custom_string in want:
+            return await self._reader.scan(
+                window, first if first is not None else await self._reader.page(window, 1), want
+            )
+        date_from = math.floor(canary.window[0])
+        if date_from < window["date_from"]:
+            window, first = {**window, "date_from": date_from}, None
+        probe = {**want, canary.custom_string: None}
+        found = await self._reader.scan(
+            window, first if first is not None else await self._reader.page(window, 1), probe
+        )
+        record = found.pop(canary.custom_string, None)
+        if len(found) == len(want):
+            return found  # every row found: nothing is claimed absent
+        if record is None:
+            raise _ClockBehind(
+                "the canary (a message known sent) is not in the history from its own window "
+                "on: the history's dates disagree with the Date header's clock, or it lags"
+            )
+        dated = _int(record.get("date"))
+        if dated is None or dated < date_from:
+            raise _ClockBehind(
+                f"the history dates a message sent at {canary.window[0] + 1:.0f} (by the Date "
+                f"header's clock) at {clean_text(str(record.get('date')))[:24]}: its clock "
+                "runs behind, and a window read from the Date header's time cannot prove absence"
+            )
+        return found

@@ -13,6 +13,7 @@ import attrs
 from .._exceptions import SendOutcomeUnknownError
 from .._session import Session
 from ._history import HistoryReader
+from ._lookups import CLOCK_REACH
 
 __all__ = ["ReconcileResult", "reconcile_unknown"]
 
@@ -76,7 +77,9 @@ async def reconcile_unknown(
     if all(want.values()) and len(recipients) <= 20:
         # One documented single-recipient search each: exact, and cheap for a few messages.
         for to in recipients:
-            params = {"date_from": date_from, "q": f"to:{to}"}
+            # From an hour earlier: a history dated behind the Date header's clock (see
+            # CLOCK_REACH) must not hide a message that went out.
+            params = {"date_from": date_from - CLOCK_REACH, "q": f"to:{to}"}
             first = await reader.page(params, 1)
             found.update(await reader.scan(params, first, want))
     else:

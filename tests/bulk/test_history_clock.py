@@ -1,0 +1,139 @@
+"""The history dated by another clock than the answers' ``Date`` header.
+
+A chunk in doubt carries its window in the clock of the ``Date`` header, learnt from every
+answer. The history is dated by whatever stamps its records: behind the Maton gateway, or a
+front end whose clock is off, the two disagree. With the header two minutes ahead of the
+history, every record of a lost chunk lay before its window; reads from the window's start
+never saw them, and 500 of 1,000 people were texted twice. Lookups that prove absence now reach
+an hour further back, and a window scan proves absence only if it also finds the canary (a
+message known sent) dated no earlier than its own window.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections import Counter
+from typing import Any
+
+import pytest
+from multidict import CIMultiDict
+
+from clicksend_async import SendOutcomeUnknownError, SmsMessage
+from clicksend_async._transport import RawResponse
+from clicksend_async.bulk import SMS, BulkJob
+from clicksend_async.testing import ClickSendEmulator, _state
+
+
+def shift_date(cs: Any, seconds: float) -> None:
+    """Make every answer's ``Date`` header ``seconds`` ahead of the emulator's clock (which
+    still dates the history)."""
+    transport = cs.session.transport
+    real = transport.request
+
+    async def request(method: str, url: str, **kw: Any) -> RawResponse:
+        raw = await real(method, url, **kw)
+        headers = CIMultiDict(raw.headers)
+        when = email.utils.parsedate_to_datetime(headers["Date"]).timestamp() + seconds
+        headers["Date"] = email.utils.formatdate(when, usegmt=True)
+        return RawResponse(raw.status, headers, raw.body)
+
+    transport.request = request  # type: ignore[method-assign]
+
+
+def recipients(n: int) -> list[dict[str, str]]:
+    return [{"to": f"+6144{i:07d}", "first_name": f"N{i}"} for i in range(n)]
+
+
+async def campaign(cs: Any, journal: str | None, n: int = 1000, store: Any = None) -> list[Any]:
+    job = BulkJob(
+        cs.session,
+        SMS,
+        recipients(n),
+        body="Hi {first_name}",
+        journal=journal,
+        store=store,
+        chunk_size=250,
+        concurrency=2,
+        reconcile_settle=0.3,
+    )
+    try:
+        with await job.run() as report:
+            return list(report.outcomes())
+    finally:
+        if store is not None:
+            await store.close()
+
+
+class TestDateHeaderAheadOfTheHistory:
+    @pytest.mark.parametrize("kind", ["commit-drop", "commit-500"])
+    async def test_lost_answers_are_found_by_lookups_that_reach_back(
+        self, tmp_path: Any, kind: str
+    ) -> None:
+        async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
+            shift_date(cs, 120)
+            emu.inject(kind, path="/sms/send", times=2)
+            outcomes = await campaign(cs, str(tmp_path / "c.db"))
+            texted = Counter(m.to for m in emu.sent)
+            assert sorted(texted.values()) == [1] * 1000  # everyone once (500 twice before)
+            assert Counter(o.state for o in outcomes) == {"sent": 1000}
+            assert sum("history" in (o.reason or "") for o in outcomes) == 500
+
+    async def test_the_same_through_the_postgresql_store(self, postgres_dsn: str) -> None:
+        from clicksend_async.bulk import PostgresStore
+
+        async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
+            shift_date(cs, 120)
+            emu.inject("commit-drop", path="/sms/send", times=2)
+            store = PostgresStore(postgres_dsn, "clock-ahead")
+            outcomes = await campaign(cs, None, store=store)
+            assert sorted(Counter(m.to for m in emu.sent).values()) == [1] * 1000
+            assert Counter(o.state for o in outcomes) == {"sent": 1000}
+
+    async def test_a_server_that_cannot_look_up_by_number_leaves_the_rows_unknown(
+        self, tmp_path: Any
+    ) -> None:
+        """No lookups (``q`` finds nothing): the window is scanned, the canary is not in it
+        (dated two minutes before its window), and nothing is claimed absent."""
+        original = _state.HistoryIndex.select
+
+        def select(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            return [] if "q" in query else original(self, query, *args, **kwargs)
+
+        async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
+            shift_date(cs, 120)
+            emu.inject("commit-drop", path="/sms/send", times=2)
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(_state.HistoryIndex, "select", select)
+                outcomes = await campaign(cs, str(tmp_path / "c.db"))
+            texted = Counter(m.to for m in emu.sent)
+            assert sorted(texted.values()) == [1] * 1000
+            assert Counter(o.state for o in outcomes) == {"sent": 500, "unknown": 500}
+            unknown = [o.reason or "" for o in outcomes if o.state == "unknown"]
+            assert all("canary" in reason for reason in unknown), unknown[0]
+
+    async def test_a_header_behind_the_history_changes_nothing(self, tmp_path: Any) -> None:
+        async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
+            shift_date(cs, -120)
+            emu.inject("commit-drop", path="/sms/send", times=2)
+            outcomes = await campaign(cs, str(tmp_path / "c.db"))
+            assert sorted(Counter(m.to for m in emu.sent).values()) == [1] * 1000
+            assert Counter(o.state for o in outcomes) == {"sent": 1000}
+
+
+class TestOneSendReconciled:
+    async def test_a_lost_send_is_found_when_the_header_runs_ahead(self) -> None:
+        """``sms.reconcile(error)`` looks each number up from an hour before the window: the
+        messages went out (before, both were reported not sent, and a caller re-sending them
+        would have texted both people twice)."""
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            shift_date(cs, 120)
+            await cs.account.get()
+            emu.inject("commit-drop", path="/sms/send")
+            messages = [
+                SmsMessage(to="+61430000001", body="a", custom_string="order-1"),
+                SmsMessage(to="+61430000002", body="b", custom_string="order-2"),
+            ]
+            with pytest.raises(SendOutcomeUnknownError) as caught:
+                await cs.sms.send(messages)
+            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            assert set(result.sent) == {"order-1", "order-2"} and result.all_sent
