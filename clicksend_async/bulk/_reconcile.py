@@ -21,8 +21,12 @@ worker). Then it settles every chunk in doubt at that moment with one coalesced 
   search that way, and the reconciler falls back to the scan.
 
 Found rows are ``sent``. A row is proved absent only by a read that was complete for its window
-and made after the settle time: it goes back to pending, marked as a re-send. Anything less
-(the history unreadable, a page missing, no known clock) leaves the row ``unknown``.
+and made after the settle time: it goes back to pending, marked as a re-send. Complete means
+every page read, as many different records as the listing counts (``HistoryReader.scan``), and
+a start early enough in the history's own clock: lookups reach ``CLOCK_REACH`` before the
+window, a window scan must find the canary dated no earlier than its own window (``_scan``).
+Anything less (the history unreadable, a page missing or repeated, no known clock, a history
+dated behind the ``Date`` header) leaves the row ``unknown``.
 
 **One reconciler per campaign.** With a shared store that has a reconciler lease
 (``acquire_reconciler``, PostgreSQL), the chunks in doubt of *every* worker of the campaign
