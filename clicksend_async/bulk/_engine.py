@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import itertools
 import json
 import logging
 import math
@@ -39,7 +40,7 @@ from ._channels import SMS, VOICE, Channel, mms_channel
 from ._jobstate import ProgressHook, Slot, snapshot
 from ._journal import Journal
 from ._plan import Planning, Recipients, _exclusion_set
-from ._reconcile import Reconciler, close_open_windows
+from ._reconcile import Reconciler, close_open_windows, provable
 from ._report import BulkOutcome, BulkPlan, BulkReport
 from ._rows import BodyTemplate
 from ._send import ChunkResult, ChunkSender, outcome_events
@@ -335,7 +336,8 @@ class BulkJob(Planning):
     async def _send_all(self, plan: BulkPlan) -> None:
         store = self._store
         await store.begin_run()
-        self._canary = await store.sent_evidence()
+        evidence = await store.sent_evidence()
+        self._canary = evidence if evidence and provable(evidence.custom_string) else None
         leftovers = await store.in_doubt()
         if leftovers and not self._session.server_clock.known:
             with contextlib.suppress(Exception):
@@ -616,11 +618,14 @@ class BulkJob(Planning):
                 await share("aborted", result.abort)  # every worker of the campaign stops
         self._count_chunk(claim, result.outcomes, result.doubt)
         if window is not None:
-            sent = next((o for o in result.outcomes if o.state == "sent"), None)
-            if sent is not None:
+            # The canary is looked for by its custom string: one the history returns as sent
+            # (``provable``). The first few rows sent are enough to find one (the engine's own
+            # keys always are); rows with a number only.
+            for sent in itertools.islice((o for o in result.outcomes if o.state == "sent"), 8):
                 row = next(r for r in claim.rows if r.row == sent.row)
-                if row.to:
+                if row.to and provable(row.custom_string):
                     self._canary = SentEvidence(row.custom_string, row.to, window)
+                    break
         if self._queue is not None:
             for event in outcome_events(claim, result):
                 await self._emit(event)

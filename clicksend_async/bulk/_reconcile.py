@@ -45,6 +45,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -70,6 +71,21 @@ COLLECT_ROUNDS = 4
 
 _FOUND = "confirmed through the history after an unknown outcome"
 _ABSENT = "not in the history after an unknown outcome (complete read past the settle time)"
+_UNPROVABLE = (
+    "outcome unknown and not found in the history, but its custom_string is not one the "
+    "history can be trusted to return as sent (plain ASCII, at most 64 characters, no space at "
+    "either end): its absence proves nothing"
+)
+#: A custom string the history can be trusted to return byte for byte: printable ASCII, at
+#: most 64 characters, no space at either end (the engine's own are ``cs<8 hex>-<row>``).
+#: ClickSend documents no limit or normalisation; a server that trimmed, truncated or
+#: re-encoded a longer or stranger one would make a message that went out look absent.
+_PROVABLE = re.compile(r"[!-~](?:[ -~]{0,62}[!-~])?")
+
+
+def provable(custom: str) -> bool:
+    """Return True if a row's absence from the history can be read from ``custom``'s."""
+    return _PROVABLE.fullmatch(custom) is not None
 
 
 class _ClockBehind(_Incomplete):
@@ -380,7 +396,10 @@ class Reconciler(RecipientLookups):
             for row, custom, _ in chunk.rows:
                 record = found.get(custom)
                 if record is None:
-                    releases.append(Release(row, "NOT_IN_HISTORY", _ABSENT))
+                    if provable(custom):
+                        releases.append(Release(row, "NOT_IN_HISTORY", _ABSENT))
+                    else:
+                        outcomes.append(RowOutcome(row, "unknown", reason=_UNPROVABLE))
                     continue
                 _, price = _price_of(record.get("message_price"), prices)
                 message_id = record.get("message_id")
@@ -406,13 +425,16 @@ class Reconciler(RecipientLookups):
             if not recorded:
                 fenced = True
                 continue
+            sent = sum(o.state == "sent" for o in outcomes)
             if mine is not None and chunk.chunk not in mine:
                 # Another worker's chunk: it reads what was found from the store (_adopt).
                 logger.warning(
-                    "chunk %d (another worker's) reconciled: %d sent, %d will be re-sent",
+                    "chunk %d (another worker's) reconciled: %d sent, %d will be re-sent, "
+                    "%d unknown",
                     chunk.chunk,
-                    len(outcomes),
+                    sent,
                     len(releases),
+                    len(outcomes) - sent,
                     extra={"chunk": chunk.chunk},
                 )
                 continue
@@ -420,10 +442,18 @@ class Reconciler(RecipientLookups):
                 "chunk %d reconciled: %d found in the history (sent), %d not found "
                 "(will be re-sent)",
                 chunk.chunk,
-                len(outcomes),
+                sent,
                 len(releases),
                 extra={"chunk": chunk.chunk},
             )
+            if sent < len(outcomes):
+                logger.error(
+                    "chunk %d: %d row(s) left UNKNOWN: %s",
+                    chunk.chunk,
+                    len(outcomes) - sent,
+                    _UNPROVABLE,
+                    extra={"chunk": chunk.chunk},
+                )
             self._on_settled(outcomes)
             tos = {row: to for row, _, to in chunk.rows}
             customs = {row: custom for row, custom, _ in chunk.rows}
@@ -432,7 +462,7 @@ class Reconciler(RecipientLookups):
                     BulkOutcome(
                         row=o.row,
                         to=tos.get(o.row),
-                        state="sent",
+                        state=o.state,
                         status=o.status,
                         message_id=o.message_id,
                         parts=o.parts,

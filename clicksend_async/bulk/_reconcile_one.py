@@ -14,6 +14,7 @@ from .._exceptions import SendOutcomeUnknownError
 from .._session import Session
 from ._history import HistoryReader
 from ._lookups import CLOCK_REACH
+from ._reconcile import provable
 
 __all__ = ["ReconcileResult", "reconcile_unknown"]
 
@@ -25,7 +26,9 @@ class ReconcileResult:
     ``sent`` maps each custom_string found to its history record (it went out: do not send it
     again); ``not_sent`` lists the custom_strings a complete read past the settle time did not
     find (safe to send again); ``unknown`` those that could not be looked up (no
-    custom_string, or ClickSend's clock unknown).
+    custom_string, or ClickSend's clock unknown) or whose absence proves nothing (a
+    custom_string that is not plain ASCII of at most 64 characters without a space at either
+    end: the history may not return it as sent).
     """
 
     sent: Mapping[str, Mapping[str, Any]]
@@ -86,8 +89,17 @@ async def reconcile_unknown(
         params = {"date_from": date_from}
         first = await reader.page(params, 1)
         found.update(await reader.scan(params, first, want))
+    # A custom string the history may not return as sent (see ``provable``) is not proved
+    # absent by its record's absence: that message stays unknown.
+    index_of: dict[str, int] = {}
+    for index, message in enumerate(error.messages):
+        custom = message.get("custom_string")
+        if isinstance(custom, str) and custom in want:
+            index_of.setdefault(custom, index)
+    missing = [c for c in want if c not in found]
+    unknown += [index_of[c] for c in missing if not provable(c)]
     return ReconcileResult(
         sent=found,
-        not_sent=tuple(c for c in want if c not in found),
-        unknown=tuple(unknown),
+        not_sent=tuple(c for c in missing if provable(c)),
+        unknown=tuple(sorted(unknown)),
     )

@@ -194,3 +194,94 @@ class TestLostAnswersOnAServerThatDoesNotPage:
             unknown = [o for o in outcomes if o.state == "unknown"]
             assert all("history could not prove it" in (o.reason or "") for o in unknown)
             assert all("page" in (o.reason or "") for o in unknown), unknown[0].reason
+
+
+class TestCustomStringsTheHistoryMayNotReturn:
+    """A row's own custom string is its key in the history. ClickSend documents no limit or
+    normalisation for it, so only one the history can be trusted to return byte for byte
+    (plain ASCII, at most 64 characters, no space at either end) proves a row absent; for any
+    other, a record not found leaves the row ``unknown`` instead of sending it again."""
+
+    @pytest.mark.parametrize(
+        ("custom", "ok"),
+        [
+            ("cs0123abcd-17", True),
+            ("order 42/A", True),
+            ("x" * 64, True),
+            ("x" * 65, False),
+            ("Bestellung-ä-1", False),
+            (" order-1", False),
+            ("order-1 ", False),
+            ("order\t1", False),
+            ("", False),
+        ],
+    )
+    def test_which_custom_strings_prove_absence(self, custom: str, ok: bool) -> None:
+        from clicksend_async.bulk._reconcile import provable
+
+        assert provable(custom) is ok
+
+    async def test_a_history_that_re_encodes_them_texts_nobody_twice(self, tmp_path: Any) -> None:
+        """The history returns non-ASCII custom strings re-encoded (UTF-8 read as Latin-1):
+        the rows that carry one are never found. Before, the lost chunk's 50 such rows were
+        proved absent and sent again."""
+        import json
+
+        recipients = [
+            {
+                "to": f"+6144{i:07d}",
+                "first_name": f"N{i}",
+                "custom_string": f"order-{i}" if i % 2 else f"Bestellung-ä-{i}",
+            }
+            for i in range(400)
+        ]
+        async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
+            transport = cs.session.transport
+            real = transport.request
+
+            async def request(method: str, url: str, **kw: Any) -> RawResponse:
+                raw = await real(method, url, **kw)
+                if "/sms/history" not in url or raw.status != 200:
+                    return raw
+                envelope = json.loads(raw.body)
+                for item in envelope["data"]["data"]:
+                    custom = item.get("custom_string")
+                    if isinstance(custom, str):
+                        item["custom_string"] = custom.encode().decode("latin-1")
+                return RawResponse(raw.status, raw.headers, json.dumps(envelope).encode())
+
+            transport.request = request  # type: ignore[method-assign]
+            emu.inject("commit-drop", path="/sms/send", times=1)
+            job = BulkJob(
+                cs.session,
+                SMS,
+                recipients,
+                body="Hi {first_name}",
+                journal=str(tmp_path / "c.db"),
+                chunk_size=100,
+                concurrency=2,
+                reconcile_settle=0.3,
+            )
+            with await job.run() as report:
+                outcomes = list(report.outcomes())
+            assert sorted(Counter(m.to for m in emu.sent).values()) == [1] * 400
+            assert Counter(o.state for o in outcomes) == {"sent": 350, "unknown": 50}
+            for o in outcomes:
+                if o.state == "unknown":
+                    assert "ä" in (o.custom_string or "") and "proves nothing" in (o.reason or "")
+
+    async def test_one_send_reconciled_says_unknown_not_safe_to_resend(self) -> None:
+        from clicksend_async import SendOutcomeUnknownError, SmsMessage
+
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            await cs.account.get()
+            emu.inject("500", path="/sms/send")  # refused before processing: nothing went out
+            messages = [
+                SmsMessage(to="+61430000001", body="a", custom_string="order-1"),
+                SmsMessage(to="+61430000002", body="b", custom_string="Bestellung-ä-2"),
+            ]
+            with pytest.raises(SendOutcomeUnknownError) as caught:
+                await cs.sms.send(messages)
+            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            assert result.sent == {} and result.not_sent == ("order-1",)
+            assert result.unknown == (1,)
