@@ -15,6 +15,7 @@ import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ._channels import _int
 from ._history import PAGE, HistoryReader
 from ._states import DoubtChunk, SentEvidence
 
@@ -28,12 +29,11 @@ logger = logging.getLogger("clicksend_async.bulk")
 LOOKUP_BATCH = PAGE - 1
 #: Lookup requests in flight at once while settling a group of chunks.
 LOOKUP_CONCURRENCY = 8
-#: How much earlier than its window a lookup that proves absence starts (seconds). The window
-#: is in the clock of the answers' ``Date`` header, and the history is dated by whatever
-#: stamps its records: a gateway or a front end whose clock runs ahead of that one would put
-#: the records before the window, and a lookup from the window's start would miss them. A
-#: lookup asks for a few numbers, so reaching an hour further back costs only those numbers'
-#: older messages (rows are found by their own custom strings, never by date).
+#: How far back (seconds) a lookup looks for the canary when it is not there from its own
+#: window on. The window is in the clock of the answers' ``Date`` header, and the history is
+#: dated by whatever stamps its records: a gateway or a front end whose clock runs ahead of
+#: that one puts the records before the window. The canary's date, found this far back, says
+#: by how much (one request more, only then).
 CLOCK_REACH = 3600
 
 
@@ -121,19 +121,23 @@ class RecipientLookups:
     ) -> dict[str, Mapping[str, Any]] | None:
         """Ask for ``recipients`` with the canary: what does not come back was not accepted.
 
-        From ``CLOCK_REACH`` before the window (and the canary's): a history dated by a clock
-        that runs behind the ``Date`` header's would otherwise hide the rows (and the canary,
-        which alone would not prove the rows were read from early enough).
+        The window is in the clock of the answers' ``Date`` header; the history is dated by
+        whatever stamps its records. If the canary is not there from its own window on, it is
+        asked again from ``CLOCK_REACH`` earlier: found there, its date says how far the
+        history's clock runs behind, and every lookup starts that much earlier (a history
+        dated behind the header would otherwise hide the rows, and they would look absent).
+        Not found even then, the server does not search this way (None).
         """
-        low = min(date_from, math.floor(canary.window[0])) - CLOCK_REACH
+        canary_from = math.floor(canary.window[0])
+        low = min(date_from, canary_from)
         probe = dict(want)
         probe[canary.custom_string] = None
 
-        async def lookup(batch: list[str]) -> dict[str, Mapping[str, Any]]:
+        async def lookup(batch: list[str], since: int) -> dict[str, Mapping[str, Any]]:
             # The canary last: a server (or a proxy) that reads only the first terms of a long
             # query loses it, and so proves nothing, instead of finding it and seeming to
             # prove the numbers it never read absent.
-            params = {"date_from": low, "q": _terms([*batch, canary.to]), "operator": "OR"}
+            params = {"date_from": since, "q": _terms([*batch, canary.to]), "operator": "OR"}
             first = await self._reader.page(params, 1)
             return await self._reader.scan(params, first, probe)
 
@@ -153,13 +157,30 @@ class RecipientLookups:
                     found[custom] = record
             return True
 
-        # The first lookup alone proves the server searches this way.
-        if self._lookups_work is not True and not take(await lookup(batches.pop(0))):
-            return None
+        if self._lookups_work is not True:
+            # The first lookup alone proves the server searches this way, and that the
+            # history's clock agrees with the header's (or by how much it does not).
+            first_batch = batches.pop(0)
+            records = await lookup(first_batch, low)
+            if canary.custom_string not in records:
+                wide = await lookup(first_batch, low - CLOCK_REACH)
+                record = wide.get(canary.custom_string)
+                dated = None if record is None else _int(record.get("date"))
+                if dated is not None and dated < canary_from:
+                    behind = canary_from - dated
+                    logger.warning(
+                        "the history dates messages %d s before the Date header's clock; "
+                        "reading it that much earlier",
+                        behind,
+                    )
+                    low -= behind + 1
+                    records = await lookup(first_batch, low)
+            if not take(records):
+                return None
         results: list[dict[str, Mapping[str, Any]]] = []
 
         async def collect(batch: list[str]) -> None:
-            results.append(await lookup(batch))
+            results.append(await lookup(batch, low))
 
         await _stream(collect, batches)
         for records in results:

@@ -12,6 +12,7 @@ import attrs
 
 from .._exceptions import SendOutcomeUnknownError
 from .._session import Session
+from ._channels import _int
 from ._history import HistoryReader
 from ._lookups import CLOCK_REACH
 from ._reconcile import provable
@@ -26,7 +27,9 @@ class ReconcileResult:
     ``sent`` maps each custom_string found to its history record (it went out: do not send it
     again); ``not_sent`` lists the custom_strings a complete read past the settle time did not
     find (safe to send again); ``unknown`` those that could not be looked up (no
-    custom_string, or ClickSend's clock unknown) or whose absence proves nothing (a
+    custom_string, or ClickSend's clock unknown) or that the history cannot settle: a record
+    dated before the request's window (the history's clock runs behind the ``Date`` header's,
+    or an earlier message had the same custom_string), or an absence that proves nothing (a
     custom_string that is not plain ASCII of at most 64 characters without a space at either
     end: the history may not return it as sent).
     """
@@ -81,7 +84,7 @@ async def reconcile_unknown(
         # One documented single-recipient search each: exact, and cheap for a few messages.
         for to in recipients:
             # From an hour earlier: a history dated behind the Date header's clock (see
-            # CLOCK_REACH) must not hide a message that went out.
+            # CLOCK_REACH) must not hide a message that went out (found so, it is unknown).
             params = {"date_from": date_from - CLOCK_REACH, "q": f"to:{to}"}
             first = await reader.page(params, 1)
             found.update(await reader.scan(params, first, want))
@@ -96,10 +99,21 @@ async def reconcile_unknown(
         custom = message.get("custom_string")
         if isinstance(custom, str) and custom in want:
             index_of.setdefault(custom, index)
-    missing = [c for c in want if c not in found]
+    # A record dated before the window is not the request's own by the Date header's clock:
+    # the history's clock runs behind it, or an earlier message carried the same custom
+    # string. Either way it proves nothing, neither sent nor absent.
+    for custom in [c for c, record in found.items() if _dated_before(record, date_from)]:
+        del found[custom]
+        unknown.append(index_of[custom])
+    missing = [c for c in want if c not in found and index_of[c] not in unknown]
     unknown += [index_of[c] for c in missing if not provable(c)]
     return ReconcileResult(
         sent=found,
         not_sent=tuple(c for c in missing if provable(c)),
         unknown=tuple(sorted(unknown)),
     )
+
+
+def _dated_before(record: Mapping[str, Any], date_from: int) -> bool:
+    dated = _int(record.get("date"))
+    return dated is not None and dated < date_from

@@ -11,6 +11,7 @@ message known sent) dated no earlier than its own window.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 from collections import Counter
 from typing import Any
@@ -121,10 +122,12 @@ class TestDateHeaderAheadOfTheHistory:
 
 
 class TestOneSendReconciled:
-    async def test_a_lost_send_is_found_when_the_header_runs_ahead(self) -> None:
-        """``sms.reconcile(error)`` looks each number up from an hour before the window: the
-        messages went out (before, both were reported not sent, and a caller re-sending them
-        would have texted both people twice)."""
+    async def test_a_lost_send_is_not_called_absent_when_the_header_runs_ahead(self) -> None:
+        """``sms.reconcile(error)`` looks each number up from an hour before the window and
+        finds both messages, dated two minutes before it: they are ``unknown`` (the history's
+        clock runs behind, or earlier messages had the same custom strings), never
+        ``not_sent``. Before, both were reported not sent, and a caller re-sending them would
+        have texted both people twice."""
         async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
             shift_date(cs, 120)
             await cs.account.get()
@@ -136,7 +139,25 @@ class TestOneSendReconciled:
             with pytest.raises(SendOutcomeUnknownError) as caught:
                 await cs.sms.send(messages)
             result = await cs.sms.reconcile(caught.value, settle=0.2)
-            assert set(result.sent) == {"order-1", "order-2"} and result.all_sent
+            assert result.not_sent == () and result.sent == {}
+            assert result.unknown == (0, 1)
+
+    async def test_an_earlier_message_with_the_same_custom_string_is_not_this_one(
+        self,
+    ) -> None:
+        """An hour's reach must not mistake an earlier message with the same custom string (two
+        seconds earlier here) for this request's: it is dated before the window, so it proves
+        nothing (``unknown``), where it would have said ``sent``."""
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            same = SmsMessage(to="+61430000001", body="a", custom_string="order-1")
+            await cs.sms.send([same])
+            await asyncio.sleep(2.2)  # the next request's window starts after that record
+            emu.inject("500", path="/sms/send")  # refused before processing: not sent
+            with pytest.raises(SendOutcomeUnknownError) as caught:
+                await cs.sms.send([same])
+            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            assert result.sent == {} and result.unknown == (0,)
+            assert len(emu.sent) == 1
 
 
 class TestHistoryLaggingPastTheSettleTime:
