@@ -8,7 +8,10 @@ a timeout or a reset after writing is not.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 
 import aiohttp
 import attrs
@@ -23,6 +26,7 @@ from ._exceptions import (
     RequestTimeoutError,
     TransportError,
 )
+from ._hooks import SECRET_HEADERS, redact_headers
 
 __all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "RawResponse", "Transport"]
 
@@ -142,17 +146,18 @@ class Transport:
                 return RawResponse(resp.status, headers, payload)
         except aiohttp.ConnectionTimeoutError as exc:
             raise ConnectError(
-                f"timed out opening a connection: {exc}", method=method, url=url
+                f"timed out opening a connection: {_text(exc, headers)}", method=method, url=url
             ) from exc
         except aiohttp.ClientConnectorError as exc:
             raise ConnectError(
-                f"could not connect: {exc.os_error}", method=method, url=url
+                f"could not connect: {_text(exc.os_error, headers)}", method=method, url=url
             ) from exc
         except TimeoutError as exc:
             raise RequestTimeoutError(
                 "no response before the timeout", method=method, url=url
             ) from exc
         except aiohttp.ServerDisconnectedError as exc:
+            _redact(exc)
             raise ConnectionLostError(
                 "server closed the connection before answering", method=method, url=url
             ) from exc
@@ -161,11 +166,19 @@ class Transport:
             aiohttp.ClientPayloadError,
             aiohttp.ClientConnectionError,
         ) as exc:
-            raise ConnectionLostError(f"connection broke: {exc}", method=method, url=url) from exc
+            raise ConnectionLostError(
+                f"connection broke: {_text(exc, headers)}", method=method, url=url
+            ) from exc
         except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
-            raise RequestBuildError(f"invalid URL: {exc}", method=method, url=url) from exc
+            raise RequestBuildError(
+                f"invalid URL: {_text(exc, headers)}", method=method, url=url
+            ) from exc
         except aiohttp.ClientError as exc:
-            raise TransportError(f"HTTP client error: {exc!r}", method=method, url=url) from exc
+            raise TransportError(
+                f"HTTP client error: {type(exc).__name__}: {_text(exc, headers)}",
+                method=method,
+                url=url,
+            ) from exc
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, method: str, url: str) -> bytes:
         """Read the whole body, or raise DecodeError once it passes ``max_response_size``."""
@@ -202,3 +215,34 @@ class Transport:
         if self._owns_session and self._session is not None:
             await self._session.close()
         self._session = None
+
+
+def _redact(exc: BaseException) -> None:
+    """Replace the credentials in ``exc``'s ``request_info`` (aiohttp keeps the request's
+    headers there, and its ``repr`` shows them) with ``"***"``: the exception stays chained
+    as the cause of ours, for its type and errno, without the secret."""
+    info = getattr(exc, "request_info", None)
+    if isinstance(info, aiohttp.RequestInfo):
+        with contextlib.suppress(Exception):  # a read-only attribute keeps its own text
+            safe: Any = MappingProxyType(redact_headers(info.headers))  # read-only, as before
+            exc.request_info = aiohttp.RequestInfo(  # type: ignore[attr-defined]
+                info.url, info.method, safe, info.real_url
+            )
+
+
+def _text(exc: BaseException | None, headers: Mapping[str, str]) -> str:
+    """Return ``str(exc)`` with every credential of ``headers`` blotted out (a server or a
+    library may echo one; ``repr`` is never used: aiohttp's shows the request's headers)."""
+    if exc is None:
+        return "unknown error"
+    _redact(exc)
+    try:
+        text = str(exc)
+    except Exception:  # an exception whose own text fails is named by its type
+        return type(exc).__name__
+    for name, value in headers.items():
+        if name.lower() in SECRET_HEADERS and value:
+            for secret in (value, value.partition(" ")[2]):
+                if len(secret) >= 8:
+                    text = text.replace(secret, "***")
+    return text

@@ -11,8 +11,9 @@ that may mean it was processed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import base64
 import json
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -207,11 +208,34 @@ async def _no_sleep(seconds: float) -> None:
     await asyncio.sleep(0)
 
 
+#: The credentials of the fuzzed client: long enough that any leak of them is seen.
+USER, KEY = "fuzz-user", "fuzz-api-key-0123456789abcdef"
+SECRETS = (KEY, base64.b64encode(f"{USER}:{KEY}".encode()).decode())
+
+
+def _assert_no_secret(exc: BaseException) -> None:
+    """No credential in the error's text, its repr, its traceback, or any exception it chains
+    (aiohttp keeps the request's headers in its own, and its repr shows them)."""
+    texts = ["".join(traceback.format_exception(exc))]
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        texts += [str(link), repr(link)]
+        info = getattr(link, "request_info", None)
+        if info is not None:
+            texts.append(repr(info))
+        link = link.__cause__ or link.__context__
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text, text
+
+
 async def _run(script: list[bytes], call: Call, is_send: bool) -> None:
     async with GarbageServer(script) as server:
         async with ClickSendClient(
-            username="u",
-            api_key="k",
+            username=USER,
+            api_key=KEY,
             base_url=server.url,
             rate_limit=None,
             timeout=5.0,
@@ -219,8 +243,10 @@ async def _run(script: list[bytes], call: Call, is_send: bool) -> None:
             retry=RetryPolicy(max_attempts=3),
             max_response_size=MAX_BODY,
         ) as client:
-            with contextlib.suppress(ClickSendError):
+            try:
                 await call(client)
+            except ClickSendError as exc:
+                _assert_no_secret(exc)
         sends = [r for r in server.requests if r.startswith(b"POST /v3/sms/send")]
     if is_send:
         # Only a 429 or a connection that never opened may repeat a send; the garbage server
