@@ -14,7 +14,9 @@ concern a row already written.
 
 It is written under a hidden name beside the target and renamed at the end, so the target is
 never a half-written report: a campaign that crashes leaves the previous report (if any) as it
-was, and the hidden file is replaced by the next run.
+was. The hidden name is this writer's own (``.NAME.<pid>-<token>.partial``): a second command
+on the same campaign, refused because the first holds the journal, must not truncate or
+remove the first's file. One left by a process that is gone is removed by the next writer.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import glob
 import logging
 import os
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -67,7 +71,9 @@ class ReportWriter:
     def __init__(self, journal: Journal, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._journal = journal
-        self._partial = self.path.with_name(f".{self.path.name}.partial")
+        self._partial = self.path.with_name(
+            f".{self.path.name}.{os.getpid()}-{secrets.token_hex(3)}.partial"
+        )
         self._handle: IO[str] | None = None
         self._writer: Any = None
         #: The first row not written yet.
@@ -79,6 +85,7 @@ class ReportWriter:
 
     def open(self) -> ReportWriter:
         """Create the hidden file and write the header (an OSError says why it cannot be)."""
+        _remove_stale(self.path)
         self._handle = self._partial.open("w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._handle)
         self._writer.writerow(REPORT_COLUMNS)
@@ -154,3 +161,21 @@ class ReportWriter:
                 self._handle.close()
             self._handle = None
             self._writer = None
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove the hidden files a writer of ``path`` left when its process died (the pid in
+    the name is gone); any other is another live command's, and stays."""
+    if os.name != "posix":
+        return  # os.kill(pid, 0) asks whether it lives only on POSIX (elsewhere it kills it)
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
+        pid = stale.name[len(path.name) + 2 :].partition("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        except OSError:  # alive, another user's: not ours to remove
+            continue

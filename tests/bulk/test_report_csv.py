@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
 import random
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,7 @@ class TestFollowingTheJournal:
                 # Every line written early was final then, and still is.
                 lines = read_lines(target)[1:]
                 assert all(lines[row - 1][2] in FINAL_STATES for row in written)
-        assert not (tmp_path / ".report.csv.partial").exists()
+        assert not [p for p in os.listdir(tmp_path) if p.endswith(".partial")]
         states = {line[2] for line in lines}
         assert {"sent", "rejected", "invalid"} <= states
         # Formula-looking cells are made safe the same way as to_csv does.
@@ -181,7 +182,43 @@ class TestFinishing:
         writer.advance()
         writer.discard()
         assert previous.read_text() == "the report of yesterday\n"
-        assert not (tmp_path / ".report.csv.partial").exists()
+        assert not list(tmp_path.glob(".report.csv.*.partial"))
+        journal.close()
+
+    def test_a_second_writer_leaves_the_first_ones_file_alone(self, tmp_path: Path) -> None:
+        """A second command on the same campaign opens its report before the journal refuses
+        it, then discards it: the first command's hidden file (and so its report) must stay.
+        With one hidden name for both, the second truncated and then removed the first's, and
+        the first failed at its end with no report."""
+        journal = Journal(str(tmp_path / "campaign.db"))
+        self._plan_invalid(journal, 3)
+        first = ReportWriter(journal, tmp_path / "report.csv").open()
+        first.advance()
+        second = ReportWriter(journal, tmp_path / "report.csv").open()
+        second.discard()
+        lines = read_lines(first.finish())
+        assert [int(line[0]) for line in lines[1:]] == [1, 2, 3]
+        assert not list(tmp_path.glob(".report.csv.*.partial"))
+        journal.close()
+
+    def test_the_file_a_dead_process_left_is_removed(self, tmp_path: Path) -> None:
+        import subprocess
+        import sys
+
+        gone = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        dead = tmp_path / f".report.csv.{int(gone.stdout)}-abcdef.partial"
+        dead.write_text("half a report")
+        alive = tmp_path / f".report.csv.{os.getppid()}-abcdef.partial"
+        alive.write_text("another command's")
+        journal = Journal(str(tmp_path / "campaign.db"))
+        self._plan_invalid(journal, 2)
+        ReportWriter(journal, tmp_path / "report.csv").open().finish()
+        assert not dead.exists() and alive.exists()
         journal.close()
 
     @staticmethod
