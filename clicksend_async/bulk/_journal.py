@@ -78,6 +78,9 @@ _NO_REASON = (None,)
 _HOLD_ROWS = 50_000
 
 
+#: SQLite's result codes for a database another connection holds (SQLITE_BUSY, SQLITE_LOCKED).
+_BUSY = frozenset({5, 6})
+
 class Journal(JournalReceipts, JournalReading):
     """A campaign journal in a SQLite file (``path=None``: a private temporary file)."""
 
@@ -171,6 +174,16 @@ class Journal(JournalReceipts, JournalReading):
                 raise ConfigurationError(
                     f"{self.path} has journal schema {version}, expected {SCHEMA_VERSION}"
                 )
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) in _BUSY or "locked" in str(exc):
+                # Another process is inside a write (or frozen in one, SIGSTOP): the journal is
+                # in use, not damaged; a new journal would start the campaign over.
+                raise JournalLockedError(
+                    f"the journal {self.path} is in use by another process (its database is "
+                    "locked: another command is writing it, or is stopped in the middle of a "
+                    "write): only one may send a campaign at a time; wait for it to finish"
+                ) from None
+            raise damaged(self.path, exc) from None
         except sqlite3.DatabaseError as exc:
             raise damaged(self.path, exc) from None
 

@@ -127,6 +127,24 @@ def test_a_second_owner_is_refused_while_the_first_holds_it(tmp_path: Path) -> N
     journal.close()
 
 
+def test_a_journal_whose_holder_froze_mid_write_is_in_use_not_damaged(tmp_path: Path) -> None:
+    """A command stopped (SIGSTOP) in the middle of a write holds SQLite's lock: opening the
+    journal then waits out the busy timeout and fails. That is "in use", not "damaged" (whose
+    advice, another journal, would start the campaign over and text everyone again)."""
+    from clicksend_async import JournalLockedError
+
+    path = tmp_path / "j.db"
+    Journal(path).close()
+    frozen = sqlite3.connect(path, isolation_level=None)
+    frozen.execute("BEGIN EXCLUSIVE")  # a writer that never commits
+    try:
+        with pytest.raises(JournalLockedError, match="in use by another process"):
+            Journal(path)
+    finally:
+        frozen.execute("ROLLBACK")
+        frozen.close()
+    Journal(path).close()  # once it lets go, the journal opens
+
 def test_a_journal_copied_alone_mid_campaign_keeps_every_commit(tmp_path: Path) -> None:
     import os
     import shutil
