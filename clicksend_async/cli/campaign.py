@@ -97,6 +97,7 @@ class CampaignOptions:
     max_segments: int | None = None
     concurrency: int | None = None
     chunk_size: int | None = None
+    settle: float | None = None
     dedupe: bool | str = False
     journal: Path | None = None
     resume: bool = False
@@ -148,6 +149,8 @@ class CampaignOptions:
             options["concurrency"] = self.concurrency
         if self.chunk_size is not None:
             options["chunk_size"] = self.chunk_size
+        if self.settle is not None:
+            options["reconcile_settle"] = self.settle
         if self.resume:
             options["resume"] = True  # never starts over: a journal without a campaign refuses
         return options
@@ -845,6 +848,14 @@ def _finish(
 )
 @click.option("--resume", is_flag=True, help="Continue the campaign in --journal.")
 @click.option(
+    "--settle",
+    type=click.FloatRange(min=0.0, max=3600.0),
+    metavar="SECONDS",
+    help="After an answer is lost, how long past its request the history is read before a "
+    "row missing from it counts as not sent and is sent again (default 2). Raise it behind a "
+    "proxy or gateway that may hold a request before it reaches ClickSend.",
+)
+@click.option(
     "--store",
     metavar="URL",
     help="Keep the campaign in postgresql://... (shared by workers) or sqlite:///PATH.",
@@ -895,6 +906,7 @@ def campaign(g: Globals, /, recipients: Path, **options: Any) -> None:
         resume=options["resume"],
         report=options["report"],
         yes=options["yes"],
+        settle=options["settle"],
     )
     if store is not None and store.shared and not settings.dry_run:
         detach = bool(options["detach"])

@@ -267,6 +267,30 @@ class TestCampaign:
         assert sends(emulator) == []
         assert not cli.default_journal_path(recipients_csv).exists()
 
+    def test_settle_reaches_the_engine(
+        self,
+        runner: CliRunner,
+        emulator: ClickSendEmulator,
+        recipients_csv: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """``--settle SECONDS`` is the engine's ``reconcile_settle`` (how long past a lost
+        answer's request the history is read before absence counts); out of range, refused."""
+        from clicksend_async.bulk import BulkJob
+
+        seen: list[float] = []
+        real = BulkJob.__init__
+
+        def spy(self: Any, *args: Any, **kwargs: Any) -> None:
+            seen.append(kwargs.get("reconcile_settle", 2.0))
+            real(self, *args, **kwargs)
+
+        monkeypatch.setattr(BulkJob, "__init__", spy)
+        args = [*creds(emulator), "campaign", str(recipients_csv), "--body", BODY, "--yes"]
+        assert invoke(runner, [*args, "--settle", "7.5"]).exit_code == 0
+        assert seen == [7.5]
+        assert invoke(runner, [*args, "--settle", "-1", "--resume"]).exit_code == 2
+
     def test_max_segments_exceeded_exits_4(
         self, runner: CliRunner, emulator: ClickSendEmulator, recipients_csv: Path
     ) -> None:
