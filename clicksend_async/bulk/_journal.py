@@ -81,6 +81,7 @@ _HOLD_ROWS = 50_000
 #: SQLite's result codes for a database another connection holds (SQLITE_BUSY, SQLITE_LOCKED).
 _BUSY = frozenset({5, 6})
 
+
 class Journal(JournalReceipts, JournalReading):
     """A campaign journal in a SQLite file (``path=None``: a private temporary file)."""
 

@@ -145,6 +145,7 @@ def test_a_journal_whose_holder_froze_mid_write_is_in_use_not_damaged(tmp_path: 
         frozen.close()
     Journal(path).close()  # once it lets go, the journal opens
 
+
 def test_a_journal_copied_alone_mid_campaign_keeps_every_commit(tmp_path: Path) -> None:
     import os
     import shutil
