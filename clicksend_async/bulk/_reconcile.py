@@ -23,8 +23,11 @@ worker). Then it settles every chunk in doubt at that moment with one coalesced 
 Found rows are ``sent``. A row is proved absent only by a read that was complete for its window
 and made after the settle time: it goes back to pending, marked as a re-send. Complete means
 every page read, as many different records as the listing counts (``HistoryReader.scan``), and
-a start early enough in the history's own clock: lookups reach ``CLOCK_REACH`` before the
-window, a window scan must find the canary dated no earlier than its own window (``_scan``).
+a start early enough in the history's own clock: a lookup that misses the canary asks again
+from ``CLOCK_REACH`` earlier and starts as far back as the canary's date shows the history runs
+behind (``_absent``); a window scan must find the canary dated no earlier than its own window
+(``_scan``). Only a row whose custom string the history returns as sent (``provable``) is ever
+proved absent.
 Anything less (the history unreadable, a page missing or repeated, no known clock, a history
 dated behind the ``Date`` header) leaves the row ``unknown``.
 
