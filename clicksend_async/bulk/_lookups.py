@@ -43,6 +43,13 @@ class RecipientLookups:
     _reader: HistoryReader
     #: None until a lookup shows whether the server searches by number (True) or not (False).
     _lookups_work: bool | None
+    #: Seconds the history's dates run behind the ``Date`` header's clock (0 until a canary
+    #: shows it); every read that proves absence starts that much (and a second) earlier.
+    _behind: int
+
+    def _reach(self) -> int:
+        """Return how much earlier than its window a read that proves absence starts."""
+        return self._behind + 1 if self._behind else 0
 
     async def _lookup(
         self,
@@ -129,7 +136,7 @@ class RecipientLookups:
         Not found even then, the server does not search this way (None).
         """
         canary_from = math.floor(canary.window[0])
-        low = min(date_from, canary_from)
+        low = min(date_from, canary_from) - self._reach()
         probe = dict(want)
         probe[canary.custom_string] = None
 
@@ -157,26 +164,30 @@ class RecipientLookups:
                     found[custom] = record
             return True
 
-        if self._lookups_work is not True:
-            # The first lookup alone proves the server searches this way, and that the
-            # history's clock agrees with the header's (or by how much it does not).
-            first_batch = batches.pop(0)
-            records = await lookup(first_batch, low)
-            if canary.custom_string not in records:
-                wide = await lookup(first_batch, low - CLOCK_REACH)
-                record = wide.get(canary.custom_string)
-                dated = None if record is None else _int(record.get("date"))
-                if dated is not None and dated < canary_from:
-                    behind = canary_from - dated
+        # The first lookup alone: it proves the server searches this way, and that the
+        # history's clock agrees with the header's (or by how much it does not).
+        first_batch = batches.pop(0)
+        records = await lookup(first_batch, low)
+        if canary.custom_string not in records:
+            wide = await lookup(first_batch, low - CLOCK_REACH)
+            record = wide.get(canary.custom_string)
+            dated = None if record is None else _int(record.get("date"))
+            if dated is not None and dated < canary_from:
+                if canary_from - dated > self._behind:
+                    self._behind = canary_from - dated
                     logger.warning(
                         "the history dates messages %d s before the Date header's clock; "
                         "reading it that much earlier",
-                        behind,
+                        self._behind,
                     )
-                    low -= behind + 1
+                # (Another read may have learnt it meanwhile: what counts is where this one
+                # started.)
+                calibrated = min(date_from, canary_from) - self._reach()
+                if calibrated < low:
+                    low = calibrated
                     records = await lookup(first_batch, low)
-            if not take(records):
-                return None
+        if not take(records):
+            return None
         results: list[dict[str, Mapping[str, Any]]] = []
 
         async def collect(batch: list[str]) -> None:

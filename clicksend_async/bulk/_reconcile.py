@@ -123,6 +123,9 @@ class Reconciler(RecipientLookups):
         self._on_settled = on_settled
         self._canary = canary
         self._lookups_work: bool | None = None
+        #: Seconds the history's dates run behind the ``Date`` header's clock, as far as a
+        #: canary has shown (0 until one does; see ``RecipientLookups._absent``).
+        self._behind = 0
         #: (chunk, epoch) looked for at once (:meth:`confirm`) and not all found.
         self._missed: set[tuple[int, int]] = set()
         #: Chunks settled (for the benchmarks and metrics).
@@ -560,9 +563,10 @@ class Reconciler(RecipientLookups):
             return await self._reader.scan(
                 window, first if first is not None else await self._reader.page(window, 1), want
             )
-        date_from = math.floor(canary.window[0])
-        if date_from < window["date_from"]:
-            window, first = {**window, "date_from": date_from}, None
+        date_from = math.floor(canary.window[0]) - self._reach()
+        if date_from < window["date_from"] or self._behind:
+            start = min(date_from, window["date_from"] - self._reach())
+            window, first = {**window, "date_from": start}, None
         probe = {**want, canary.custom_string: None}
         found = await self._reader.scan(
             window, first if first is not None else await self._reader.page(window, 1), probe
