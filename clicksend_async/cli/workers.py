@@ -243,6 +243,7 @@ async def _work(
     concurrency: int | None,
     max_seconds: float | None = None,
     report_path: Path | None = None,
+    settle: float | None = None,
 ) -> int:
     """Run one worker of the campaign in ``store`` and print its report; return the status.
 
@@ -259,6 +260,7 @@ async def _work(
         store,
         concurrency=concurrency or 4,
         on_progress=display,
+        reconcile_settle=2.0 if settle is None else settle,
     )
     before = await campaign_status(store)
     with _Stopper(g, job, display) as stopper, display.sending(before.pending, before.currency):
@@ -330,6 +332,7 @@ async def run_worker(
     report_path: Path | None,
     lease: float | None = None,
     grace: float | None = None,
+    settle: float | None = None,
 ) -> int:
     """Open the store and the client and run one worker."""
     leases = {k: v for k, v in (("lease", lease), ("grace", grace)) if v is not None}
@@ -346,6 +349,7 @@ async def run_worker(
                 concurrency=concurrency,
                 max_seconds=max_seconds,
                 report_path=report_path,
+                settle=settle,
             )
     finally:
         await store.close()
@@ -415,6 +419,13 @@ def _store_options(command: Any) -> Any:
     help="Seconds past an expired lease before another worker takes the chunk over "
     "(PostgreSQL; default 10).",
 )
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0.0, max=3600.0),
+    metavar="SECONDS",
+    help="After an answer is lost, how long past its request the history is read before a "
+    "row missing from it counts as not sent and is sent again (default 2; as campaign's).",
+)
 @_options.output_options
 @click.pass_obj
 def worker(g: Globals, /, store: str, name: str | None, **options: Any) -> None:
@@ -445,6 +456,7 @@ def worker(g: Globals, /, store: str, name: str | None, **options: Any) -> None:
             report_path=options["report"],
             lease=options["lease"],
             grace=options["grace"],
+            settle=options["settle"],
         ),
     )
 

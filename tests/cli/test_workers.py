@@ -337,6 +337,30 @@ class TestWorkerLeases:
         sent = Counter(m.to for m in emulator.sent)
         assert len(sent) == 30 and max(sent.values()) == 1
 
+    def test_settle_reaches_the_worker(
+        self,
+        runner: CliRunner,
+        emulator: ClickSendEmulator,
+        postgres_dsn: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        from clicksend_async.cli import workers
+
+        store = ["--store", postgres_dsn, "--name", name()]
+        detach(runner, emulator, people_csv(tmp_path, 10), store)
+        seen: list[float] = []
+        real = workers.prepare_worker
+
+        async def prepare(*args: Any, **kwargs: Any) -> Any:
+            seen.append(kwargs["reconcile_settle"])
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(workers, "prepare_worker", prepare)
+        invoke(runner, emulator, "worker", *store, "--settle", "9")
+        assert seen == [9.0]
+        assert len(emulator.sent) == 10
+
     def test_a_lease_shorter_than_a_request_is_refused_before_anything_is_sent(
         self,
         runner: CliRunner,
