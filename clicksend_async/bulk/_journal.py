@@ -175,8 +175,10 @@ class Journal(JournalReceipts, JournalReading):
                 raise ConfigurationError(
                     f"{self.path} has journal schema {version}, expected {SCHEMA_VERSION}"
                 )
-        except sqlite3.OperationalError as exc:
-            if getattr(exc, "sqlite_errorcode", None) in _BUSY or "locked" in str(exc):
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and (
+                getattr(exc, "sqlite_errorcode", None) in _BUSY or "locked" in str(exc)
+            ):
                 # Another process is inside a write (or frozen in one, SIGSTOP): the journal is
                 # in use, not damaged; a new journal would start the campaign over.
                 raise JournalLockedError(
@@ -184,8 +186,6 @@ class Journal(JournalReceipts, JournalReading):
                     "locked: another command is writing it, or is stopped in the middle of a "
                     "write): only one may send a campaign at a time; wait for it to finish"
                 ) from None
-            raise damaged(self.path, exc) from None
-        except sqlite3.DatabaseError as exc:
             raise damaged(self.path, exc) from None
 
     def __repr__(self) -> str:

@@ -564,8 +564,8 @@ class Reconciler(RecipientLookups):
                 window, first if first is not None else await self._reader.page(window, 1), want
             )
         date_from = math.floor(canary.window[0]) - self._reach()
-        if date_from < window["date_from"] or self._behind:
-            start = min(date_from, window["date_from"] - self._reach())
+        start = min(date_from, window["date_from"] - self._reach())
+        if start < window["date_from"]:
             window, first = {**window, "date_from": start}, None
         probe = {**want, canary.custom_string: None}
         found = await self._reader.scan(

@@ -59,12 +59,14 @@ async def reconcile_unknown(
     recipient (``q=to:...``, documented) from the request's window to the present.
     """
     want: dict[str, str | None] = {}
+    index_of: dict[str, int] = {}  # each custom string's (first) message
     unknown: list[int] = []
     for index, message in enumerate(error.messages):
         custom = message.get("custom_string")
         to = message.get("to")
         if isinstance(custom, str) and custom:
             want[custom] = to if isinstance(to, str) else None
+            index_of.setdefault(custom, index)
         else:
             unknown.append(index)
     window = error.window
@@ -92,20 +94,16 @@ async def reconcile_unknown(
         params = {"date_from": date_from}
         first = await reader.page(params, 1)
         found.update(await reader.scan(params, first, want))
-    # A custom string the history may not return as sent (see ``provable``) is not proved
-    # absent by its record's absence: that message stays unknown.
-    index_of: dict[str, int] = {}
-    for index, message in enumerate(error.messages):
-        custom = message.get("custom_string")
-        if isinstance(custom, str) and custom in want:
-            index_of.setdefault(custom, index)
     # A record dated before the window is not the request's own by the Date header's clock:
     # the history's clock runs behind it, or an earlier message carried the same custom
     # string. Either way it proves nothing, neither sent nor absent.
-    for custom in [c for c, record in found.items() if _dated_before(record, date_from)]:
+    ambiguous = {c for c, record in found.items() if _dated_before(record, date_from)}
+    for custom in ambiguous:
         del found[custom]
-        unknown.append(index_of[custom])
-    missing = [c for c in want if c not in found and index_of[c] not in unknown]
+    # A custom string the history may not return as sent (see ``provable``) is not proved
+    # absent by its record's absence: that message stays unknown.
+    missing = [c for c in want if c not in found and c not in ambiguous]
+    unknown += [index_of[c] for c in ambiguous]
     unknown += [index_of[c] for c in missing if not provable(c)]
     return ReconcileResult(
         sent=found,
