@@ -267,6 +267,17 @@ def bulk_options(command: F) -> F:
     )
 
 
+#: ``--settle SECONDS`` of ``campaign`` and ``worker``: the engine's ``reconcile_settle``.
+settle_option = click.option(
+    "--settle",
+    type=click.FloatRange(min=0.0, max=3600.0),
+    metavar="SECONDS",
+    help="After an answer is lost, how long past its request the history is read before a "
+    "row missing from it counts as not sent and is sent again (default 2). Raise it behind a "
+    "proxy or gateway that may hold a request before it reaches ClickSend.",
+)
+
+
 def emulator_option(help: str = "Run against the built-in emulator instead.") -> Callable[[F], F]:
     """Add ``--emulator``: an in-process emulator, no account needed, nothing leaves."""
     return click.option("--emulator", is_flag=True, help=help)

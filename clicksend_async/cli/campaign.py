@@ -63,6 +63,7 @@ from ._options import (
     parse_decimal,
     parse_schedule,
     resolve_body,
+    settle_option,
 )
 from ._output import kv_table, money, plural, speak_flags
 from ._progress import Display
@@ -847,14 +848,7 @@ def _finish(
     help="Campaign journal (default: RECIPIENTS + .journal.db, next to the CSV).",
 )
 @click.option("--resume", is_flag=True, help="Continue the campaign in --journal.")
-@click.option(
-    "--settle",
-    type=click.FloatRange(min=0.0, max=3600.0),
-    metavar="SECONDS",
-    help="After an answer is lost, how long past its request the history is read before a "
-    "row missing from it counts as not sent and is sent again (default 2). Raise it behind a "
-    "proxy or gateway that may hold a request before it reaches ClickSend.",
-)
+@settle_option
 @click.option(
     "--store",
     metavar="URL",

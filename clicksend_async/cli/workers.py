@@ -255,12 +255,10 @@ async def _work(
 
     out = g.output
     display = Display(g.err, enabled=out.human)
+    # The engine's own default unless --settle says otherwise.
+    settles: dict[str, Any] = {} if settle is None else {"reconcile_settle": settle}
     job = await prepare_worker(
-        cs.session,
-        store,
-        concurrency=concurrency or 4,
-        on_progress=display,
-        reconcile_settle=2.0 if settle is None else settle,
+        cs.session, store, concurrency=concurrency or 4, on_progress=display, **settles
     )
     before = await campaign_status(store)
     with _Stopper(g, job, display) as stopper, display.sending(before.pending, before.currency):
@@ -419,13 +417,7 @@ def _store_options(command: Any) -> Any:
     help="Seconds past an expired lease before another worker takes the chunk over "
     "(PostgreSQL; default 10).",
 )
-@click.option(
-    "--settle",
-    type=click.FloatRange(min=0.0, max=3600.0),
-    metavar="SECONDS",
-    help="After an answer is lost, how long past its request the history is read before a "
-    "row missing from it counts as not sent and is sent again (default 2; as campaign's).",
-)
+@_options.settle_option
 @_options.output_options
 @click.pass_obj
 def worker(g: Globals, /, store: str, name: str | None, **options: Any) -> None:

@@ -310,7 +310,7 @@ class TestSqliteStore:
 
 
 class TestWorkerLeases:
-    def test_lease_and_grace_reach_the_store_and_the_campaign_is_sent(
+    def test_lease_grace_and_settle_reach_the_worker_and_the_campaign_is_sent(
         self,
         runner: CliRunner,
         emulator: ClickSendEmulator,
@@ -323,43 +323,38 @@ class TestWorkerLeases:
         store = ["--store", postgres_dsn, "--name", name()]
         detach(runner, emulator, people_csv(tmp_path, 30), store)
         opened: list[dict[str, Any]] = []
+        settles: list[float] = []
         real_open = workers.StoreChoice.open
+        real_prepare = workers.prepare_worker
 
         def open_(self: Any, **options: Any) -> Any:
             opened.append(options)
             return real_open(self, **options)
 
+        async def prepare(*args: Any, **kwargs: Any) -> Any:
+            settles.append(kwargs["reconcile_settle"])
+            return await real_prepare(*args, **kwargs)
+
         monkeypatch.setattr(workers.StoreChoice, "open", open_)
+        monkeypatch.setattr(workers, "prepare_worker", prepare)
         invoke(
-            runner, emulator, "--timeout", "5", "worker", *store, "--lease", "12", "--grace", "1"
+            runner,
+            emulator,
+            "--timeout",
+            "5",
+            "worker",
+            *store,
+            "--lease",
+            "12",
+            "--grace",
+            "1",
+            "--settle",
+            "9",
         )
         assert opened == [{"lease": 12.0, "grace": 1.0}]
+        assert settles == [9.0]
         sent = Counter(m.to for m in emulator.sent)
         assert len(sent) == 30 and max(sent.values()) == 1
-
-    def test_settle_reaches_the_worker(
-        self,
-        runner: CliRunner,
-        emulator: ClickSendEmulator,
-        postgres_dsn: str,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
-    ) -> None:
-        from clicksend_async.cli import workers
-
-        store = ["--store", postgres_dsn, "--name", name()]
-        detach(runner, emulator, people_csv(tmp_path, 10), store)
-        seen: list[float] = []
-        real = workers.prepare_worker
-
-        async def prepare(*args: Any, **kwargs: Any) -> Any:
-            seen.append(kwargs["reconcile_settle"])
-            return await real(*args, **kwargs)
-
-        monkeypatch.setattr(workers, "prepare_worker", prepare)
-        invoke(runner, emulator, "worker", *store, "--settle", "9")
-        assert seen == [9.0]
-        assert len(emulator.sent) == 10
 
     def test_a_lease_shorter_than_a_request_is_refused_before_anything_is_sent(
         self,
