@@ -1,12 +1,14 @@
 """Campaign tests against the emulator: faults on chosen sends (the nth ``/sms/send`` gets its
-own fault) and other traffic in the history."""
+own fault), other traffic in the history, and a campaign whose lost answers are read soon."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from clicksend_async import ClickSendClient
 from clicksend_async._hooks import RequestEvent
+from clicksend_async.bulk import SMS, BulkJob
 from clicksend_async.testing import ClickSendEmulator
 
 
@@ -38,3 +40,33 @@ async def fill_history(cs: ClickSendClient, count: int) -> None:
                 ]
             },
         )
+
+
+async def run_campaign(
+    cs: ClickSendClient,
+    recipients: list[dict[str, Any]],
+    *,
+    journal: str | None = None,
+    store: Any = None,
+    chunk_size: int = 250,
+) -> list[Any]:
+    """Send "Hi {first_name}" to ``recipients`` once (two requests in flight, a lost answer's
+    history read 0.3 s after its request ended) and return every row's outcome; ``store`` is
+    closed after."""
+    job = BulkJob(
+        cs.session,
+        SMS,
+        recipients,
+        body="Hi {first_name}",
+        journal=journal,
+        store=store,
+        chunk_size=chunk_size,
+        concurrency=2,
+        reconcile_settle=0.3,
+    )
+    try:
+        with await job.run() as report:
+            return list(report.outcomes())
+    finally:
+        if store is not None:
+            await store.close()

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from multidict import CIMultiDict
+from traffic import run_campaign
 
 from clicksend_async import SendOutcomeUnknownError, SmsMessage
 from clicksend_async._transport import RawResponse
@@ -45,26 +46,6 @@ def recipients(n: int) -> list[dict[str, str]]:
     return [{"to": f"+6144{i:07d}", "first_name": f"N{i}"} for i in range(n)]
 
 
-async def campaign(cs: Any, journal: str | None, n: int = 1000, store: Any = None) -> list[Any]:
-    job = BulkJob(
-        cs.session,
-        SMS,
-        recipients(n),
-        body="Hi {first_name}",
-        journal=journal,
-        store=store,
-        chunk_size=250,
-        concurrency=2,
-        reconcile_settle=0.3,
-    )
-    try:
-        with await job.run() as report:
-            return list(report.outcomes())
-    finally:
-        if store is not None:
-            await store.close()
-
-
 class TestDateHeaderAheadOfTheHistory:
     @pytest.mark.parametrize("kind", ["commit-drop", "commit-500"])
     async def test_lost_answers_are_found_by_lookups_that_reach_back(
@@ -73,7 +54,7 @@ class TestDateHeaderAheadOfTheHistory:
         async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
             shift_date(cs, 120)
             emu.inject(kind, path="/sms/send", times=2)
-            outcomes = await campaign(cs, str(tmp_path / "c.db"))
+            outcomes = await run_campaign(cs, recipients(1000), journal=str(tmp_path / "c.db"))
             texted = Counter(m.to for m in emu.sent)
             assert sorted(texted.values()) == [1] * 1000  # everyone once (500 twice before)
             assert Counter(o.state for o in outcomes) == {"sent": 1000}
@@ -86,7 +67,7 @@ class TestDateHeaderAheadOfTheHistory:
             shift_date(cs, 120)
             emu.inject("commit-drop", path="/sms/send", times=2)
             store = PostgresStore(postgres_dsn, "clock-ahead")
-            outcomes = await campaign(cs, None, store=store)
+            outcomes = await run_campaign(cs, recipients(1000), store=store)
             assert sorted(Counter(m.to for m in emu.sent).values()) == [1] * 1000
             assert Counter(o.state for o in outcomes) == {"sent": 1000}
 
@@ -105,7 +86,7 @@ class TestDateHeaderAheadOfTheHistory:
             emu.inject("commit-drop", path="/sms/send", times=2)
             with pytest.MonkeyPatch.context() as mp:
                 mp.setattr(_state.HistoryIndex, "select", select)
-                outcomes = await campaign(cs, str(tmp_path / "c.db"))
+                outcomes = await run_campaign(cs, recipients(1000), journal=str(tmp_path / "c.db"))
             texted = Counter(m.to for m in emu.sent)
             assert sorted(texted.values()) == [1] * 1000
             assert Counter(o.state for o in outcomes) == {"sent": 500, "unknown": 500}
@@ -116,7 +97,7 @@ class TestDateHeaderAheadOfTheHistory:
         async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
             shift_date(cs, -120)
             emu.inject("commit-drop", path="/sms/send", times=2)
-            outcomes = await campaign(cs, str(tmp_path / "c.db"))
+            outcomes = await run_campaign(cs, recipients(1000), journal=str(tmp_path / "c.db"))
             assert sorted(Counter(m.to for m in emu.sent).values()) == [1] * 1000
             assert Counter(o.state for o in outcomes) == {"sent": 1000}
 

@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+from traffic import run_campaign
 
 from clicksend_async._transport import RawResponse
-from clicksend_async.bulk import SMS, BulkJob
 from clicksend_async.bulk._history import HistoryReader, _Incomplete
 from clicksend_async.testing import ClickSendEmulator
 
@@ -135,22 +135,6 @@ class TestTheReadProvesAbsenceOnlyWhenComplete:
         assert sorted(await scan(lambda page, _: listing(records, page), want=[2, 99])) == ["c2"]
 
 
-async def campaign(cs: Any, recipients: list[Any], journal: str, *, chunk_size: int) -> list[Any]:
-    """Run the campaign once (a lost answer's history read 0.3 s after its request ended)."""
-    job = BulkJob(
-        cs.session,
-        SMS,
-        recipients,
-        body="Hi {first_name}",
-        journal=journal,
-        chunk_size=chunk_size,
-        concurrency=2,
-        reconcile_settle=0.3,
-    )
-    with await job.run() as report:
-        return list(report.outcomes())
-
-
 def ignoring(url: str, *, page: bool, query: bool) -> str:
     """The history URL as a server that ignores ``page`` and/or ``q`` would read it."""
     if query:
@@ -188,7 +172,7 @@ class TestLostAnswersOnAServerThatDoesNotPage:
 
             transport.request = request  # type: ignore[method-assign]
             emu.inject("commit-drop", path="/sms/send", times=2)
-            outcomes = await campaign(cs, recipients, str(tmp_path / "c.db"), chunk_size=250)
+            outcomes = await run_campaign(cs, recipients, journal=str(tmp_path / "c.db"))
             assert echoed if lies else not echoed
             texted = Counter(m.to for m in emu.sent)
             assert sorted(texted.values()) == [1] * 1000  # everyone once
@@ -257,7 +241,9 @@ class TestCustomStringsTheHistoryMayNotReturn:
 
             transport.request = request  # type: ignore[method-assign]
             emu.inject("commit-drop", path="/sms/send", times=1)
-            outcomes = await campaign(cs, recipients, str(tmp_path / "c.db"), chunk_size=100)
+            outcomes = await run_campaign(
+                cs, recipients, journal=str(tmp_path / "c.db"), chunk_size=100
+            )
             assert sorted(Counter(m.to for m in emu.sent).values()) == [1] * 400
             assert Counter(o.state for o in outcomes) == {"sent": 350, "unknown": 50}
             for o in outcomes:
