@@ -23,6 +23,7 @@ import csv
 import json
 import os
 import pty
+import random
 import shlex
 import signal
 import sqlite3
@@ -378,6 +379,54 @@ def test_killed_between_chunks(tmp_path: Path, csv_path: Path) -> None:
             lines[0]["to"] == lines[1]["to"]
             and lines[0]["custom_string"] != lines[1]["custom_string"]
         )
+
+
+#: Each seed: the faults of its emulator. The kill instants are drawn from the seed too.
+RANDOM_KILL_FAULTS = {
+    1: "/sms/send:commit-drop=0.1,429=0.05",
+    2: "/sms/send:commit-hang=0.1,/sms/history:500=0.2",
+    3: "/sms/send:commit-500=0.1,/sms/send:commit-garbled=0.05,/sms/send:500=0.05",
+}
+
+
+@pytest.mark.parametrize("seed", sorted(RANDOM_KILL_FAULTS))
+def test_killed_at_random_instants_again_and_again(
+    tmp_path: Path, csv_path: Path, seed: int
+) -> None:
+    """Not a chosen kill point: SIGKILL (or SIGTERM) at instants drawn at random, whatever the
+    process is doing (reading the CSV, writing the plan, claiming, sending, reconciling a lost
+    answer, writing the report), up to six times, each run resuming the last one's journal."""
+    rng = random.Random(seed)
+    valid = write_csv(csv_path)
+    options = ("--latency-ms", "60", "--hang-seconds", "0.5", "--seed", str(seed))
+    with emulator_process(tmp_path, *options, "--faults", RANDOM_KILL_FAULTS[seed]) as emu:
+        campaign = Campaign(
+            tmp_path, emu.url, csv_path, tmp_path / "campaign.db", options=("--settle", "0.3")
+        )
+        kills = []
+        for _ in range(6):
+            state = read_journal(campaign.journal)
+            with campaign.start(*(["--resume"] if state and state.planned else [])) as proc:
+                instant = rng.uniform(0.05, 0.9)  # the first run takes over 1 s
+                signum = signal.SIGKILL if rng.random() < 0.8 else signal.SIGTERM
+                try:
+                    proc.wait(instant)
+                except subprocess.TimeoutExpired:
+                    proc.send_signal(signum)
+                    proc.wait(10)
+                    kills.append((signum.name, round(instant, 2)))
+                    continue
+            break  # it finished before the instant came
+        assert kills, "no run was killed: the instants came too late"
+        state = read_journal(campaign.journal)
+        if state is not None and state.planned:
+            resume_to_the_end(campaign, emu, valid)
+        else:  # every kill came before the plan was stored: nothing was sent
+            assert logged(emu) == []
+            report = tmp_path / "report.csv"
+            code, output = campaign.run("--report", str(report))
+            assert code == 0, output
+            assert_everyone_texted_once(emu, report, valid)
 
 
 @pytest.mark.parametrize(
