@@ -77,3 +77,30 @@ class TestCoverageTable:
             or coverage.key(o.method, o.path) not in emulator
         ]
         assert not missing, f"{len(missing)} operations not covered: {missing}"
+
+    def test_each_method_carries_one_mark_and_requests_its_path(self) -> None:
+        """A mark stacked on a neighbour's method once listed ``cs.voice.price`` for
+        ``GET /voice/lang``: each method names the one operation whose path it requests."""
+        import importlib
+        import inspect
+        import pkgutil
+        import re
+
+        import clicksend_async.resources as resources
+        from clicksend_async.resources._base import OPERATIONS_ATTR
+
+        wrong = []
+        for info in pkgutil.iter_modules(resources.__path__):
+            module = importlib.import_module(f"clicksend_async.resources.{info.name}")
+            for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+                for name, func in vars(cls).items():
+                    marks = getattr(func, OPERATIONS_ATTR, ())
+                    if not marks:
+                        continue
+                    source = inspect.getsource(func)
+                    for method, path in marks:
+                        # The path's fixed text (every literal piece between its {params}).
+                        pieces = [p for p in re.split(r"\{[^}]+\}", path[3:]) if p.strip("/")]
+                        if len(marks) > 1 or not all(p.rstrip("/") in source for p in pieces):
+                            wrong.append(f"{cls_name}.{name}: {method} {path}")
+        assert not wrong, wrong

@@ -30,6 +30,7 @@ class Subaccount:
     access_contacts: int | None = None
     access_settings: int | None = None
     access_smpp: int | None = None
+    sms_deidentify_message: int | None = None
     access_sms: int | None = None
     access_mms: int | None = None
     access_voice: int | None = None

@@ -50,7 +50,7 @@ class EmailAttachment:
     content: str
     type: str
     filename: str
-    disposition: str = "attachment"
+    disposition: str = attrs.field(default="attachment", metadata={"send_default": True})
     content_id: str | None = None
     extra: Mapping[str, Any] = extra_field()
 

@@ -15,8 +15,16 @@ from ._base import Resource, operation
 
 __all__ = ["DeliveryIssuesResource"]
 
-#: Message types an issue can be about.
-ISSUE_TYPES: Final = frozenset({"sms", "mms", "voice", "fax", "email", "post", "postcard"})
+#: Message types an issue can be about, as the spec lists them (sent in capitals).
+ISSUE_TYPES: Final = (
+    "SMS",
+    "MMS",
+    "VOICE",
+    "EMAIL_MARKETING",
+    "EMAIL_TRANSACTIONAL",
+    "FAX",
+    "POST",
+)
 
 
 class DeliveryIssuesResource(Resource):
@@ -38,22 +46,31 @@ class DeliveryIssuesResource(Resource):
         message_id: str,
         *,
         type: str,
+        description: str,
         email_address: str,
         client_comments: str | None = None,
         timeout: float | None = None,
     ) -> DeliveryIssue:
-        """Report that message ``message_id`` (of ``type`` sms, mms, voice...) was not delivered.
+        """Report that message ``message_id`` was not delivered.
 
+        ``type`` is one of SMS, MMS, VOICE, EMAIL_MARKETING, EMAIL_TRANSACTIONAL, FAX, POST (any
+        case; sent in capitals), ``description`` says what went wrong (the spec requires it) and
         ``email_address`` is where support answers.
         """
-        kind = check_text(type, "type").lower()
+        kind = check_text(type, "type").strip().upper()
         if kind not in ISSUE_TYPES:
+            hint = (
+                " (EMAIL_MARKETING or EMAIL_TRANSACTIONAL for an email)"
+                if kind == "EMAIL"
+                else ""
+            )
             raise ValidationError(
-                f"{type!r} is not one of {', '.join(sorted(ISSUE_TYPES))}", field="type"
+                f"{type!r} is not one of {', '.join(ISSUE_TYPES)}{hint}", field="type"
             )
         payload: dict[str, Any] = {
             "message_id": check_text(message_id, "message_id"),
             "type": kind,
+            "description": check_text(description, "description"),
             "email_address": check_email_address(email_address),
         }
         if client_comments is not None:

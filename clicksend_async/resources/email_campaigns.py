@@ -19,7 +19,7 @@ from ..models.email import (
     EmailCampaignResult,
 )
 from ..models.messages import HistoryExport
-from ._base import Resource, operation, path_segment
+from ._base import Resource, operation, path_segment, unix_or_none
 from ._inputs import check_id, unix, update_payload
 
 __all__ = ["EmailCampaignsResource"]
@@ -221,13 +221,23 @@ class EmailCampaignsResource(Resource):
         self,
         email_campaign_id: int | str,
         *,
-        filename: str = "export.csv",
+        date_from: datetime | int | None = None,
+        date_to: datetime | int | None = None,
+        filename: str | None = None,
         timeout: float | None = None,
     ) -> HistoryExport:
-        """Export a campaign's recipients to a CSV file and return its download link."""
+        """Export a campaign's recipients to a CSV file and return its download link.
+
+        ``date_from`` / ``date_to`` (datetimes or Unix seconds) are the spec's filters; the spec
+        names no ``filename`` here (the other exports take one), so it is sent only if given.
+        """
         segment = path_segment(email_campaign_id, field="email_campaign_id")
         path = f"/email-campaigns/{segment}/history/export"
-        params = {"filename": check_csv_filename(filename)}
+        params = {
+            "date_from": unix_or_none(date_from, "date_from"),
+            "date_to": unix_or_none(date_to, "date_to"),
+            "filename": None if filename is None else check_csv_filename(filename),
+        }
         data = await self._session.data("GET", path, params=params, timeout=timeout)
         if isinstance(data, str):
             data = {"url": data}  # the spec documents no shape for this answer

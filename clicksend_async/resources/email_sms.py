@@ -33,16 +33,16 @@ class EmailToSmsResource(Resource):
         self,
         email_address: str,
         *,
-        from_: str,
+        from_: str | None = None,
         from_fax: str | None = None,
         subaccount_id: int | str | None = None,
         timeout: float | None = None,
     ) -> EmailSmsAddress:
-        """Allow ``email_address`` to send SMS by email, from the sender ``from_``."""
-        payload: dict[str, str] = {
-            "email_address": check_email_address(email_address),
-            "from": check_text(sender(from_), "from_"),
-        }
+        """Allow ``email_address`` to send SMS by email, from the sender ``from_`` (optional,
+        as in the spec: without it the account's default sender is used)."""
+        payload: dict[str, str] = {"email_address": check_email_address(email_address)}
+        if from_ is not None:
+            payload["from"] = check_text(sender(from_), "from_")
         if from_fax is not None:
             payload["from_fax"] = check_text(from_fax, "from_fax")
         if subaccount_id is not None:

@@ -64,6 +64,7 @@ class NumbersResource(Resource):
         self,
         *,
         q: str | Mapping[str, str] | None = None,
+        q2: str | Mapping[str, str] | None = None,
         excluding_number_type: str | None = None,
         exclude_10dlc_campaign: bool | None = None,
         page: int | None = None,
@@ -73,10 +74,12 @@ class NumbersResource(Resource):
         """Page through your dedicated numbers.
 
         ``q`` filters on ``type``, ``number_type`` or ``country`` (``{"country": "AU"}``);
+        ``q2`` is the spec's second filter of the same form (its example: ``type:mms``);
         ``excluding_number_type`` leaves out ``shortcode``, ``tollfree`` or ``10DLC`` numbers.
         """
         params = {
             "q": search_query(q),
+            "q2": search_query(q2),
             "excluding_number_type": excluding_number_type,
             "exclude_10dlc_campaign": None
             if exclude_10dlc_campaign is None

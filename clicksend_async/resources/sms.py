@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 from .._exceptions import SendOutcomeUnknownError
 from .._pagination import AsyncPaginator
-from .._validation import DEFAULT_LIMITS, Limits, check_batch_size, validate_sms
+from .._validation import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_batch_size,
+    check_positive_int,
+    validate_sms,
+)
 from ..bulk._api import BulkOptions, SmsBulkArgs, sms_job
 from ..bulk._engine import BulkJob, Recipients
 from ..bulk._reconcile_one import ReconcileResult, reconcile_unknown
@@ -193,15 +199,18 @@ class SmsResource(Resource):
         q: str | Mapping[str, str] | None = None,
         order_by: str | None = None,
         limit: int | None = None,
+        page: int | None = None,
         timeout: float | None = None,
     ) -> HistoryExport:
         """Export sent messages to a CSV file and return its download link.
 
         ``GET /sms/history/export``. The filters are those of :meth:`history`; ``filename`` (a
-        ``.csv`` name) is what the file downloads as, and ``limit`` is passed through as given
-        (the spec declares it without saying what it does to an export).
+        ``.csv`` name) is what the file downloads as, and ``limit`` and ``page`` are passed
+        through as given (the spec declares them without saying what they do to an export).
         """
         params = export_params(filename, date_from, date_to, q, order_by, limit)
+        if page is not None:
+            params["page"] = check_positive_int(page, "page")
         return await self._export("/sms/history/export", params, timeout=timeout)
 
     @operation("PUT", "/v3/sms/{message_id}/cancel")

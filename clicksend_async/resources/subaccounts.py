@@ -28,6 +28,9 @@ ACCESS_FLAGS = (
     "access_fax",
     "access_post",
 )
+#: Every 0/1 flag a subaccount takes: the permissions, and ``sms_deidentify_message`` (the
+#: spec's create schema has it: the subaccount's SMS text is hidden in reports).
+FLAGS = (*ACCESS_FLAGS, "sms_deidentify_message")
 
 
 def _fields(
@@ -56,10 +59,8 @@ def _fields(
     if last_name is not None:
         payload["last_name"] = check_text(last_name, "last_name")
     for flag, value in access.items():
-        if flag not in ACCESS_FLAGS:
-            raise ValidationError(
-                f"unknown permission; use one of {', '.join(ACCESS_FLAGS)}", field=flag
-            )
+        if flag not in FLAGS:
+            raise ValidationError(f"unknown flag; use one of {', '.join(FLAGS)}", field=flag)
         if value is not None:
             if not isinstance(value, bool):
                 raise ValidationError(f"must be True or False, got {value!r}", field=flag)
@@ -106,7 +107,8 @@ class SubaccountsResource(Resource):
         timeout: float | None = None,
         **access: bool,
     ) -> Subaccount:
-        """Create a subaccount; ``access_sms=True`` etc. set its permissions."""
+        """Create a subaccount; ``access_sms=True`` etc. set its permissions, and
+        ``sms_deidentify_message=True`` hides its messages' text in reports."""
         payload = {
             "api_username": check_text(api_username, "api_username"),
             **_fields(
@@ -137,7 +139,7 @@ class SubaccountsResource(Resource):
         timeout: float | None = None,
         **access: bool | None,
     ) -> Subaccount:
-        """Change the fields and permissions given of a subaccount."""
+        """Change the fields and flags given of a subaccount (the flags of :meth:`create`)."""
         path = f"/subaccounts/{path_segment(subaccount_id, field='subaccount_id')}"
         payload = _fields(
             password=password,

@@ -135,7 +135,6 @@ class VoiceResource(Resource):
         )
 
     @operation("POST", "/v3/voice/price")
-    @operation("GET", "/v3/voice/lang")
     async def price(self, messages: OneOrMany, *, timeout: float | None = None) -> SendResult:
         """Price up to 1000 calls without making them (``POST /voice/price``)."""
         payload = self._prepare(one_or_many(messages, VoiceMessage, {}))
@@ -143,6 +142,7 @@ class VoiceResource(Resource):
             "POST", "/voice/price", json=payload, cast_to=SendResult, timeout=timeout
         )
 
+    @operation("GET", "/v3/voice/lang")
     async def languages(self, *, timeout: float | None = None) -> list[VoiceLanguage]:
         """Return the languages text-to-speech speaks and their voices (``GET /voice/lang``)."""
         data = await self._session.data("GET", "/voice/lang", timeout=timeout)

@@ -52,6 +52,15 @@ class TestTransactionalEmail:
             {"email": "cat@example.com", "name": "Cat"},
         ]
         assert request.json["from"] == {"email_address_id": str(sender), "name": "Me"}
+        # The spec requires each attachment's disposition: the default is sent, not left out.
+        assert request.json["attachments"] == [
+            {
+                "content": "aGVsbG8=",
+                "type": "text/plain",
+                "filename": "a.txt",
+                "disposition": "attachment",
+            }
+        ]
         assert_valid_request("POST", "/v3/email/send", request.json)
         assert isinstance(sent, Email)
         assert [r.email for r in sent.to] == ["bob@example.com", "cat@example.com"]

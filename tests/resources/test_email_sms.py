@@ -33,6 +33,14 @@ class TestAllowedAddresses:
             (added.email_address_id, "+61411111111")
         ]
 
+    async def test_the_sender_is_optional_as_in_the_spec(
+        self, client: ClickSendClient, emulator: ClickSendEmulator
+    ) -> None:
+        added = await client.email_to_sms.allow_address("bob@example.com")
+        assert emulator.requests[-1].json == {"email_address": "bob@example.com"}
+        assert_valid_request("POST", "/v3/sms/email-sms", emulator.requests[-1].json)
+        assert added.email_address == "bob@example.com" and added.from_ is None
+
     async def test_the_same_address_twice_is_a_bad_request(self, client: ClickSendClient) -> None:
         await client.email_to_sms.allow_address("ann@example.com", from_="+61411111111")
         with pytest.raises(BadRequestError):

@@ -75,6 +75,10 @@ class TestNumbers:
         assert [n.dedicated_number for n in owned] == [offer.dedicated_number]
         assert isinstance(owned[0], DedicatedNumber) and owned[0].country_name == "Australia"
         assert_valid_query("GET", "/v3/numbers", emulator.requests[-1].query)
+        # q2, the spec's second filter: both must match.
+        assert [n async for n in client.numbers.list(q={"country": "AU"}, q2="country:US")] == []
+        assert emulator.requests[-1].query["q2"] == "country:US"
+        assert_valid_query("GET", "/v3/numbers", emulator.requests[-1].query)
         again = [n.dedicated_number async for n in client.numbers.search("AU")]
         assert offer.dedicated_number not in again
         with pytest.raises(NotFoundError):

@@ -97,6 +97,7 @@ class TestExportHistory:
             q={"to": DELIVERABLE},
             order_by="date:desc",
             limit=50,
+            page=1,
         )
         request = emulator.requests[-1]
         assert (request.method, request.path) == ("GET", "/sms/history/export")
@@ -106,6 +107,7 @@ class TestExportHistory:
             "q": f"to:{DELIVERABLE}",
             "order_by": "date:desc",
             "limit": "50",
+            "page": "1",
         }
         assert_valid_query("GET", EXPORT, request.query)
         assert isinstance(export, HistoryExport)
@@ -133,6 +135,7 @@ class TestExportHistory:
             ({"limit": 0}, "limit"),
             ({"limit": True}, "limit"),
             ({"limit": "50"}, "limit"),
+            ({"page": 0}, "page"),
             ({"date_from": datetime(2030, 1, 1)}, "date_from"),
         ],
     )

@@ -36,17 +36,21 @@ class TestSubaccounts:
     async def test_create_list_get_update_regenerate_delete(
         self, client: ClickSendClient, emulator: ClickSendEmulator
     ) -> None:
-        created = await client.subaccounts.create(**NEW, access_billing=False, notes="nights")
+        created = await client.subaccounts.create(
+            **NEW, access_billing=False, sms_deidentify_message=True, notes="nights"
+        )
         request = emulator.requests[-1]
         assert request.json == {
             **NEW,
             "phone_number": "+61411111111",
             "access_billing": 0,
+            "sms_deidentify_message": 1,  # in the spec's create schema
             "notes": "nights",
         }
         assert_valid_request("POST", "/v3/subaccounts", request.json)
         assert isinstance(created, Subaccount)
         assert (created.api_username, created.access_billing, created.is_main) == ("ops", 0, 0)
+        assert created.sms_deidentify_message == 1
         assert created.api_key is not None and created.api_key not in repr(created)
 
         listed = [s.api_username async for s in client.subaccounts.list()]

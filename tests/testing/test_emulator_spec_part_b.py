@@ -209,6 +209,10 @@ async def exercise(api: Api, emu: ClickSendEmulator, clock: FakeClock) -> None:
     }
     await api.post("/email/price", email)
     attachment = {"content": "aGk=", "type": "text/plain", "filename": "a.txt"}
+    # The spec's table requires the disposition: without it the send is refused.
+    refused = await api.post("/email/send", {**email, "attachments": [attachment]})
+    assert refused.status == 400
+    attachment["disposition"] = "attachment"
     assert (await api.post("/email/send", {**email, "attachments": [attachment]})).status == 200
     await api.get("/email/history")
     await api.get("/email/history/export", params={"filename": "email.csv"})
@@ -262,7 +266,12 @@ async def exercise(api: Api, emu: ClickSendEmulator, clock: FakeClock) -> None:
 
     await api.post(
         "/delivery-issues",
-        {"message_id": "ABC", "type": "sms", "email_address": "me@example.com"},
+        {
+            "message_id": "ABC",
+            "type": "SMS",
+            "description": "lost",
+            "email_address": "me@example.com",
+        },
     )
     await api.get("/delivery-issues")
 

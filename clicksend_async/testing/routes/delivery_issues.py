@@ -13,7 +13,16 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-_TYPES: Final = frozenset({"sms", "mms", "voice", "fax", "email", "post", "postcard"})
+#: The spec's types ("must be one of the following values").
+_TYPES: Final = (
+    "SMS",
+    "MMS",
+    "VOICE",
+    "EMAIL_MARKETING",
+    "EMAIL_TRANSACTIONAL",
+    "FAX",
+    "POST",
+)
 
 
 def _list(s: Service, c: Ctx) -> Reply:
@@ -23,11 +32,17 @@ def _list(s: Service, c: Ctx) -> Reply:
 
 def _create(s: Service, c: Ctx) -> Reply:
     errors = missing(
-        c.body, {"message_id": "message id", "type": "type", "email_address": "email address"}
+        c.body,
+        {
+            "message_id": "message id",
+            "type": "type",
+            "description": "description",
+            "email_address": "email address",
+        },
     )
     kind = c.field("type")
-    if "type" not in errors and (not isinstance(kind, str) or kind.lower() not in _TYPES):
-        errors["type"] = "The type must be one of: " + ", ".join(sorted(_TYPES)) + "."
+    if "type" not in errors and (not isinstance(kind, str) or kind.upper() not in _TYPES):
+        errors["type"] = "The type must be one of: " + ", ".join(_TYPES) + "."
     email = c.field("email_address")
     if "email_address" not in errors and (not isinstance(email, str) or "@" not in email):
         errors["email_address"] = "The email address must be a valid email address."
@@ -38,7 +53,8 @@ def _create(s: Service, c: Ctx) -> Reply:
         "issue_id": issue_id,
         "user_id": USER_ID,
         "message_id": str(c.field("message_id")),
-        "type": kind.lower(),
+        "type": kind.upper(),
+        "description": c.field("description"),
         "client_comments": c.field("client_comments"),
         "support_comments": None,
         "status": None,

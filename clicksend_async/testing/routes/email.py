@@ -81,6 +81,28 @@ def _recipients(value: Any, field: str, errors: dict[str, str]) -> list[dict[str
     return out
 
 
+def _attachments(value: Any, errors: dict[str, str]) -> None:
+    """Check the attachments: the spec's table requires each one's content, type, filename and
+    disposition (its ``content_id`` too, which nothing but an inline image can use: not checked).
+    """
+    if value is None:
+        return
+    if not isinstance(value, list):
+        errors["attachments"] = "The attachments field must be a list of attachments."
+        return
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            errors[f"attachments.{i}"] = "Each attachment must be an object."
+            continue
+        for key in ("content", "type", "filename"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                errors[f"attachments.{i}.{key}"] = f"The attachment {key} field is required."
+        if item.get("disposition") not in ("attachment", "inline"):
+            errors[f"attachments.{i}.disposition"] = (
+                "The attachment disposition must be attachment or inline."
+            )
+
+
 def _prepare(s: Service, c: Ctx) -> dict[str, Any] | Reply:
     """Check an email request; return its parts or a 400 reply."""
     errors = missing(c.body, {"to": "to", "from": "from", "subject": "subject", "body": "body"})
@@ -88,6 +110,7 @@ def _prepare(s: Service, c: Ctx) -> dict[str, Any] | Reply:
     to = _recipients(data.get("to"), "to", errors) if "to" not in errors else []
     cc = _recipients(data.get("cc"), "cc", errors)
     bcc = _recipients(data.get("bcc"), "bcc", errors)
+    _attachments(data.get("attachments"), errors)
     sender = data.get("from")
     address = None
     if "from" not in errors:
@@ -145,7 +168,7 @@ def _send(s: Service, c: Ctx) -> Reply:
             {
                 "file_name": str(a.get("filename", "")),
                 "content_type": str(a.get("type", "")),
-                "content_disposition": str(a.get("disposition", "attachment")),
+                "content_disposition": str(a["disposition"]),
                 "content_id": str(a.get("content_id", "")),
                 "_attachment_file_url": f"https://rest.clicksend.com/files/{a.get('filename', '')}",
             }

@@ -20,7 +20,7 @@ def _addresses(s: Service, c: Ctx) -> Reply:
 
 
 def _address_add(s: Service, c: Ctx) -> Reply:
-    errors = missing(c.body, {"email_address": "email address", "from": "from"})
+    errors = missing(c.body, {"email_address": "email address"})  # "from" is optional
     address = c.field("email_address")
     if "email_address" not in errors and (not isinstance(address, str) or "@" not in address):
         errors["email_address"] = "The email address must be a valid email address."
@@ -33,7 +33,7 @@ def _address_add(s: Service, c: Ctx) -> Reply:
     table[email_id] = {
         "email_address_id": email_id,
         "email_address": address,
-        "from": str(c.field("from")),
+        "from": None if c.field("from") is None else str(c.field("from")),
         "subaccount_id": SUBACCOUNT_ID,
         "from_fax": c.field("from_fax") or "",
         "voice": "female",

@@ -144,9 +144,10 @@ def _matches(record: dict[str, Any], q: str) -> bool:
 
 def _owned(s: Service, c: Ctx) -> Reply:
     items = list(s.world.setup.numbers.values())
-    q = c.query.get("q")
-    if q:
-        items = [x for x in items if _matches(x, q)]
+    for name in ("q", "q2"):  # the spec's second filter has the first one's form
+        q = c.query.get(name)
+        if q:
+            items = [x for x in items if _matches(x, q)]
     excluded = c.query.get("excluding_number_type")
     if excluded:
         items = [x for x in items if x["number_type"] != excluded]

@@ -35,6 +35,8 @@ ACCESS_FLAGS: Final = (
     "access_global_sending",
     "access_mms",
 )
+#: The 0/1 flags a request may set: the permissions and the de-identification of SMS text.
+_FLAGS: Final = (*ACCESS_FLAGS, "sms_deidentify_message")
 _REQUIRED: Final = ("api_username", "password", "email", "phone_number", "first_name", "last_name")
 _TEXT: Final = ("email", "phone_number", "first_name", "last_name", "notes")
 _EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -54,6 +56,7 @@ def _subaccounts(world: World) -> dict[int, dict[str, Any]]:
             **dict.fromkeys(ACCESS_FLAGS, 1),
             "access_smpp": 0,
             "access_reseller": 0,
+            "sms_deidentify_message": 0,
             "hide_pricing": 0,
             "share_campaigns": 0,
             "notes": None,
@@ -78,7 +81,7 @@ def _check(body: Any, *, partial: bool) -> dict[str, str]:
     email = body.get("email")
     if isinstance(email, str) and email and not _EMAIL.match(email):
         errors["email"] = "The email must be a valid email address."
-    for flag in ACCESS_FLAGS:
+    for flag in _FLAGS:
         if flag in body and body[flag] not in (0, 1):
             errors[flag] = f"The {flag.replace('_', ' ')} must be 0 or 1."
     return errors
@@ -104,6 +107,7 @@ def _create(s: Service, c: Ctx) -> Reply:
         **{field: c.body[field] for field in ("email", "phone_number", "first_name", "last_name")},
         "api_key": setup.new_uuid().upper(),
         **{flag: int(c.body.get(flag, 1 if flag != "access_smpp" else 0)) for flag in ACCESS_FLAGS},
+        "sms_deidentify_message": int(c.body.get("sms_deidentify_message", 0)),
         "access_reseller": 0,
         "hide_pricing": 0,
         "share_campaigns": 0,
@@ -135,7 +139,7 @@ def _update(s: Service, c: Ctx) -> Reply:
     if errors:
         return invalid(errors)
     body = c.body or {}
-    for field in (*_TEXT, *ACCESS_FLAGS):
+    for field in (*_TEXT, *_FLAGS):
         if field in body:
             record[field] = body[field]
     return ok(f"Subaccount #{record['subaccount_id']} has been updated.", dict(record))
