@@ -185,8 +185,12 @@ class HistoryExport:
 
     @property
     def filename(self) -> str | None:
-        """Return the file name the link downloads as, when the link says."""
-        query = parse_qs(urlsplit(self.url).query)
+        """Return the file name the link downloads as, when the link says (None when the link
+        names none, or is not a URL urllib can split: ``http://[`` is a string the spec allows)."""
+        try:
+            query = parse_qs(urlsplit(self.url).query)
+        except ValueError:
+            return None
         names = query.get("filename")
         if names:
             return names[0]

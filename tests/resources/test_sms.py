@@ -178,6 +178,12 @@ class TestExportHistory:
         assert export.filename is None
         assert export.extra == {"expires": 1200}
 
+    @pytest.mark.parametrize("url", ["http://[", "https://[::1/x.csv?filename=a.csv", ""])
+    def test_a_link_urllib_cannot_split_names_no_file_and_still_shows(self, url: str) -> None:
+        export = structure({"url": url}, HistoryExport)
+        assert export.filename is None
+        assert repr(export) == "HistoryExport(filename=None)"
+
 
 class TestInbound:
     async def test_await_gives_one_page_of_unread_replies(
