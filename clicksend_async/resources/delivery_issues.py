@@ -60,9 +60,7 @@ class DeliveryIssuesResource(Resource):
         kind = check_text(type, "type").strip().upper()
         if kind not in ISSUE_TYPES:
             hint = (
-                " (EMAIL_MARKETING or EMAIL_TRANSACTIONAL for an email)"
-                if kind == "EMAIL"
-                else ""
+                " (EMAIL_MARKETING or EMAIL_TRANSACTIONAL for an email)" if kind == "EMAIL" else ""
             )
             raise ValidationError(
                 f"{type!r} is not one of {', '.join(ISSUE_TYPES)}{hint}", field="type"
