@@ -12,15 +12,22 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "coverage.py"
 
 
-@pytest.fixture(scope="module")
-def coverage() -> ModuleType:
-    """Import scripts/coverage.py as a module."""
+def load_coverage_script() -> ModuleType:
+    """Import scripts/coverage.py as a module, once (the spec answer fuzz reads it too)."""
+    if "coverage_script" in sys.modules:
+        return sys.modules["coverage_script"]
     spec = importlib.util.spec_from_file_location("coverage_script", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["coverage_script"] = module
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def coverage() -> ModuleType:
+    """scripts/coverage.py as a module."""
+    return load_coverage_script()
 
 
 class TestCoverageTable:

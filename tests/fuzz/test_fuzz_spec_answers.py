@@ -23,8 +23,6 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
-import functools
-import importlib.util
 import inspect
 import json
 import re
@@ -32,7 +30,6 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -40,6 +37,7 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from test_coverage_table import load_coverage_script
 from test_spec_examples import ONE, OPERATIONS, OPERATIONS_2021, PAGE, _load, _load_2021
 from test_spec_examples_part_a import OPERATIONS as OPERATIONS_PART_A
 
@@ -92,20 +90,7 @@ SPEC_REQUEST_BUGS: dict[tuple[str, str], dict[str, str]] = {
 # --------------------------------------------------------------------------------------------
 # The operations: the coverage table's rows, with the SDK method marked for each.
 
-_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "coverage.py"
-
-
-@functools.cache
-def _coverage() -> types.ModuleType:
-    """Import scripts/coverage.py (as test_coverage_table.py does)."""
-    if "coverage_script" in sys.modules:
-        return sys.modules["coverage_script"]
-    spec = importlib.util.spec_from_file_location("coverage_script", _SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["coverage_script"] = module
-    spec.loader.exec_module(module)
-    return module
+_coverage = load_coverage_script
 
 
 @attrs.frozen
