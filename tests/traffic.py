@@ -3,13 +3,16 @@ own fault), other traffic in the history, and a campaign whose lost answers are 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+import pytest
 
 from clicksend_async import ClickSendClient
 from clicksend_async._hooks import RequestEvent
 from clicksend_async.bulk import SMS, BulkJob
-from clicksend_async.testing import ClickSendEmulator
+from clicksend_async.testing import ClickSendEmulator, _state
 
 
 def fault_on_send(emu: ClickSendEmulator, faults: dict[int, str]) -> Callable[[RequestEvent], None]:
@@ -43,30 +46,45 @@ async def fill_history(cs: ClickSendClient, count: int) -> None:
 
 
 async def run_campaign(
-    cs: ClickSendClient,
-    recipients: list[dict[str, Any]],
-    *,
-    journal: str | None = None,
-    store: Any = None,
-    chunk_size: int = 250,
+    cs: ClickSendClient, recipients: list[dict[str, Any]], **options: Any
 ) -> list[Any]:
-    """Send "Hi {first_name}" to ``recipients`` once (two requests in flight, a lost answer's
-    history read 0.3 s after its request ended) and return every row's outcome; ``store`` is
-    closed after."""
-    job = BulkJob(
-        cs.session,
-        SMS,
-        recipients,
-        body="Hi {first_name}",
-        journal=journal,
-        store=store,
-        chunk_size=chunk_size,
-        concurrency=2,
-        reconcile_settle=0.3,
-    )
+    """Send "Hi {first_name}" to ``recipients`` once and return every row's outcome.
+
+    By default chunks of 250, two requests in flight and a lost answer's history read 0.3 s
+    after its request ended; ``options`` are the engine's (``journal``, ``store``, ``resume``,
+    ``chunk_size``...) and override those. A ``store`` given is closed after."""
+    settings: dict[str, Any] = {
+        "chunk_size": 250,
+        "concurrency": 2,
+        "reconcile_settle": 0.3,
+        **options,
+    }
+    job = BulkJob(cs.session, SMS, recipients, body="Hi {first_name}", **settings)
     try:
         with await job.run() as report:
             return list(report.outcomes())
     finally:
-        if store is not None:
-            await store.close()
+        if options.get("store") is not None:
+            await options["store"].close()
+
+
+Read = Callable[[Mapping[str, Any]], list[Any]]
+
+
+@contextlib.contextmanager
+def history_answers(rewrite: Callable[[Mapping[str, Any], Read], list[Any]]) -> Iterator[None]:
+    """Answer the emulator's history searches through ``rewrite(query, read)``, where
+    ``read(query)`` is the emulator's own search (a server that reads a query its own way)."""
+    original = _state.HistoryIndex.select
+
+    def select(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        return rewrite(query, lambda q: original(self, q, *args, **kwargs))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_state.HistoryIndex, "select", select)
+        yield
+
+
+def no_lookups(query: Mapping[str, Any], read: Read) -> list[Any]:
+    """A history that finds nothing by ``q`` (no lookups by number): windows read as usual."""
+    return [] if "q" in query else read(query)

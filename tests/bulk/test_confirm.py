@@ -10,14 +10,15 @@ texted twice or left without an outcome.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from traffic import fault_on_send, fill_history
+from traffic import Read, fault_on_send, fill_history, history_answers
 
 from clicksend_async.bulk import SMS, BulkJob, SqliteStore
-from clicksend_async.testing import ClickSendEmulator, _state
+from clicksend_async.testing import ClickSendEmulator
 
 
 def rows(n: int) -> list[dict[str, Any]]:
@@ -91,11 +92,10 @@ class TestLookingAtOnce:
         # records nothing, and the read after the settle time asks every number with the
         # canary (not without it again), finds them all and re-sends nobody.
         recipients = rows(300)
-        original = _state.HistoryIndex.select
         hidden = ["+61420000150"]
 
-        def select(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-            found = original(self, query, *args, **kwargs)
+        def hide_once(query: Mapping[str, Any], read: Read) -> list[Any]:
+            found = read(query)
             if hidden and hidden[0] in query.get("q", ""):
                 hidden.clear()
                 return [m for m in found if m.to != "+61420000150"]
@@ -104,8 +104,7 @@ class TestLookingAtOnce:
         async with ClickSendEmulator(balance=10_000) as emu:
             async with emu.client(rate_limit=None) as cs:
                 await fill_history(cs, 3000)  # a window far larger than the chunk: lookups
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(_state.HistoryIndex, "select", select)
+            with history_answers(hide_once):
                 with await run(emu, recipients, {2: "commit-drop"}, settle=0.3) as report:
                     assert report.sent == 300 and report.complete
                     found = [o for o in report.outcomes() if o.reason and "history" in o.reason]

@@ -18,12 +18,11 @@ from typing import Any
 
 import pytest
 from multidict import CIMultiDict
-from traffic import run_campaign
+from traffic import history_answers, no_lookups, run_campaign
 
 from clicksend_async import SendOutcomeUnknownError, SmsMessage
 from clicksend_async._transport import RawResponse
-from clicksend_async.bulk import SMS, BulkJob
-from clicksend_async.testing import ClickSendEmulator, _state
+from clicksend_async.testing import ClickSendEmulator
 
 
 def shift_date(cs: Any, seconds: float) -> None:
@@ -76,16 +75,10 @@ class TestDateHeaderAheadOfTheHistory:
     ) -> None:
         """No lookups (``q`` finds nothing): the window is scanned, the canary is not in it
         (dated two minutes before its window), and nothing is claimed absent."""
-        original = _state.HistoryIndex.select
-
-        def select(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-            return [] if "q" in query else original(self, query, *args, **kwargs)
-
         async with ClickSendEmulator(balance=1000) as emu, emu.client(rate_limit=None) as cs:
             shift_date(cs, 120)
             emu.inject("commit-drop", path="/sms/send", times=2)
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(_state.HistoryIndex, "select", select)
+            with history_answers(no_lookups):
                 outcomes = await run_campaign(cs, recipients(1000), journal=str(tmp_path / "c.db"))
             texted = Counter(m.to for m in emu.sent)
             assert sorted(texted.values()) == [1] * 1000
@@ -156,18 +149,13 @@ class TestHistoryLaggingPastTheSettleTime:
             emu.inject("commit-drop", path="/sms/send", times=2)
             states: list[Counter[str]] = []
             for attempt in range(2):
-                job = BulkJob(
-                    cs.session,
-                    SMS,
+                outcomes = await run_campaign(
+                    cs,
                     rows,
-                    body="Hi {first_name}",
                     journal=journal,
                     resume=attempt > 0,
-                    chunk_size=250,
-                    concurrency=2,
                     reconcile_settle=0.3 if attempt == 0 else 3.5,
                 )
-                with await job.run() as report:
-                    states.append(Counter(o.state for o in report.outcomes()))
+                states.append(Counter(o.state for o in outcomes))
             assert sorted(Counter(m.to for m in emu.sent).values()) == [1] * 2000
             assert states == [{"sent": 1500, "unknown": 500}, {"sent": 2000}]

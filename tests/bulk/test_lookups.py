@@ -10,17 +10,18 @@ scanned instead.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from email.utils import formatdate
 from typing import Any
 
 import pytest
 from fakeclock import Clock
-from traffic import fault_on_send, fill_history
+from traffic import Read, fault_on_send, fill_history, history_answers, no_lookups
 
 from clicksend_async._servertime import ServerClock
 from clicksend_async.bulk import SMS, BulkJob
 from clicksend_async.bulk._states import DoubtChunk
-from clicksend_async.testing import ClickSendEmulator, _state
+from clicksend_async.testing import ClickSendEmulator
 
 
 def rows(n: int, start: int = 0) -> list[dict[str, Any]]:
@@ -136,13 +137,7 @@ class TestLookups:
         clock = Clock()
         recipients = rows(1000)
         async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
-            original = _state.HistoryIndex.select
-
-            def select(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-                return [] if "q" in query else original(self, query, *args, **kwargs)
-
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(_state.HistoryIndex, "select", select)
+            with history_answers(no_lookups):
                 with await run(emu, clock, recipients) as report:
                     assert report.sent == 1000
                     assert report.complete
@@ -166,15 +161,13 @@ class TestLookups:
         clock = Clock()
         recipients = rows(1000)
         async with ClickSendEmulator(balance=10_000, clock=clock) as emu:
-            original = _state.HistoryIndex.select
 
-            def select(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            def first_terms(query: Mapping[str, Any], read: Read) -> list[Any]:
                 if "q" in query:
                     query = {**query, "q": ",".join(query["q"].split(",")[:10])}
-                return original(self, query, *args, **kwargs)
+                return read(query)
 
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(_state.HistoryIndex, "select", select)
+            with history_answers(first_terms):
                 with await run(emu, clock, recipients) as report:
                     assert report.sent == 1000
                     assert report.complete

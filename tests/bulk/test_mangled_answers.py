@@ -19,9 +19,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from traffic import run_campaign
 
 from clicksend_async._transport import RawResponse
-from clicksend_async.bulk import SMS, BulkJob, PostgresStore
+from clicksend_async.bulk import PostgresStore
 from clicksend_async.testing import ClickSendEmulator
 
 KINDS = (
@@ -122,20 +123,15 @@ class TestMangledAnswers:
             transport.request = request  # type: ignore[method-assign]
             states: Counter[str] = Counter()
             for attempt in range(6):
-                job = BulkJob(
-                    cs.session,
-                    SMS,
+                outcomes = await run_campaign(
+                    cs,
                     recipients,
-                    body="Hi {first_name}",
                     journal=journal,
                     resume=attempt > 0,
                     chunk_size=40,
                     concurrency=3,
-                    reconcile_settle=0.3,
                     throttle_pause=0.05,
                 )
-                with await job.run() as report:
-                    outcomes = list(report.outcomes())
                 states = Counter(o.state for o in outcomes)
                 if set(states) <= {"sent", "rejected"}:
                     break
@@ -170,23 +166,14 @@ class TestMangledAnswers:
                 return raw
 
             transport.request = request  # type: ignore[method-assign]
-            store = PostgresStore(postgres_dsn, "mangled")
-            job = BulkJob(
-                cs.session,
-                SMS,
+            outcomes = await run_campaign(
+                cs,
                 recipients,
-                body="Hi {first_name}",
-                store=store,
+                store=PostgresStore(postgres_dsn, "mangled"),
                 chunk_size=12,
                 concurrency=3,
-                reconcile_settle=0.3,
                 throttle_pause=0.05,
             )
-            try:
-                with await job.run() as report:
-                    outcomes = list(report.outcomes())
-            finally:
-                await store.close()
             texted = Counter(m.to for m in emu.sent)
             assert [t for t, n in texted.items() if n > 1] == [], "texted more than once"
             assert set(texted) == {r["to"] for r in recipients}
@@ -225,18 +212,9 @@ class TestMangledAnswers:
 
             transport.request = request  # type: ignore[method-assign]
             emu.inject("commit-drop", path="/sms/send", times=3)
-            job = BulkJob(
-                cs.session,
-                SMS,
-                recipients,
-                body="Hi {first_name}",
-                journal=str(tmp_path_factory.mktemp("j") / "c.db"),
-                chunk_size=40,
-                concurrency=2,
-                reconcile_settle=0.3,
+            outcomes = await run_campaign(
+                cs, recipients, journal=str(tmp_path_factory.mktemp("j") / "c.db"), chunk_size=40
             )
-            with await job.run() as report:
-                outcomes = list(report.outcomes())
             texted = Counter(m.to for m in emu.sent)
             assert sorted(texted.values()) == [1] * 200  # everyone once
             assert Counter(o.state for o in outcomes) == {"sent": 200}
