@@ -136,7 +136,13 @@ class RecipientLookups:
         Not found even then, the server does not search this way (None).
         """
         canary_from = math.floor(canary.window[0])
-        low = min(date_from, canary_from) - self._reach()
+
+        def start() -> int:
+            # Where a read must start: the earlier of the two windows, and as much earlier
+            # as the history's clock is known to run behind (``_behind`` only grows).
+            return min(date_from, canary_from) - self._reach()
+
+        low = start()
         probe = dict(want)
         probe[canary.custom_string] = None
 
@@ -182,9 +188,8 @@ class RecipientLookups:
                     )
                 # (Another read may have learnt it meanwhile: what counts is where this one
                 # started.)
-                calibrated = min(date_from, canary_from) - self._reach()
-                if calibrated < low:
-                    low = calibrated
+                if start() < low:
+                    low = start()
                     records = await lookup(first_batch, low)
         if not take(records):
             return None

@@ -559,18 +559,20 @@ class Reconciler(RecipientLookups):
         absence only if it found the canary too, dated no earlier than its own window. Without
         a canary (nothing of the campaign known sent yet) the scan takes the clocks as agreeing.
         """
-        if canary is None or canary.custom_string in want:
-            return await self._reader.scan(
-                window, first if first is not None else await self._reader.page(window, 1), want
-            )
-        date_from = math.floor(canary.window[0]) - self._reach()
-        start = min(date_from, window["date_from"] - self._reach())
-        if start < window["date_from"]:
-            window, first = {**window, "date_from": start}, None
-        probe = {**want, canary.custom_string: None}
-        found = await self._reader.scan(
-            window, first if first is not None else await self._reader.page(window, 1), probe
-        )
+        if canary is not None and canary.custom_string in want:
+            canary = None  # read as one of the rows: nothing more to prove
+        probe: Mapping[str, Any] = want
+        if canary is not None:
+            date_from = math.floor(canary.window[0]) - self._reach()
+            start = min(date_from, window["date_from"] - self._reach())
+            if start < window["date_from"]:
+                window, first = {**window, "date_from": start}, None
+            probe = {**want, canary.custom_string: None}
+        if first is None:
+            first = await self._reader.page(window, 1)
+        found = await self._reader.scan(window, first, probe)
+        if canary is None:
+            return found
         record = found.pop(canary.custom_string, None)
         if len(found) == len(want):
             return found  # every row found: nothing is claimed absent
