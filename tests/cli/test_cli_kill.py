@@ -398,7 +398,9 @@ def test_killed_at_random_instants_again_and_again(
     answer, writing the report), up to six times, each run resuming the last one's journal."""
     rng = random.Random(seed)
     valid = write_csv(csv_path)
-    options = ("--latency-ms", "60", "--hang-seconds", "0.5", "--seed", str(seed))
+    # 20 chunks, 2 in flight, 100 ms each: the first run sends for at least 1 s on any machine,
+    # so the first instant (at most 0.9 s) always comes while it runs.
+    options = ("--latency-ms", "100", "--hang-seconds", "0.5", "--seed", str(seed))
     with emulator_process(tmp_path, *options, "--faults", RANDOM_KILL_FAULTS[seed]) as emu:
         campaign = Campaign(
             tmp_path, emu.url, csv_path, tmp_path / "campaign.db", options=("--settle", "0.3")
@@ -407,7 +409,7 @@ def test_killed_at_random_instants_again_and_again(
         for _ in range(6):
             state = read_journal(campaign.journal)
             with campaign.start(*(["--resume"] if state and state.planned else [])) as proc:
-                instant = rng.uniform(0.05, 0.9)  # the first run takes over 1 s
+                instant = rng.uniform(0.05, 0.9)
                 signum = signal.SIGKILL if rng.random() < 0.8 else signal.SIGTERM
                 try:
                     proc.wait(instant)
