@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from clicksend_async import ClickSendClient
+from clicksend_async import ClickSendClient, SendOutcomeUnknownError, SmsMessage
 from clicksend_async._hooks import RequestEvent
 from clicksend_async.bulk import SMS, BulkJob
 from clicksend_async.testing import ClickSendEmulator, _state
@@ -88,3 +88,22 @@ def history_answers(rewrite: Callable[[Mapping[str, Any], Read], list[Any]]) -> 
 def no_lookups(query: Mapping[str, Any], read: Read) -> list[Any]:
     """A history that finds nothing by ``q`` (no lookups by number): windows read as usual."""
     return [] if "q" in query else read(query)
+
+
+async def lost_send(
+    cs: ClickSendClient, emu: ClickSendEmulator, fault: str, messages: list[SmsMessage]
+) -> SendOutcomeUnknownError:
+    """Send ``messages`` in one request with ``fault`` on it; return the error that says its
+    outcome is unknown (for ``cs.sms.reconcile``)."""
+    emu.inject(fault, path="/sms/send")
+    with pytest.raises(SendOutcomeUnknownError) as caught:
+        await cs.sms.send(messages)
+    return caught.value
+
+
+def two_messages(second: str = "order-2") -> list[SmsMessage]:
+    """Two messages to two people, custom strings ``order-1`` and ``second``."""
+    return [
+        SmsMessage(to="+61430000001", body="a", custom_string="order-1"),
+        SmsMessage(to="+61430000002", body="b", custom_string=second),
+    ]

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from traffic import lost_send, two_messages
 
 from clicksend_async import JournalError, JournalLockedError
 from clicksend_async.bulk import SMS, BulkJob, Journal
@@ -420,26 +421,20 @@ def _try_acquire(path: str) -> str:
 
 class TestReconcileOneSend:
     async def test_reconcile_says_which_messages_of_a_lost_send_went_out(self) -> None:
-        from clicksend_async import SendOutcomeUnknownError, SmsMessage
+        from clicksend_async import SmsMessage
 
         async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
             await cs.account.get()  # any answer tells the client ClickSend's time
-            emu.inject("commit-drop", path="/sms/send")
-            messages = [
-                SmsMessage(to="+61430000001", body="a", custom_string="order-1"),
-                SmsMessage(to="+61430000002", body="b", custom_string="order-2"),
-            ]
-            with pytest.raises(SendOutcomeUnknownError) as caught:
-                await cs.sms.send(messages)
-            assert caught.value.window is not None
-            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            error = await lost_send(cs, emu, "commit-drop", two_messages())
+            assert error.window is not None
+            result = await cs.sms.reconcile(error, settle=0.2)
             assert set(result.sent) == {"order-1", "order-2"} and result.all_sent
             assert result.not_sent == ()
 
-            emu.inject("500", path="/sms/send")  # refused before processing: nothing went out
-            with pytest.raises(SendOutcomeUnknownError) as caught:
-                await cs.sms.send([SmsMessage(to="+61430000003", body="c", custom_string="o-3")])
-            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            # Refused before processing: nothing went out.
+            message = SmsMessage(to="+61430000003", body="c", custom_string="o-3")
+            error = await lost_send(cs, emu, "500", [message])
+            result = await cs.sms.reconcile(error, settle=0.2)
             assert result.sent == {} and result.not_sent == ("o-3",)
             assert len(emu.sent) == 2
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 from multidict import CIMultiDict
-from traffic import history_answers, no_lookups, run_campaign
+from traffic import history_answers, lost_send, no_lookups, run_campaign, two_messages
 
-from clicksend_async import SendOutcomeUnknownError, SmsMessage
+from clicksend_async import SmsMessage
 from clicksend_async._transport import RawResponse
 from clicksend_async.testing import ClickSendEmulator
 
@@ -105,14 +105,8 @@ class TestOneSendReconciled:
         async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
             shift_date(cs, 120)
             await cs.account.get()
-            emu.inject("commit-drop", path="/sms/send")
-            messages = [
-                SmsMessage(to="+61430000001", body="a", custom_string="order-1"),
-                SmsMessage(to="+61430000002", body="b", custom_string="order-2"),
-            ]
-            with pytest.raises(SendOutcomeUnknownError) as caught:
-                await cs.sms.send(messages)
-            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            error = await lost_send(cs, emu, "commit-drop", two_messages())
+            result = await cs.sms.reconcile(error, settle=0.2)
             assert result.not_sent == () and result.sent == {}
             assert result.unknown == (0, 1)
 
@@ -126,10 +120,8 @@ class TestOneSendReconciled:
             same = SmsMessage(to="+61430000001", body="a", custom_string="order-1")
             await cs.sms.send([same])
             await asyncio.sleep(2.2)  # the next request's window starts after that record
-            emu.inject("500", path="/sms/send")  # refused before processing: not sent
-            with pytest.raises(SendOutcomeUnknownError) as caught:
-                await cs.sms.send([same])
-            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            error = await lost_send(cs, emu, "500", [same])  # refused before processing
+            result = await cs.sms.reconcile(error, settle=0.2)
             assert result.sent == {} and result.unknown == (0,)
             assert len(emu.sent) == 1
 

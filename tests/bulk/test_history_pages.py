@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from traffic import run_campaign
+from traffic import lost_send, run_campaign, two_messages
 
 from clicksend_async._transport import RawResponse
 from clicksend_async.bulk._history import HistoryReader, _Incomplete
@@ -251,17 +251,10 @@ class TestCustomStringsTheHistoryMayNotReturn:
                     assert "ä" in (o.custom_string or "") and "proves nothing" in (o.reason or "")
 
     async def test_one_send_reconciled_says_unknown_not_safe_to_resend(self) -> None:
-        from clicksend_async import SendOutcomeUnknownError, SmsMessage
-
         async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
             await cs.account.get()
-            emu.inject("500", path="/sms/send")  # refused before processing: nothing went out
-            messages = [
-                SmsMessage(to="+61430000001", body="a", custom_string="order-1"),
-                SmsMessage(to="+61430000002", body="b", custom_string="Bestellung-ä-2"),
-            ]
-            with pytest.raises(SendOutcomeUnknownError) as caught:
-                await cs.sms.send(messages)
-            result = await cs.sms.reconcile(caught.value, settle=0.2)
+            # Refused before processing: nothing went out.
+            error = await lost_send(cs, emu, "500", two_messages("Bestellung-ä-2"))
+            result = await cs.sms.reconcile(error, settle=0.2)
             assert result.sent == {} and result.not_sent == ("order-1",)
             assert result.unknown == (1,)
