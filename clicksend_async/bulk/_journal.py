@@ -60,6 +60,7 @@ from ._journal_base import (
     finalize,
     held_rows,
     migrate,
+    rollback,
 )
 from ._journal_read import JournalReading, cost_text, encode, record_totals
 from ._journal_receipts import JournalReceipts
@@ -277,8 +278,7 @@ class Journal(JournalReceipts, JournalReading):
                 )
         except BaseException:
             self._held = 0
-            with contextlib.suppress(sqlite3.Error):
-                self._db.execute("ROLLBACK")
+            rollback(self._db)
             raise
         self._held += len(rows) or 1
         if self._held >= _HOLD_ROWS:
@@ -571,4 +571,10 @@ class Journal(JournalReceipts, JournalReading):
         """Commit the rows add_rows left in an open transaction, if any."""
         if self._held:
             self._held = 0
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except BaseException:
+                # Planned rows only (nothing is sent before the plan is complete): the plan
+                # that failed is planned again by the next run.
+                rollback(self._db)
+                raise

@@ -177,6 +177,8 @@ def finalize(db: sqlite3.Connection, holder: Holder) -> None:
 
 
 class Tx:
+    """One write transaction: committed at the end of the block, rolled back on an error."""
+
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
@@ -184,10 +186,26 @@ class Tx:
         self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
+        if exc_type is not None:
+            rollback(self._db)
+            return
+        try:
             self._db.execute("COMMIT")
-        else:
-            self._db.execute("ROLLBACK")
+        except BaseException:
+            rollback(self._db)  # a COMMIT that failed (a full disk) may leave it open
+            raise
+
+
+def rollback(db: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already done it.
+
+    After some errors (a full disk, an I/O error) SQLite rolls the transaction back itself;
+    a ROLLBACK then fails with "no transaction is active" and would hide the error that
+    matters, which the caller re-raises.
+    """
+    if db.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
 
 
 @contextlib.contextmanager

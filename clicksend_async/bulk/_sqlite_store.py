@@ -12,9 +12,9 @@ import functools
 import math
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from .._exceptions import JournalError
 from ._journal import Journal
@@ -29,6 +29,35 @@ from ._states import (
 )
 
 __all__ = ["SqliteStore"]
+
+#: SQLite's result code for "database or disk is full".
+_SQLITE_FULL = 13
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _guarded(
+    method: Callable[_P, Coroutine[Any, Any, _T]],
+) -> Callable[_P, Coroutine[Any, Any, _T]]:
+    """Raise a SQLite error of ``method`` as a JournalError that names the file.
+
+    A full disk, a file made read-only or removed under the run, an I/O error: whichever write
+    or read it hits (a claim, a chunk's outcome, a count), the caller gets the journal's typed
+    error and the run stops; what the journal had committed stays, and a resume starts there.
+    """
+
+    @functools.wraps(method)
+    async def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return await method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            store = args[0]
+            assert isinstance(store, SqliteStore)
+            raise store._guard(exc) from None
+
+    return guarded
+
 
 #: A claimed row from the journal's (row, custom_string, recipient, payload), made in C (what
 #: ``ClaimedRow._make`` does, without a Python call per row).
@@ -52,7 +81,13 @@ class SqliteStore:
         return f"SqliteStore({self.where!r})"
 
     def _guard(self, exc: sqlite3.Error) -> JournalError:
-        return JournalError(f"the journal {self.where} cannot be used: {exc}")
+        hint = ""
+        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL or "is full" in str(exc):
+            hint = (
+                "; free some space, then resume the campaign (a chunk whose outcome could not "
+                "be written is reconciled through the history before anything is sent again)"
+            )
+        return JournalError(f"the journal {self.where} cannot be used: {exc}{hint}")
 
     async def open(self) -> None:
         """Take the campaign: the journal's file lock, held until :meth:`release`."""
@@ -66,44 +101,47 @@ class SqliteStore:
         """Close the journal and release its lock."""
         self.journal.close()
 
+    @_guarded
     async def get_meta(self, key: str) -> str | None:
         """Return one meta value."""
-        try:
-            return self.journal.get_meta(key)
-        except sqlite3.Error as exc:
-            raise self._guard(exc) from None
+        return self.journal.get_meta(key)
 
+    @_guarded
     async def set_meta(self, values: Mapping[str, str]) -> None:
         """Set meta values in one transaction."""
         self.journal.set_meta_many(dict(values))
 
+    @_guarded
     async def reset(self) -> None:
         """Forget an unfinished plan."""
         self.journal.reset_rows()
 
+    @_guarded
     async def row_count(self) -> int:
         """Return how many rows the journal holds."""
-        try:
-            return self.journal.row_count()
-        except sqlite3.Error as exc:
-            raise self._guard(exc) from None
+        return self.journal.row_count()
 
+    @_guarded
     async def add_rows(self, rows: Sequence[PlannedRow]) -> None:
         """Append planned rows."""
         self.journal.add_rows(rows)
 
+    @_guarded
     async def rows_to_price(self, after_row: int, limit: int) -> list[tuple[int, str, str]]:
         """Return pending rows to price."""
         return self.journal.rows_to_price(after_row, limit)
 
+    @_guarded
     async def set_prices(self, updates: Sequence[tuple[Any, ...]]) -> None:
         """Record preflight results."""
         self.journal.set_prices(updates)
 
+    @_guarded
     async def begin_run(self) -> None:
         """Give every row that is not final a fresh attempt budget."""
         self.journal.begin_run()
 
+    @_guarded
     async def claim(
         self,
         limit: int,
@@ -128,6 +166,7 @@ class SqliteStore:
         chunk, rows, resend = found
         return Claim(chunk=chunk, epoch=chunk, rows=tuple(map(_claimed, rows)), resend=resend)
 
+    @_guarded
     async def settle(
         self,
         chunk: int,
@@ -152,6 +191,7 @@ class SqliteStore:
             error=error,
         )
 
+    @_guarded
     async def in_doubt(self) -> list[DoubtChunk]:
         """Return the chunks that are not done."""
         out = []
@@ -173,23 +213,28 @@ class SqliteStore:
             )
         return out
 
+    @_guarded
     async def exclude(self, rows: Sequence[int], status: str, reason: str) -> None:
         """Settle pending rows as invalid (excluded)."""
         self.journal.exclude_rows(rows, status, reason)
 
+    @_guarded
     async def count_pending(self, max_attempts: int | None = None) -> int:
         """Return how many rows wait to be sent."""
         return self.journal.count_pending(max_attempts)
 
+    @_guarded
     async def count_unsettled(self) -> tuple[int, int, int]:
         """Return how many rows wait to be sent, how many a chunk holds (in flight or in
         doubt) and how many ended ``unknown``, from one snapshot."""
         return self.journal.count_unsettled()
 
+    @_guarded
     async def note_unsent(self, reason: str) -> None:
         """Say why the pending rows were not sent in this run."""
         self.journal.skip_remaining(reason)
 
+    @_guarded
     async def sent_evidence(self) -> SentEvidence | None:
         """Return one message known accepted, with its chunk's window."""
         found = self.journal.sent_evidence()
@@ -198,15 +243,20 @@ class SqliteStore:
         custom, to, start, end = found
         return SentEvidence(custom_string=custom, to=to, window=(float(start), float(end)))
 
+    @_guarded
     async def counts(self) -> dict[str, int]:
         """Return row counts by reported state."""
         return self.journal.counts()
 
+    @_guarded
     async def totals(self) -> tuple[Decimal, int]:
         """Return the cost and parts of the rows sent."""
         return self.journal.totals()
 
     async def outcomes(self) -> AsyncIterator[tuple[Any, ...]]:
         """Yield every row's reported outcome in row order."""
-        for row in self.journal.iter_rows():
-            yield row
+        try:
+            for row in self.journal.iter_rows():
+                yield row
+        except sqlite3.Error as exc:
+            raise self._guard(exc) from None
