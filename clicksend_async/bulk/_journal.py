@@ -17,9 +17,13 @@ What it holds:
   through the history before anything of them is sent again.
 
 Protection: an exclusive lock (``<journal>.lock``, taken by :meth:`Journal.acquire` for planning
-and sending, released at the end of a run) stops a second process; a damaged journal is refused
-with :class:`~clicksend_async.JournalError`, never read as a fresh campaign, and a resume of a
-journal that holds no campaign is refused too. A rollback journal (not WAL) with
+and sending, released at the end of a run) stops a second process. The lock file can be removed
+under its holder, so the holder also marks the journal (``meta.holder``, taken off when it gives
+the journal up): a process that finds the lock file gone, the mark on and a chunk written in
+the last two minutes refuses the journal, and every claim checks the mark in its own
+transaction, so a holder whose journal was taken anyway claims nothing more. A damaged journal
+is refused with :class:`~clicksend_async.JournalError`, never read as a fresh campaign, and a
+resume of a journal that holds no campaign is refused too. A rollback journal (not WAL) with
 ``synchronous=NORMAL``: every commit is in the one file, and a crash of the process loses
 nothing committed.
 """
@@ -30,6 +34,7 @@ import contextlib
 import itertools
 import json
 import os
+import secrets
 import sqlite3
 import time
 import weakref
@@ -79,8 +84,20 @@ _NO_REASON = (None,)
 _HOLD_ROWS = 50_000
 
 
+#: How long after its last chunk a holder whose lock file was removed may still be sending
+#: (a request's timeout and its outcome, with room): a journal without its lock file is not
+#: taken over sooner.
+LIVE_HOLDER_SECONDS = 120.0
+
 #: SQLite's result codes for a database another connection holds (SQLITE_BUSY, SQLITE_LOCKED).
 _BUSY = frozenset({5, 6})
+
+
+def _remove_own(path: Path, handle: Any) -> None:
+    """Remove the file at ``path`` if it is still the one ``handle`` has open."""
+    with contextlib.suppress(OSError):
+        if os.path.samestat(os.fstat(handle.fileno()), os.stat(path)):
+            path.unlink()
 
 
 class Journal(JournalReceipts, JournalReading):
@@ -92,6 +109,8 @@ class Journal(JournalReceipts, JournalReading):
         self._closed = True
         self._custom_indexed = False
         self._held = 0  # planned rows written in an open transaction (add_rows)
+        #: This holder's mark in ``meta`` (see _lock); None for a temporary journal.
+        self._token: str | None = None
         target = "" if path is None else str(path)
         if self.path is not None and self.path.is_dir():
             raise ConfigurationError(f"the journal {path} is a folder, not a file")
@@ -130,15 +149,32 @@ class Journal(JournalReceipts, JournalReading):
 
     def release(self) -> None:
         """Give the campaign up (another process may then resume it)."""
+        self._unmark()
         self._holder.release()
+
+    def _unmark(self) -> None:
+        """Take this holder's mark off the journal: it was given up, not abandoned."""
+        token, self._token = self._token, None
+        if token is None or self._closed:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._commit_held()
+            self._db.execute("DELETE FROM meta WHERE key = 'holder' AND value = ?", (token,))
 
     # -- opening --------------------------------------------------------------------------
 
     def _lock(self) -> None:
         assert self.path is not None
         lock_path = Path(str(self.path) + ".lock")
+        created = False
         try:
-            handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
+            try:
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                handle = open(lock_path, "a+b")  # noqa: SIM115 - held until close()
+            else:
+                created = True
+                handle = os.fdopen(fd, "a+b")
         except OSError as exc:
             raise ConfigurationError(f"cannot open the journal lock {lock_path}: {exc}") from None
         if fcntl is not None:
@@ -150,7 +186,69 @@ class Journal(JournalReceipts, JournalReading):
                     f"the journal {self.path} is in use by another process (or another job): "
                     "only one may send a campaign at a time; wait for it to finish"
                 ) from None
+        # The lock is only as good as its file: removed while held (a clean-up of "stale"
+        # locks), it lets a second process lock a new one. So the holder also marks the journal
+        # itself, and every claim checks the mark in the claim's own transaction: once another
+        # process took the journal, this one claims (and sends) nothing more.
+        token = secrets.token_hex(8)
+        try:
+            if created:
+                try:
+                    self._refuse_a_live_holder()
+                except JournalLockedError:
+                    # The file we made must not let the next attempt in: it would find it.
+                    _remove_own(lock_path, handle)
+                    raise
+            self.set_meta("holder", token)
+        except sqlite3.OperationalError as exc:
+            handle.close()
+            if getattr(exc, "sqlite_errorcode", None) in _BUSY or "locked" in str(exc):
+                # The lock file was gone and another process is inside a write (or frozen in
+                # one): it holds the journal.
+                raise JournalLockedError(
+                    f"the journal {self.path} is in use by another process (its database is "
+                    "locked: another command is writing it): only one may send a campaign at "
+                    "a time; wait for it to finish"
+                ) from None
+            raise
+        except BaseException:
+            handle.close()
+            raise
+        self._token = token
         self._holder.lock_file = handle
+
+    def _refuse_a_live_holder(self) -> None:
+        """Refuse a journal whose lock file we had to create while its holder's mark is still
+        on it and its chunks were written to moments ago: the lock file was removed under a
+        process that may still be sending (a dead holder leaves its lock file, and a holder
+        that gave the journal up takes its mark off)."""
+        if self.get_meta("holder") is None:
+            return
+        found = self._db.execute("SELECT MAX(started_at), MAX(finished_at) FROM chunks").fetchone()
+        latest = max((float(t) for t in found if t is not None), default=None)
+        if latest is None:
+            return
+        quiet = time.time() - latest
+        if quiet < LIVE_HOLDER_SECONDS:
+            raise JournalLockedError(
+                f"the journal {self.path} has no lock file, but the process that holds it "
+                f"wrote a chunk {max(quiet, 0.0):.0f} s ago and may still be sending: only one "
+                "may send a campaign at a time. If no other process uses this journal, run "
+                f"again in {LIVE_HOLDER_SECONDS - max(quiet, 0.0):.0f} s"
+            )
+
+    def _check_holder(self) -> None:
+        """Raise JournalLockedError when another process has taken the journal since we did
+        (inside a write transaction: the check and the write it guards are one)."""
+        if self._token is None:
+            return
+        found = self._db.execute("SELECT value FROM meta WHERE key = 'holder'").fetchone()
+        if found is None or found[0] != self._token:
+            raise JournalLockedError(
+                f"the journal {self.path} was taken by another process while this one held it "
+                f"(its lock file {self.path}.lock was removed or replaced): this process "
+                "claims nothing more; the other one carries the campaign on"
+            )
 
     def _unlock(self) -> None:
         if self._holder.lock_file is not None:
@@ -197,6 +295,8 @@ class Journal(JournalReceipts, JournalReading):
         if not self._closed:
             with contextlib.suppress(sqlite3.Error):
                 self._commit_held()
+            if self.held:
+                self._unmark()
             self._closed = True
             self.finalizer.detach()
             finalize(self._db, self._holder)
@@ -235,9 +335,10 @@ class Journal(JournalReceipts, JournalReading):
     def reset_rows(self) -> None:
         """Forget rows and chunks (an unfinished plan, before anything was sent)."""
         with self._transaction():
+            self._check_holder()
             self._db.execute("DELETE FROM rows")
             self._db.execute("DELETE FROM chunks")
-            self._db.execute("DELETE FROM meta WHERE key NOT IN ('schema', 'in_use')")
+            self._db.execute("DELETE FROM meta WHERE key NOT IN ('schema', 'in_use', 'holder')")
 
     def add_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert planned rows: (row, custom_string, recipient, payload, parts, encoding,
@@ -257,6 +358,8 @@ class Journal(JournalReceipts, JournalReading):
         if not self._held:
             self._db.execute("BEGIN IMMEDIATE")
         try:
+            if not self._held:
+                self._check_holder()
             if whole:
                 self._db.executemany(
                     _INSERT_PENDING_MANY,
@@ -297,6 +400,7 @@ class Journal(JournalReceipts, JournalReading):
     def set_prices(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Record preflight results: (est_price, parts, state, status, reason, row)."""
         with self._transaction():
+            self._check_holder()
             self._db.executemany(
                 "UPDATE rows SET est_price = ?, parts = COALESCE(?, parts), state = ?, "
                 "status = ?, reason = ? WHERE row = ?",
@@ -308,6 +412,7 @@ class Journal(JournalReceipts, JournalReading):
     def begin_run(self) -> None:
         """Give every row that is not final a fresh attempt budget."""
         with self._transaction():
+            self._check_holder()
             self._db.execute("UPDATE rows SET attempts = 0 WHERE attempts != 0")
 
     def claim(
@@ -337,6 +442,7 @@ class Journal(JournalReceipts, JournalReading):
         """
         db = self._db
         with self._transaction():
+            self._check_holder()
             found = db.execute(
                 "SELECT row, custom_string, recipient, payload FROM rows "
                 "WHERE state IS NULL AND chunk IS NULL AND row > ? AND attempts < ? "
@@ -550,6 +656,7 @@ class Journal(JournalReceipts, JournalReading):
         with its own reason (throttled, out of credit ...) keeps it, with this one added.
         """
         with self._transaction():
+            self._check_holder()
             self._db.execute(
                 "UPDATE rows SET reason = CASE WHEN tried > 0 AND reason IS NOT NULL "
                 "AND reason != ? THEN reason || '; ' || ? ELSE ? END "
