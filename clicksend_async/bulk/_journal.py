@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from .._exceptions import ConfigurationError, JournalLockedError
+from .._exceptions import ConfigurationError, JournalError, JournalLockedError
 from ._states import ChunkState, SentColumns
 
 try:
@@ -93,6 +93,17 @@ LIVE_HOLDER_SECONDS = 120.0
 _BUSY = frozenset({5, 6})
 
 
+def _identity(path: Path | None) -> tuple[int, int] | None:
+    """Return the (device, inode) of the file at ``path``, or None when there is none."""
+    if path is None:
+        return None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 def _remove_own(path: Path, handle: Any) -> None:
     """Remove the file at ``path`` if it is still the one ``handle`` has open."""
     with contextlib.suppress(OSError):
@@ -111,6 +122,8 @@ class Journal(JournalReceipts, JournalReading):
         self._held = 0  # planned rows written in an open transaction (add_rows)
         #: This holder's mark in ``meta`` (see _lock); None for a temporary journal.
         self._token: str | None = None
+        #: The journal file this process holds (device, inode), checked by every claim.
+        self._identity: tuple[int, int] | None = None
         target = "" if path is None else str(path)
         if self.path is not None and self.path.is_dir():
             raise ConfigurationError(f"the journal {path} is a folder, not a file")
@@ -215,6 +228,7 @@ class Journal(JournalReceipts, JournalReading):
             handle.close()
             raise
         self._token = token
+        self._identity = _identity(self.path)
         self._holder.lock_file = handle
 
     def _refuse_a_live_holder(self) -> None:
@@ -242,6 +256,15 @@ class Journal(JournalReceipts, JournalReading):
         (inside a write transaction: the check and the write it guards are one)."""
         if self._token is None:
             return
+        if self._identity is not None and _identity(self.path) != self._identity:
+            # Removed (or another file moved over it): what is written from now on goes to a
+            # file no resume will find, and a campaign started again from the path would send
+            # to everyone this run sent to. Nothing more is sent.
+            raise JournalError(
+                f"the journal {self.path} was removed or replaced while this process held it: "
+                "it claims nothing more (outcomes written from now on would be in a file no "
+                "resume can find); keep the journal where the campaign started until it ends"
+            )
         found = self._db.execute("SELECT value FROM meta WHERE key = 'holder'").fetchone()
         if found is None or found[0] != self._token:
             raise JournalLockedError(

@@ -1,4 +1,4 @@
-"""The journal's lock file is removed while a campaign runs, and a second process takes over.
+"""The journal's lock file, or the journal itself, is removed while a campaign runs.
 
 ``<journal>.lock`` is what keeps a second process out; removed (a clean-up of "stale" lock
 files), it lets the next one lock a new file of the same name. The holder also marks the
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import time
 from collections import Counter
 from typing import Any
 
 import pytest
 
-from clicksend_async import JournalLockedError
+from clicksend_async import JournalError, JournalLockedError
 from clicksend_async.bulk import SMS, BulkJob, Journal, _journal
 from clicksend_async.testing import ClickSendEmulator
 
@@ -155,4 +156,37 @@ def test_a_holder_whose_mark_was_replaced_claims_nothing(tmp_path: Any) -> None:
     claimed = two.claim_chunk(100, after_row=0, max_attempts=3, now=0.0, window_from=0.0)
     assert claimed is not None and [r[0] for r in claimed[1]] == [1]
     two.close()
+    one.close()
+
+
+@pytest.mark.parametrize("how", ["removed", "replaced"])
+async def test_a_journal_removed_or_replaced_mid_run_stops_the_run(tmp_path: Any, how: str) -> None:
+    """What the run writes after that goes to a file no resume finds: it sends nothing more."""
+    journal = str(tmp_path / "c.db")
+    async with ClickSendEmulator(balance=1000, latency_ms=20) as emu:
+        async with emu.client(rate_limit=None) as cs:
+            running = asyncio.create_task(job(cs, journal).run())
+            while len(emu.sent) < 500:
+                await asyncio.sleep(0.01)
+            if how == "removed":
+                os.remove(journal)
+            else:
+                shutil.copy(journal, journal + ".copy")
+                os.replace(journal + ".copy", journal)
+            with pytest.raises(JournalError, match="was removed or replaced"):
+                await running
+            stopped_at = len(emu.sent)
+            await asyncio.sleep(0.2)
+            assert len(emu.sent) == stopped_at  # nothing after the error either
+        texted = Counter(m.to for m in emu.sent)
+    assert max(texted.values()) == 1
+    assert 500 <= len(texted) < 4000
+
+
+def test_claims_check_the_file_they_hold(tmp_path: Any) -> None:
+    path = tmp_path / "c.db"
+    one = planned(path)
+    os.rename(path, tmp_path / "moved.db")
+    with pytest.raises(JournalError, match="was removed or replaced"):
+        one.claim_chunk(1, after_row=1, max_attempts=3, now=0.0, window_from=0.0)
     one.close()
