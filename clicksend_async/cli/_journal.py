@@ -33,7 +33,9 @@ class JournalChoice:
         self.journal.close()
         if not (discard and self.created and self.path is not None):
             return False
-        for suffix in ("", "-wal", "-shm"):
+        # The database, SQLite's rollback journal (kept, empty, beside it: TRUNCATE mode), the
+        # side files of a WAL journal from before, and the lock file: nothing of it is left.
+        for suffix in ("", "-journal", "-wal", "-shm", ".lock"):
             with contextlib.suppress(FileNotFoundError):
                 Path(f"{self.path}{suffix}").unlink()
         return True

@@ -266,6 +266,8 @@ class TestCampaign:
         assert "nothing was sent" in result.output
         assert sends(emulator) == []
         assert not cli.default_journal_path(recipients_csv).exists()
+        # Nor its side files: SQLite's rollback journal and the lock.
+        assert sorted(p.name for p in recipients_csv.parent.iterdir()) == [recipients_csv.name]
 
     def test_settle_reaches_the_engine(
         self,
