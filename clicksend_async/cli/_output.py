@@ -8,10 +8,13 @@ one line, and an error is always a line of its own on stderr.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +55,12 @@ class Output:
     err: Console
     json: bool = False
     quiet: bool = False
+    #: Set once stdout was closed by its reader (``... --json | head``): nothing more is
+    #: written to it.
+    stdout_closed: bool = False
+    #: Called when that happens; without it, the write's BrokenPipeError ends the command.
+    #: A campaign stops gracefully instead (the requests in flight finish and are recorded).
+    on_stdout_closed: Callable[[], None] | None = None
 
     @classmethod
     def create(cls) -> Output:
@@ -80,14 +89,43 @@ class Output:
 
     def show(self, renderable: Any = "") -> None:
         """Print a result for a person on stdout, unless --json or --quiet."""
-        if self.human:
-            print_plain(self.out, renderable)
+        if self.human and not self.stdout_closed:
+            with self._stdout():
+                print_plain(self.out, renderable)
+
+    @contextlib.contextmanager
+    def _stdout(self) -> Any:
+        """Write to stdout; a reader that went away closes it for good (see stdout_closed)."""
+        try:
+            yield
+        except OSError as exc:
+            if not isinstance(exc, BrokenPipeError) and exc.errno != errno.EPIPE:
+                raise
+            self.stdout_closed = True
+            _silence_stdout()
+            if self.on_stdout_closed is None:
+                raise
+            self.on_stdout_closed()
 
     def emit(self, document: Any) -> None:
         """Print one JSON document (or one JSON line) on stdout, if --json."""
-        if self.json:
-            click.echo(json.dumps(to_json(document), ensure_ascii=False, separators=(",", ":")))
-            sys.stdout.flush()
+        if self.json and not self.stdout_closed:
+            with self._stdout():
+                click.echo(json.dumps(to_json(document), ensure_ascii=False, separators=(",", ":")))
+                sys.stdout.flush()
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at the null device: what is still buffered for the closed pipe
+    (flushed again at exit) goes nowhere instead of raising once more."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test runner's buffer)
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
 
 
 def print_plain(console: Console, renderable: Any) -> None:

@@ -484,6 +484,7 @@ class _Stopper:
     def __enter__(self) -> _Stopper:
         # SIGTERM already reaches the command's own handler, which asks this hook first.
         self._g.on_signal = self._on_signal
+        self._g.output.on_stdout_closed = self.output_closed
         self._sigint = add_signal_handler(
             self._loop, signal.SIGINT, lambda: self._on_signal(signal.SIGINT)
         )
@@ -491,8 +492,14 @@ class _Stopper:
 
     def __exit__(self, *exc: object) -> None:
         self._g.on_signal = None
+        # The summary still goes nowhere quietly: the campaign is over, its report is due.
+        self._g.output.on_stdout_closed = _ignore
         if self._sigint:
             self._loop.remove_signal_handler(signal.SIGINT)
+
+    def output_closed(self) -> None:
+        """Stdout's reader went away (``--json | head``): stop as on SIGPIPE, gracefully."""
+        self._on_signal(getattr(signal, "SIGPIPE", signal.SIGTERM))
 
     def _on_signal(self, signum: int) -> bool:
         name = signal.Signals(signum).name
@@ -509,6 +516,10 @@ class _Stopper:
             self._display.stopping(f"{name} again: cancelling; requests in flight still land")
             self._task.cancel()
         return True
+
+
+def _ignore() -> None:
+    """Nothing to do: stdout is closed, and what is left to print for it is dropped."""
 
 
 def resume_command(g: Globals, options: CampaignOptions, choice: JournalChoice) -> str | None:

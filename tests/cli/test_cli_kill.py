@@ -493,3 +493,44 @@ def test_sigterm_with_json_ends_with_a_summary_line_that_says_how_to_resume(
         assert "--resume" in shlex.split(summary["resume_command"])
         campaign.options = ()
         resume_to_the_end(campaign, emu, valid)
+
+
+def test_stdout_closed_by_its_reader_stops_gracefully_and_the_resume_texts_nobody_twice(
+    tmp_path: Path, csv_path: Path
+) -> None:
+    """``campaign --json | head -1``: the reader goes away after the plan line. The next write
+    fails (EPIPE); the campaign stops as on SIGPIPE: the requests in flight finish and are
+    recorded, the report is written, stderr says how to resume (exit 141), no traceback."""
+    valid = write_csv(csv_path)
+    report = tmp_path / "first.csv"
+    with emulator_process(tmp_path, "--latency-ms", "100") as emu:
+        campaign = Campaign(tmp_path, emu.url, csv_path, tmp_path / "campaign.db", ("--json",))
+        errors = tmp_path / "stderr.txt"
+        with errors.open("wb") as sink:
+            proc = subprocess.Popen(
+                campaign.command("--report", str(report)),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=sink,
+                env=campaign.env(),
+            )
+            try:
+                assert proc.stdout is not None
+                first = json.loads(proc.stdout.readline())
+                assert first["event"] == "plan"
+                proc.stdout.close()  # the reader goes away
+                code = proc.wait(30)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(10)
+        stderr = errors.read_text(encoding="utf-8", errors="replace")
+        assert code == 128 + signal.SIGPIPE, stderr
+        assert "Traceback" not in stderr and "unhandled exception" not in stderr, stderr
+        assert "stopped by SIGPIPE" in stderr and "--resume" in stderr, stderr
+        state = read_journal(campaign.journal)
+        assert state is not None and not state.in_flight  # in flight when it stopped: recorded
+        assert report.exists()
+        assert len(logged(emu)) < len(valid)  # it stopped
+        campaign.options = ()
+        resume_to_the_end(campaign, emu, valid)
