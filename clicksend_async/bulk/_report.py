@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from ._journal import Journal
-from ._report_csv import REPORT_COLUMNS, write_report_rows
+from ._report_csv import REPORT_COLUMNS, refuse_journal_files, write_report_rows
 from ._states import ALL_STATES, OutcomeState
 
 __all__ = ["BulkOutcome", "BulkPlan", "BulkReport", "InvalidRow", "OutcomeState", "ProgressEvent"]
@@ -336,6 +336,7 @@ class BulkReport:
     def to_csv(self, path: str | os.PathLike[str]) -> Path:
         """Write one line per row (row, to, state, status, message_id, parts, price, ...)."""
         target = Path(path)
+        refuse_journal_files(target, getattr(self._journal, "path", None))
         with target.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(REPORT_COLUMNS)

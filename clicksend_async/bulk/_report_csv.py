@@ -33,10 +33,46 @@ from pathlib import Path
 from typing import IO, Any
 
 from .._csvsafe import csv_safe_row
+from .._exceptions import ConfigurationError
 from ._journal import Journal
 from ._states import FINAL_STATES
 
-__all__ = ["REPORT_COLUMNS", "ReportWriter", "write_report_rows"]
+__all__ = [
+    "JOURNAL_SIDE_FILES",
+    "REPORT_COLUMNS",
+    "ReportWriter",
+    "refuse_journal_files",
+    "write_report_rows",
+]
+
+#: Files SQLite and the lock keep beside a journal: its rollback journal (kept, empty, in
+#: TRUNCATE mode), a WAL journal's side files, and the lock.
+JOURNAL_SIDE_FILES = ("-journal", "-wal", "-shm", ".lock")
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Return True when ``a`` and ``b`` name the same file (existing or not)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def refuse_journal_files(target: str | os.PathLike[str], journal: Path | None) -> None:
+    """Raise ConfigurationError when a report at ``target`` would replace ``journal`` (the
+    record of who was texted, which keeps a resume from texting anyone twice) or a file it
+    keeps beside it."""
+    if journal is None:
+        return
+    files = {"the campaign journal": journal}
+    files.update({f"the journal's {s} file": Path(f"{journal}{s}") for s in JOURNAL_SIDE_FILES})
+    for what, path in files.items():
+        if same_file(target, path):
+            raise ConfigurationError(
+                f"the report {os.fspath(target)} is {what}: writing the report there would "
+                "replace it; choose another file for the report"
+            )
+
 
 logger = logging.getLogger("clicksend_async.bulk")
 
@@ -85,6 +121,7 @@ class ReportWriter:
 
     def open(self) -> ReportWriter:
         """Create the hidden file and write the header (an OSError says why it cannot be)."""
+        refuse_journal_files(self.path, self._journal.path)
         _remove_stale(self.path)
         self._handle = self._partial.open("w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._handle)

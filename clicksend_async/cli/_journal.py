@@ -14,6 +14,7 @@ import attrs
 
 from .._exceptions import ConfigurationError
 from ..bulk import Journal
+from ..bulk._report_csv import JOURNAL_SIDE_FILES
 
 __all__ = ["JOURNAL_SUFFIX", "JournalChoice", "choose_journal", "default_journal_path"]
 
@@ -33,9 +34,8 @@ class JournalChoice:
         self.journal.close()
         if not (discard and self.created and self.path is not None):
             return False
-        # The database, SQLite's rollback journal (kept, empty, beside it: TRUNCATE mode), the
-        # side files of a WAL journal from before, and the lock file: nothing of it is left.
-        for suffix in ("", "-journal", "-wal", "-shm", ".lock"):
+        # The database and every file kept beside it (JOURNAL_SIDE_FILES): nothing is left.
+        for suffix in ("", *JOURNAL_SIDE_FILES):
             with contextlib.suppress(FileNotFoundError):
                 Path(f"{self.path}{suffix}").unlink()
         return True

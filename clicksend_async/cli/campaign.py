@@ -37,7 +37,7 @@ from ..bulk import (
     RecipientsCsv,
     read_recipients_csv,
 )
-from ..bulk._report_csv import ReportWriter
+from ..bulk._report_csv import ReportWriter, refuse_journal_files, same_file
 from ..bulk._rows import DEFAULT_ENCODING, header_key
 from . import _options
 from ._context import (
@@ -50,7 +50,7 @@ from ._context import (
     exit_code_for,
     open_client,
 )
-from ._journal import JournalChoice, choose_journal
+from ._journal import JournalChoice, choose_journal, default_journal_path
 from ._options import (
     DELIMITER_NAMES,
     ChannelChoice,
@@ -656,6 +656,8 @@ async def run_campaign(g: Globals, options: CampaignOptions) -> int:
     rows, _ = open_csv(options)
     if options.report is not None and not options.report.parent.is_dir():
         raise ConfigurationError(f"cannot write the report {options.report}: no such directory")
+    if options.report is not None:
+        _refuse_report_over_inputs(options)
     if not (options.yes or options.dry_run or _options.stdin_is_tty()):
         raise ConfigurationError(
             "stdin is not a terminal, so the campaign cannot be confirmed: check it with "
@@ -786,6 +788,25 @@ async def _stream(
     async for outcome in job.stream():
         emit(outcome_document(outcome))
     return _report_of(job, plan, journal, loop.time() - began)
+
+
+def _refuse_report_over_inputs(options: CampaignOptions) -> None:
+    """Refuse a report path that is one of the campaign's own files.
+
+    The report is moved into place at the end: over the recipients' CSV (or the excluded
+    numbers) it would destroy the input a resume checks against; over the journal or its side
+    files, the record of who was texted.
+    """
+    assert options.report is not None
+    inputs = {"the recipients' CSV": options.csv_path}
+    inputs.update({f"the excluded numbers {path}": path for path in options.exclude})
+    for what, path in inputs.items():
+        if same_file(options.report, path):
+            raise ConfigurationError(
+                f"--report {options.report} is {what}: writing the report there would replace "
+                "it; choose another file for the report"
+            )
+    refuse_journal_files(options.report, options.journal or default_journal_path(options.csv_path))
 
 
 def _open_report(journal: Journal, path: Path) -> ReportWriter:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fakeclock import Clock
 
+from clicksend_async import ConfigurationError
 from clicksend_async.bulk import SMS, BulkJob, Journal
 from clicksend_async.bulk._report_csv import ReportWriter
 from clicksend_async.bulk._states import FINAL_STATES
@@ -231,3 +232,27 @@ class TestFinishing:
                 await job.plan()
 
         asyncio.run(plan())
+
+
+class TestAReportNeverReplacesItsJournal:
+    """``to_csv`` and the writer refuse the journal's own files: the record of who was texted."""
+
+    @pytest.mark.parametrize("suffix", ["", "-journal", ".lock"])
+    async def test_to_csv_refuses_the_journal_and_its_side_files(
+        self, tmp_path: Path, suffix: str
+    ) -> None:
+        path = tmp_path / "c.db"
+        async with ClickSendEmulator() as emu, emu.client(rate_limit=None) as cs:
+            job = BulkJob(cs.session, SMS, [{"to": "+61411111111"}], body="hi", journal=path)
+            with await job.run() as report:
+                before = path.read_bytes()
+                with pytest.raises(ConfigurationError, match="choose another file"):
+                    report.to_csv(f"{path}{suffix}")
+                assert path.read_bytes() == before
+                assert report.to_csv(tmp_path / "report.csv").exists()
+
+    def test_the_writer_refuses_its_journal(self, tmp_path: Path) -> None:
+        journal = Journal(tmp_path / "c.db")
+        with pytest.raises(ConfigurationError, match="is the campaign journal"):
+            ReportWriter(journal, tmp_path / "c.db").open()
+        journal.close()

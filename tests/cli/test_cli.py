@@ -256,6 +256,52 @@ class TestCampaign:
         # Written while the campaign ran, under a hidden name moved into place at the end.
         assert not list(tmp_path.glob(".report.csv.*.partial"))
 
+    @pytest.mark.parametrize(
+        ("target", "what"),
+        [
+            ("csv", "the recipients' CSV"),
+            ("journal", "the campaign journal"),
+            ("lock", "the journal's .lock file"),
+            ("rollback", "the journal's -journal file"),
+            ("given journal", "the campaign journal"),
+            ("exclude", "the excluded numbers"),
+        ],
+    )
+    def test_a_report_over_one_of_the_campaigns_own_files_is_refused(
+        self,
+        runner: CliRunner,
+        emulator: ClickSendEmulator,
+        recipients_csv: Path,
+        tmp_path: Path,
+        target: str,
+        what: str,
+    ) -> None:
+        """Moved into place at the end, it would replace the input or the record of who was
+        texted (what keeps a resume from texting anyone twice)."""
+        before = recipients_csv.read_bytes()
+        journal = cli.default_journal_path(recipients_csv)
+        optouts = tmp_path / "optouts.txt"
+        optouts.write_text("+61400000999\n", encoding="utf-8")
+        given = tmp_path / "mine.db"
+        report = {
+            "csv": recipients_csv,
+            "journal": journal,
+            "lock": Path(f"{journal}.lock"),
+            "rollback": Path(f"{journal}-journal"),
+            "given journal": given,
+            "exclude": optouts,
+        }[target]
+        args = [*creds(emulator), "campaign", str(recipients_csv), "--body", BODY, "--yes"]
+        args += ["--report", str(report), "--exclude", str(optouts)]
+        if target == "given journal":
+            args += ["--journal", str(given)]
+        result = invoke(runner, args)
+        assert result.exit_code == 1, result.output
+        assert f"is {what}" in result.output and "choose another file" in result.output
+        assert sends(emulator) == []
+        assert recipients_csv.read_bytes() == before
+        assert not journal.exists() and not given.exists()
+
     def test_max_cost_exceeded_exits_4_and_sends_nothing(
         self, runner: CliRunner, emulator: ClickSendEmulator, recipients_csv: Path
     ) -> None:
