@@ -122,8 +122,10 @@ class Journal(JournalReceipts, JournalReading):
         self._held = 0  # planned rows written in an open transaction (add_rows)
         #: This holder's mark in ``meta`` (see _lock); None for a temporary journal.
         self._token: str | None = None
-        #: The journal file this process holds (device, inode), checked by every claim.
+        #: The journal file this process holds (device, inode), checked by every claim, at
+        #: its absolute path (the process may change directory while it runs).
         self._identity: tuple[int, int] | None = None
+        self._where = None if self.path is None else Path(os.path.abspath(self.path))
         target = "" if path is None else str(path)
         if self.path is not None and self.path.is_dir():
             raise ConfigurationError(f"the journal {path} is a folder, not a file")
@@ -228,7 +230,7 @@ class Journal(JournalReceipts, JournalReading):
             handle.close()
             raise
         self._token = token
-        self._identity = _identity(self.path)
+        self._identity = _identity(self._where)
         self._holder.lock_file = handle
 
     def _refuse_a_live_holder(self) -> None:
@@ -256,7 +258,7 @@ class Journal(JournalReceipts, JournalReading):
         (inside a write transaction: the check and the write it guards are one)."""
         if self._token is None:
             return
-        if self._identity is not None and _identity(self.path) != self._identity:
+        if self._identity is not None and _identity(self._where) != self._identity:
             # Removed (or another file moved over it): what is written from now on goes to a
             # file no resume will find, and a campaign started again from the path would send
             # to everyone this run sent to. Nothing more is sent.

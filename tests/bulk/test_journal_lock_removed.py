@@ -190,3 +190,16 @@ def test_claims_check_the_file_they_hold(tmp_path: Any) -> None:
     with pytest.raises(JournalError, match="was removed or replaced"):
         one.claim_chunk(1, after_row=1, max_attempts=3, now=0.0, window_from=0.0)
     one.close()
+
+
+def test_a_relative_journal_survives_a_change_of_directory(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is checked at the absolute path it had when opened, not against a new cwd."""
+    monkeypatch.chdir(tmp_path)
+    one = planned("c.db")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert one.claim_chunk(1, after_row=1, max_attempts=3, now=0.0, window_from=0.0)
+    one.close()
