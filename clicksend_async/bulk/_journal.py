@@ -245,7 +245,10 @@ class Journal(JournalReceipts, JournalReading):
         if latest is None:
             return
         quiet = time.time() - latest
-        if quiet < LIVE_HOLDER_SECONDS:
+        # Dated further ahead than that, the chunk was written by a clock that disagrees with
+        # ours (this host's was stepped back since): its age says nothing, and refusing until
+        # our clock caught up could last hours.
+        if -LIVE_HOLDER_SECONDS < quiet < LIVE_HOLDER_SECONDS:
             raise JournalLockedError(
                 f"the journal {self.path} has no lock file, but the process that holds it "
                 f"wrote a chunk {max(quiet, 0.0):.0f} s ago and may still be sending: only one "

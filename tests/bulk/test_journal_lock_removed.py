@@ -107,7 +107,9 @@ def test_a_dead_holder_leaves_its_lock_file_and_the_journal_resumes_at_once(
     one.close()
 
 
-@pytest.mark.parametrize(("quiet", "refused"), [(5.0, True), (600.0, False)])
+@pytest.mark.parametrize(
+    ("quiet", "refused"), [(5.0, True), (-5.0, True), (600.0, False), (-7200.0, False)]
+)
 def test_no_lock_file_and_a_mark_on_refuses_a_journal_written_to_moments_ago(
     tmp_path: Any, quiet: float, refused: bool
 ) -> None:
