@@ -45,21 +45,27 @@ async def fill_history(cs: ClickSendClient, count: int) -> None:
         )
 
 
-async def run_campaign(
-    cs: ClickSendClient, recipients: list[dict[str, Any]], **options: Any
-) -> list[Any]:
-    """Send "Hi {first_name}" to ``recipients`` once and return every row's outcome.
+def campaign_job(cs: ClickSendClient, recipients: list[dict[str, Any]], **options: Any) -> BulkJob:
+    """Return the job that sends "Hi {first_name}" to ``recipients``.
 
     By default chunks of 250, two requests in flight and a lost answer's history read 0.3 s
     after its request ended; ``options`` are the engine's (``journal``, ``store``, ``resume``,
-    ``chunk_size``...) and override those. A ``store`` given is closed after."""
+    ``chunk_size``...) and override those."""
     settings: dict[str, Any] = {
         "chunk_size": 250,
         "concurrency": 2,
         "reconcile_settle": 0.3,
         **options,
     }
-    job = BulkJob(cs.session, SMS, recipients, body="Hi {first_name}", **settings)
+    return BulkJob(cs.session, SMS, recipients, body="Hi {first_name}", **settings)
+
+
+async def run_campaign(
+    cs: ClickSendClient, recipients: list[dict[str, Any]], **options: Any
+) -> list[Any]:
+    """Run :func:`campaign_job` once and return every row's outcome (a ``store`` given is
+    closed after)."""
+    job = campaign_job(cs, recipients, **options)
     try:
         with await job.run() as report:
             return list(report.outcomes())

@@ -13,10 +13,11 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from traffic import campaign_job
 
 from clicksend_async import ClickSendError
 from clicksend_async._hooks import RequestEvent
-from clicksend_async.bulk import SMS, BulkJob
+from clicksend_async.bulk import BulkJob
 from clicksend_async.testing import ClickSendEmulator
 
 
@@ -25,18 +26,7 @@ def recipients(n: int) -> list[dict[str, str]]:
 
 
 def job(cs: Any, journal: str, *, resume: bool = False) -> BulkJob:
-    return BulkJob(
-        cs.session,
-        SMS,
-        recipients(3000),
-        body="Hi {first_name}",
-        journal=journal,
-        chunk_size=250,
-        concurrency=2,
-        reconcile_settle=0.3,
-        throttle_pause=0.1,
-        resume=resume,
-    )
+    return campaign_job(cs, recipients(3000), journal=journal, throttle_pause=0.1, resume=resume)
 
 
 @pytest.mark.parametrize("room", [0, 1, 2, 4, 8, 16])

@@ -17,9 +17,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from traffic import campaign_job
 
 from clicksend_async import JournalError, JournalLockedError
-from clicksend_async.bulk import SMS, BulkJob, Journal, _journal
+from clicksend_async.bulk import BulkJob, Journal, _journal
 from clicksend_async.testing import ClickSendEmulator
 
 
@@ -28,18 +29,17 @@ def recipients(n: int) -> list[dict[str, str]]:
 
 
 def job(cs: Any, journal: str, *, resume: bool = False) -> BulkJob:
-    return BulkJob(
-        cs.session,
-        SMS,
-        recipients(4000),
-        body="Hi {first_name}",
-        journal=journal,
-        chunk_size=100,
-        concurrency=2,
-        reconcile_settle=0.3,
-        throttle_pause=0.1,
-        resume=resume,
+    return campaign_job(
+        cs, recipients(4000), journal=journal, chunk_size=100, throttle_pause=0.1, resume=resume
     )
+
+
+async def sending(emu: ClickSendEmulator, cs: Any, journal: str) -> asyncio.Task[Any]:
+    """Start a campaign on ``journal`` and return its task once it has sent 500 messages."""
+    task = asyncio.create_task(job(cs, journal).run())
+    while len(emu.sent) < 500:
+        await asyncio.sleep(0.01)
+    return task
 
 
 async def test_a_journal_whose_lock_file_was_removed_is_refused_while_its_holder_sends(
@@ -48,9 +48,7 @@ async def test_a_journal_whose_lock_file_was_removed_is_refused_while_its_holder
     journal = str(tmp_path / "c.db")
     async with ClickSendEmulator(balance=1000, latency_ms=20) as emu:
         async with emu.client(rate_limit=None) as first_cs, emu.client(rate_limit=None) as cs:
-            first = asyncio.create_task(job(first_cs, journal).run())
-            while len(emu.sent) < 500:  # the first is sending
-                await asyncio.sleep(0.01)
+            first = await sending(emu, first_cs, journal)
             os.remove(journal + ".lock")
             with pytest.raises(JournalLockedError, match="has no lock file"):
                 await job(cs, journal, resume=True).run()
@@ -71,9 +69,7 @@ async def test_the_first_holder_stops_claiming_once_another_took_the_journal(
     journal = str(tmp_path / "c.db")
     async with ClickSendEmulator(balance=1000, latency_ms=20) as emu:
         async with emu.client(rate_limit=None) as first_cs, emu.client(rate_limit=None) as cs:
-            first = asyncio.create_task(job(first_cs, journal).run())
-            while len(emu.sent) < 500:  # the first is sending
-                await asyncio.sleep(0.01)
+            first = await sending(emu, first_cs, journal)
             os.remove(journal + ".lock")
             with await job(cs, journal, resume=True).run() as report:
                 outcomes = list(report.outcomes())
@@ -167,9 +163,7 @@ async def test_a_journal_removed_or_replaced_mid_run_stops_the_run(tmp_path: Any
     journal = str(tmp_path / "c.db")
     async with ClickSendEmulator(balance=1000, latency_ms=20) as emu:
         async with emu.client(rate_limit=None) as cs:
-            running = asyncio.create_task(job(cs, journal).run())
-            while len(emu.sent) < 500:
-                await asyncio.sleep(0.01)
+            running = await sending(emu, cs, journal)
             if how == "removed":
                 os.remove(journal)
             else:
