@@ -321,9 +321,14 @@ def execute(g: Globals, work: Callable[[], Awaitable[int]]) -> NoReturn:
             out.error(f"not UTF-8 text: {exc}")
             code = EXIT_ERROR
         except OSError as exc:
-            where = f": {exc.filename}" if exc.filename else ""
-            out.error(f"{exc.strerror or exc}{where}")
-            code = EXIT_ERROR
+            if isinstance(exc, BrokenPipeError) and out.stdout_closed:
+                # Our stdout's reader went away (``history --json | head``): what it read is
+                # what it wanted. Quietly, with the status a shell expects of SIGPIPE.
+                code = 128 + getattr(signal, "SIGPIPE", 13)
+            else:
+                where = f": {exc.filename}" if exc.filename else ""
+                out.error(f"{exc.strerror or exc}{where}")
+                code = EXIT_ERROR
     raise click.exceptions.Exit(code)
 
 

@@ -19,6 +19,7 @@ accepted message) must show every valid row texted exactly once.
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import os
@@ -30,6 +31,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -534,3 +536,43 @@ def test_stdout_closed_by_its_reader_stops_gracefully_and_the_resume_texts_nobod
         assert len(logged(emu)) < len(valid)  # it stopped
         campaign.options = ()
         resume_to_the_end(campaign, emu, valid)
+
+
+def test_a_listing_whose_reader_goes_away_ends_quietly_with_the_sigpipe_status(
+    tmp_path: Path,
+) -> None:
+    """``history --json | head -1``: nothing is sent by a listing, so it just ends: exit 141,
+    no ``error: Broken pipe``, no traceback."""
+    with emulator_process(tmp_path) as emu:
+        token = base64.b64encode(b"emulator:emulator-api-key").decode()
+        body = {"messages": [{"to": f"+6148{i:07d}", "body": "x" * 100} for i in range(1000)]}
+        request = urllib.request.Request(
+            emu.url + "/sms/send",
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200
+        campaign = Campaign(tmp_path, emu.url, tmp_path / "unused.csv", tmp_path / "unused.db")
+        command = [sys.executable, "-m", "clicksend_async", "--base-url", emu.url]
+        proc = subprocess.Popen(
+            [*command, "--json", "history"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=campaign.env(),
+        )
+        try:
+            assert proc.stdout is not None and proc.stderr is not None
+            assert json.loads(proc.stdout.readline())  # one line, then the reader goes away
+            proc.stdout.close()  # far more than a pipe's buffer is still to be written
+            code = proc.wait(30)
+            stderr = proc.stderr.read().decode("utf-8", "replace")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+            if proc.stderr is not None:
+                proc.stderr.close()
+    assert code == 128 + signal.SIGPIPE, stderr
+    assert stderr == "", stderr
