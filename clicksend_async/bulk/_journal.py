@@ -50,7 +50,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: the lock is best effort there
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["Journal", "RowRecord"]
+__all__ = ["JOURNAL_SIDE_FILES", "Journal", "RowRecord"]
 
 from ._journal_base import (
     _OPEN,
@@ -89,8 +89,17 @@ _HOLD_ROWS = 50_000
 #: taken over sooner.
 LIVE_HOLDER_SECONDS = 120.0
 
+#: Files SQLite and the lock keep beside a journal: its rollback journal (kept, empty, in
+#: TRUNCATE mode), a WAL journal's side files, and the lock.
+JOURNAL_SIDE_FILES = ("-journal", "-wal", "-shm", ".lock")
+
 #: SQLite's result codes for a database another connection holds (SQLITE_BUSY, SQLITE_LOCKED).
 _BUSY = frozenset({5, 6})
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """Return True when ``exc`` says another connection holds the database."""
+    return getattr(exc, "sqlite_errorcode", None) in _BUSY or "locked" in str(exc)
 
 
 def _identity(path: Path | None) -> tuple[int, int] | None:
@@ -217,14 +226,10 @@ class Journal(JournalReceipts, JournalReading):
             self.set_meta("holder", token)
         except sqlite3.OperationalError as exc:
             handle.close()
-            if getattr(exc, "sqlite_errorcode", None) in _BUSY or "locked" in str(exc):
+            if _busy(exc):
                 # The lock file was gone and another process is inside a write (or frozen in
                 # one): it holds the journal.
-                raise JournalLockedError(
-                    f"the journal {self.path} is in use by another process (its database is "
-                    "locked: another command is writing it): only one may send a campaign at "
-                    "a time; wait for it to finish"
-                ) from None
+                raise self._in_use() from None
             raise
         except BaseException:
             handle.close()
@@ -303,17 +308,19 @@ class Journal(JournalReceipts, JournalReading):
                     f"{self.path} has journal schema {version}, expected {SCHEMA_VERSION}"
                 )
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and (
-                getattr(exc, "sqlite_errorcode", None) in _BUSY or "locked" in str(exc)
-            ):
+            if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
                 # Another process is inside a write (or frozen in one, SIGSTOP): the journal is
                 # in use, not damaged; a new journal would start the campaign over.
-                raise JournalLockedError(
-                    f"the journal {self.path} is in use by another process (its database is "
-                    "locked: another command is writing it, or is stopped in the middle of a "
-                    "write): only one may send a campaign at a time; wait for it to finish"
-                ) from None
+                raise self._in_use() from None
             raise damaged(self.path, exc) from None
+
+    def _in_use(self) -> JournalLockedError:
+        """Return the error for a database another process is writing (or frozen in)."""
+        return JournalLockedError(
+            f"the journal {self.path} is in use by another process (its database is "
+            "locked: another command is writing it, or is stopped in the middle of a "
+            "write): only one may send a campaign at a time; wait for it to finish"
+        )
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path) if self.path else '<temporary>'!r})"

@@ -28,26 +28,23 @@ import glob
 import logging
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from .._csvsafe import csv_safe_row
 from .._exceptions import ConfigurationError
-from ._journal import Journal
+from ._journal import JOURNAL_SIDE_FILES, Journal
 from ._states import FINAL_STATES
 
 __all__ = [
-    "JOURNAL_SIDE_FILES",
     "REPORT_COLUMNS",
     "ReportWriter",
     "refuse_journal_files",
+    "refuse_overwrite",
+    "same_file",
     "write_report_rows",
 ]
-
-#: Files SQLite and the lock keep beside a journal: its rollback journal (kept, empty, in
-#: TRUNCATE mode), a WAL journal's side files, and the lock.
-JOURNAL_SIDE_FILES = ("-journal", "-wal", "-shm", ".lock")
 
 
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
@@ -58,20 +55,29 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def refuse_journal_files(target: str | os.PathLike[str], journal: Path | None) -> None:
-    """Raise ConfigurationError when a report at ``target`` would replace ``journal`` (the
-    record of who was texted, which keeps a resume from texting anyone twice) or a file it
-    keeps beside it."""
+def refuse_overwrite(
+    target: str | os.PathLike[str], files: Mapping[str, Path], *, label: str = "the report"
+) -> None:
+    """Raise ConfigurationError when a report at ``target`` would replace one of ``files``
+    (what each is, by the file)."""
+    for what, path in files.items():
+        if same_file(target, path):
+            raise ConfigurationError(
+                f"{label} {os.fspath(target)} is {what}: writing the report there would "
+                "replace it; choose another file for the report"
+            )
+
+
+def refuse_journal_files(
+    target: str | os.PathLike[str], journal: Path | None, *, label: str = "the report"
+) -> None:
+    """Refuse a report at ``target`` over ``journal`` (the record of who was texted, which
+    keeps a resume from texting anyone twice) or a file it keeps beside it."""
     if journal is None:
         return
     files = {"the campaign journal": journal}
     files.update({f"the journal's {s} file": Path(f"{journal}{s}") for s in JOURNAL_SIDE_FILES})
-    for what, path in files.items():
-        if same_file(target, path):
-            raise ConfigurationError(
-                f"the report {os.fspath(target)} is {what}: writing the report there would "
-                "replace it; choose another file for the report"
-            )
+    refuse_overwrite(target, files, label=label)
 
 
 logger = logging.getLogger("clicksend_async.bulk")

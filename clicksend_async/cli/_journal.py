@@ -14,7 +14,7 @@ import attrs
 
 from .._exceptions import ConfigurationError
 from ..bulk import Journal
-from ..bulk._report_csv import JOURNAL_SIDE_FILES
+from ..bulk._journal import JOURNAL_SIDE_FILES
 
 __all__ = ["JOURNAL_SUFFIX", "JournalChoice", "choose_journal", "default_journal_path"]
 

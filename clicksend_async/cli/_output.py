@@ -14,7 +14,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -94,7 +94,7 @@ class Output:
                 print_plain(self.out, renderable)
 
     @contextlib.contextmanager
-    def _stdout(self) -> Any:
+    def _stdout(self) -> Iterator[None]:
         """Write to stdout; a reader that went away closes it for good (see stdout_closed)."""
         try:
             yield

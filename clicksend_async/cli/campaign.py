@@ -37,7 +37,7 @@ from ..bulk import (
     RecipientsCsv,
     read_recipients_csv,
 )
-from ..bulk._report_csv import ReportWriter, refuse_journal_files, same_file
+from ..bulk._report_csv import ReportWriter, refuse_journal_files, refuse_overwrite
 from ..bulk._rows import DEFAULT_ENCODING, header_key
 from . import _options
 from ._context import (
@@ -800,13 +800,9 @@ def _refuse_report_over_inputs(options: CampaignOptions) -> None:
     assert options.report is not None
     inputs = {"the recipients' CSV": options.csv_path}
     inputs.update({f"the excluded numbers {path}": path for path in options.exclude})
-    for what, path in inputs.items():
-        if same_file(options.report, path):
-            raise ConfigurationError(
-                f"--report {options.report} is {what}: writing the report there would replace "
-                "it; choose another file for the report"
-            )
-    refuse_journal_files(options.report, options.journal or default_journal_path(options.csv_path))
+    refuse_overwrite(options.report, inputs, label="--report")
+    journal = options.journal or default_journal_path(options.csv_path)
+    refuse_journal_files(options.report, journal, label="--report")
 
 
 def _open_report(journal: Journal, path: Path) -> ReportWriter:
