@@ -486,6 +486,16 @@ RECIPIENT = PostRecipient(
     address_state="WA",
     return_address_id=5,
 )
+#: An email campaign's fields, as sent, priced and updated.
+EMAIL_CAMPAIGN: dict[str, Any] = {
+    "name": "Sale",
+    "subject": "Hi",
+    "from_email_address_id": 41,
+    "from_name": "Ann",
+    "template_id": 42,
+    "body": "<p>Hi</p>",
+    "schedule": 1900000000,
+}
 #: Values by parameter name, for every method.
 BY_NAME: dict[str, Any] = {
     "message_id": UUID,
@@ -693,45 +703,9 @@ CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
         (["bob@example.com"],),
         {"from_email_address_id": 41, "subject": "Hi", "body": "<p>Hi</p>", "from_name": "Ann"},
     ),
-    "cs.email_campaigns.send": (
-        (21,),
-        {
-            "name": "Sale",
-            "subject": "Hi",
-            "from_email_address_id": 41,
-            "from_name": "Ann",
-            "template_id": 42,
-            "body": "<p>Hi</p>",
-            "schedule": 1900000000,
-            "custom_string": "e1",
-            "draft": True,
-        },
-    ),
-    "cs.email_campaigns.price": (
-        (21,),
-        {
-            "name": "Sale",
-            "subject": "Hi",
-            "from_email_address_id": 41,
-            "from_name": "Ann",
-            "body": "<p>Hi</p>",
-            "template_id": 42,
-            "schedule": 1900000000,
-        },
-    ),
-    "cs.email_campaigns.update": (
-        (63,),
-        {
-            "list_id": 21,
-            "name": "Sale",
-            "subject": "Hi",
-            "from_email_address_id": 41,
-            "from_name": "Ann",
-            "template_id": 42,
-            "body": "<p>Hi</p>",
-            "schedule": 1900000000,
-        },
-    ),
+    "cs.email_campaigns.send": ((21,), {**EMAIL_CAMPAIGN, "custom_string": "e1", "draft": True}),
+    "cs.email_campaigns.price": ((21,), EMAIL_CAMPAIGN),
+    "cs.email_campaigns.update": ((63,), {"list_id": 21, **EMAIL_CAMPAIGN}),
     "cs.email.templates.update": ((43,), {"body": "<p>Hi</p>", "template_name": "T"}),
     "cs.delivery_issues.create": (
         (UUID,),
